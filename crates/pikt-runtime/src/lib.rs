@@ -1,1 +1,5 @@
-//! placeholder
+//! The Pikt interpreter.
+
+pub mod value;
+
+pub use value::{Str, Value};

@@ -169,8 +169,8 @@ impl SourceMap {
             }
             current = if seg.exact {
                 let start = seg.src.start + (current.start - seg.out_start);
-                let end = (seg.src.start + (current.end.min(seg.out_end) - seg.out_start))
-                    .max(start);
+                let end =
+                    (seg.src.start + (current.end.min(seg.out_end) - seg.out_start)).max(start);
                 Span {
                     file: seg.src.file,
                     start,
