@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn fractions_use_six_significant_digits() {
-        assert_eq!(format_number(3.141_592_65), "3.14159");
+        assert_eq!(format_number(1.234_567_89), "1.23457");
         assert_eq!(format_number(0.5), "0.5");
         assert_eq!(format_number(0.1 + 0.2), "0.3");
         assert_eq!(format_number(1.0 / 3.0), "0.333333");

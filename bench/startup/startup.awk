@@ -1,0 +1,2 @@
+# Start-up cost: the smallest program that does something visible.
+BEGIN { print "hi" }

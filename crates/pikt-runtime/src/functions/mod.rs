@@ -1,0 +1,169 @@
+//! The pure built-in functions: everything in the function table that needs
+//! no interpreter state.
+//!
+//! The interpreter evaluates a call's arguments and hands them to
+//! [`call_pure`]. Functions that need the running script (handles, fields,
+//! the rule number, the alert context, shell commands) are the interpreter's:
+//! for those `call_pure` answers `None`. Everything a pure function needs from
+//! the world (the clock, the host name, the environment, randomness, the time
+//! zone) comes through [`FnEnv`], so tests run against [`testing::FakeEnv`].
+//! The only exception is the file system: `#age(path)`, `#exists`, `#isdir`,
+//! `#isfile`, `#lines` and `$checksum` read it directly, as `test(1)` would.
+//!
+//! **Invariant:** no function panics, whatever its arguments (NaN, infinities,
+//! huge counts, any Unicode): every failure is an [`FnError`]. Text is handled
+//! by characters, never by byte offsets into user strings.
+//!
+//! The semantics of every function, and every decision taken where the PIKT
+//! reference is silent, are documented in `docs/functions.md`.
+
+mod args;
+mod checksum;
+mod files;
+mod math;
+mod sprintf;
+mod text;
+mod time;
+
+pub mod testing;
+
+#[cfg(test)]
+mod tests;
+
+use jiff::tz::TimeZone;
+use pikt_lang::builtins::Builtin;
+
+use crate::value::Value;
+use args::Call;
+
+/// What pure functions may ask of the world (tests use a fake; the
+/// interpreter implements it).
+pub trait FnEnv {
+    /// The current time in seconds since the epoch (tests fix it).
+    fn now(&self) -> f64;
+    /// This machine's host name.
+    fn hostname(&self) -> &str;
+    /// The environment variable `name`, if set.
+    fn getenv(&self, name: &str) -> Option<String>;
+    /// A number drawn uniformly from `[0, 1)`.
+    fn random(&mut self) -> f64;
+    /// The process id of the running interpreter.
+    fn pid(&self) -> u32;
+    /// The time zone the time functions work in. The default is the system's
+    /// (which honours `TZ`); tests pin it.
+    fn time_zone(&self) -> TimeZone {
+        TimeZone::system()
+    }
+}
+
+/// Why a function call failed. The message is lower-case and names the
+/// function in backticks (`` `#sqrt` needs ... ``); the interpreter adds the
+/// span of the call and the script name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnError {
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What a function call yields.
+pub type FnResult = Result<Value, FnError>;
+
+/// Calls `builtin` if it is one of the pure functions; `None` means "not
+/// mine" (the interpreter handles `#fopen`, `#popen`, `#read`, `#write`,
+/// `#fclose`, `#pclose`, `#split`, `#defined`, `#rule`, `#innum`, `#eoi`,
+/// `#system`, `$alarm`, `$alert`, `$task`, `$level`, `$status`, `$mailcmd`,
+/// `$lpcmd`, `$command` and `#keys`).
+///
+/// Missing arguments are an error, extra ones are ignored (the parser has
+/// checked the count against the function table already).
+pub fn call_pure(builtin: Builtin, args: &[Value], env: &mut dyn FnEnv) -> Option<FnResult> {
+    let call = Call::new(builtin, args);
+    numeric(&call, env)
+        .or_else(|| textual(&call, env))
+        .or_else(|| timely(&call, env))
+}
+
+/// Arithmetic, logic and file tests.
+fn numeric(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
+    let result = match call.builtin {
+        Builtin::Abs => math::abs(call),
+        Builtin::And => math::and(call),
+        Builtin::Avg => math::avg(call),
+        Builtin::Ceiling => math::ceiling(call),
+        Builtin::Code => text::code(call),
+        Builtin::Err => Ok(Value::Num(math::ERR)),
+        Builtin::Exists => files::exists(call),
+        Builtin::False => Ok(Value::bool(false)),
+        Builtin::Floor => math::floor(call),
+        Builtin::Index => text::index(call),
+        Builtin::Int => math::int(call),
+        Builtin::IsDir => files::is_dir(call),
+        Builtin::IsFile => files::is_file(call),
+        Builtin::Length => text::length(call),
+        Builtin::Lines => files::lines(call),
+        Builtin::Max => math::max(call),
+        Builtin::Min => math::min(call),
+        Builtin::Not => math::not(call),
+        Builtin::Or => math::or(call),
+        Builtin::Pid => Ok(Value::Num(f64::from(env.pid()))),
+        Builtin::Rand => math::rand(call, env),
+        Builtin::Round => math::round(call),
+        Builtin::Sqrt => math::sqrt(call),
+        Builtin::Sum => math::sum(call),
+        Builtin::True => Ok(Value::bool(true)),
+        Builtin::Val => math::val(call),
+        Builtin::Xor => math::xor(call),
+        _ => return None,
+    };
+    Some(result)
+}
+
+/// String functions that do not involve time.
+fn textual(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
+    let result = match call.builtin {
+        Builtin::Basename => text::basename(call),
+        Builtin::Char => text::char(call),
+        Builtin::Checksum => checksum::checksum(call),
+        Builtin::Dirname => text::dirname(call),
+        Builtin::Dquote => text::quote(call, '"'),
+        Builtin::Getenv => text::getenv(call, env),
+        Builtin::Hostname => Ok(Value::str(env.hostname())),
+        Builtin::Left => text::left(call),
+        Builtin::Lower => text::lower(call),
+        Builtin::Mid => text::mid(call),
+        Builtin::Repeat => text::repeat(call),
+        Builtin::Right => text::right(call),
+        Builtin::Sprintf => sprintf::sprintf(call),
+        Builtin::Squote => text::quote(call, '\''),
+        Builtin::Text => text::text(call),
+        Builtin::Trim => text::trim(call),
+        Builtin::Upper => text::upper(call),
+        _ => return None,
+    };
+    Some(result)
+}
+
+/// Clock and calendar functions, and `#age`.
+fn timely(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
+    let result = match call.builtin {
+        Builtin::Age => files::age(call, env),
+        Builtin::Ampm => time::ampm(call, env),
+        Builtin::Date => time::date(call, env),
+        Builtin::DateValue => time::datevalue(call, env),
+        Builtin::Day => time::day(call, env),
+        Builtin::DayNumber => time::daynumber(call, env),
+        Builtin::Hour => time::hour(call, env),
+        Builtin::Minute => time::minute(call, env),
+        Builtin::MonthName => time::month_name(call, env),
+        Builtin::MonthNumber => time::month_number(call, env),
+        Builtin::Now => Ok(time::now(env)),
+        Builtin::Second => time::second(call, env),
+        Builtin::Time => time::time(call, env),
+        Builtin::TimeValue => time::timevalue(call, env),
+        Builtin::WeekdayName => time::weekday_name(call, env),
+        Builtin::WeekdayNumber => time::weekday_number(call, env),
+        Builtin::Year => time::year(call, env),
+        _ => return None,
+    };
+    Some(result)
+}
