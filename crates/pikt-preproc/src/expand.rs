@@ -1,0 +1,596 @@
+//! Macro expansion.
+//!
+//! A reference is `=` followed by a letter. Its name is the longest prefix
+//! of the identifier run after `=` that names a macro and ends where the run
+//! ends or before a `-` or `.` (so `=logfile.` finds `logfile`, but
+//! `=prgdirx` does not find `prgdir`). A macro with parameters must be
+//! followed at once by `(args)`; arguments split at commas outside quotes
+//! and nested parentheses, and are trimmed. The body's `(P)` parameter marks
+//! are replaced by the arguments' text, the result is re-indented (below) and
+//! scanned again for references, up to [`crate::MAX_MACRO_DEPTH`] levels; a
+//! macro that reaches itself again is an error naming the cycle.
+//!
+//! Multi-line bodies: the first body line continues the call line where the
+//! reference was; every later line loses the indentation common to the body's
+//! later lines and gets the call line's own indentation instead. So a
+//! statement-block macro used inside an indented script body stays a body,
+//! with its inner indentation kept relative to the call.
+//!
+//! `\=name` keeps `=name` as text (the backslash is dropped). An `=name` that
+//! names no macro is an error when the `=` starts a word (start of line,
+//! after a blank, a quote, `(`, `[`, `{`, `,` or `;`); elsewhere (`a=b`,
+//! `--opt=value`, `==x`) it is text.
+//!
+//! Every byte of the result keeps its origin: body text maps to macros.cfg
+//! (with a note naming the expansion and its call site), argument text to the
+//! call site.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use pikt_source::{Diagnostic, SourceMap, Span};
+
+use crate::scan::{is_ident_char, is_ident_start};
+use crate::text::Text;
+use crate::{MacroDef, MacroTable, MAX_EXPANSION_BYTES, MAX_MACRO_DEPTH};
+
+/// Expands macro references in lines of text.
+pub(crate) struct Expander<'a> {
+    table: &'a MacroTable,
+    map: &'a SourceMap,
+    diags: &'a mut Vec<Diagnostic>,
+    /// Where to point when a piece has no origin (never expected).
+    fallback: Span,
+    /// Bytes of expansion text made for the current line.
+    produced: usize,
+    /// Set once the current line went over [`MAX_EXPANSION_BYTES`].
+    over_budget: bool,
+}
+
+/// A reference found in a text.
+struct Reference<'d> {
+    def: &'d MacroDef,
+    /// `=name` or `=name(args)`.
+    range: Range<usize>,
+    /// Trimmed argument ranges.
+    args: Vec<Range<usize>>,
+}
+
+impl<'a> Expander<'a> {
+    pub fn new(
+        table: &'a MacroTable,
+        map: &'a SourceMap,
+        diags: &'a mut Vec<Diagnostic>,
+        fallback: Span,
+    ) -> Expander<'a> {
+        Expander {
+            table,
+            map,
+            diags,
+            fallback,
+            produced: 0,
+            over_budget: false,
+        }
+    }
+
+    /// Expands every reference in `line` (which may hold several lines).
+    pub fn expand_line(&mut self, line: &Text) -> Text {
+        self.produced = 0;
+        self.over_budget = false;
+        let mut active = Vec::new();
+        self.expand(line, &mut active)
+    }
+
+    /// Scans `text` for references and expands them; `active` names the
+    /// macros being expanded around this text (for cycle detection).
+    fn expand(&mut self, text: &Text, active: &mut Vec<String>) -> Text {
+        let bytes = text.s.as_bytes();
+        let mut out = Text::new();
+        let mut copied = 0;
+        let mut i = 0;
+        while !self.over_budget {
+            let Some(k) = bytes
+                .get(i..)
+                .and_then(|rest| memchr::memchr2(b'=', b'\\', rest))
+            else {
+                break;
+            };
+            let at = i + k;
+            if bytes.get(at) == Some(&b'\\') {
+                if bytes.get(at + 1) == Some(&b'=')
+                    && bytes.get(at + 2).copied().is_some_and(is_ident_start)
+                {
+                    out.push_slice(text, copied..at);
+                    copied = at + 1;
+                    i = at + 2;
+                } else {
+                    i = at + 1;
+                }
+                continue;
+            }
+            match self.reference_at(text, at) {
+                Ok(Some(reference)) => {
+                    out.push_slice(text, copied..reference.range.start);
+                    let expansion = self.expand_reference(text, &reference, active);
+                    out.push_text(&expansion);
+                    copied = reference.range.end;
+                    i = reference.range.end;
+                }
+                Ok(None) => i = at + 1,
+                Err(skip_to) => i = skip_to,
+            }
+        }
+        out.push_slice(text, copied..text.len());
+        out
+    }
+
+    /// The reference starting at the `=` at `at`: `Ok(None)` when it is no
+    /// reference, `Err(next)` after reporting a bad one (scanning resumes at
+    /// `next`, leaving the text as it is).
+    fn reference_at(&mut self, text: &Text, at: usize) -> Result<Option<Reference<'a>>, usize> {
+        let bytes = text.s.as_bytes();
+        let name_start = at + 1;
+        if !bytes.get(name_start).copied().is_some_and(is_ident_start) {
+            return Ok(None);
+        }
+        let run_end = name_start
+            + bytes
+                .get(name_start..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|&&b| is_ident_char(b))
+                .count();
+        let Some(def) = self.lookup(bytes, name_start, run_end) else {
+            if starts_word(bytes, at) {
+                let name = text.s.get(name_start..run_end).unwrap_or("");
+                self.error_at(
+                    text,
+                    at..run_end,
+                    Diagnostic::error(format!("undefined macro `={name}`"), self.fallback)
+                        .with_help(format!("if `={name}` is meant as text, write `\\={name}`")),
+                );
+            }
+            return Err(run_end);
+        };
+        let name_end = name_start + def.name.len();
+        if def.params.is_empty() {
+            return Ok(Some(Reference {
+                def,
+                range: at..name_end,
+                args: Vec::new(),
+            }));
+        }
+        let n = def.params.len();
+        if bytes.get(name_end) != Some(&b'(') {
+            self.error_at(
+                text,
+                at..name_end,
+                Diagnostic::error(
+                    format!("macro `={}` takes {n} argument{}", def.name, plural(n)),
+                    self.fallback,
+                )
+                .with_help(format!(
+                    "write `={}({})`",
+                    def.name,
+                    def.params.join(", ")
+                )),
+            );
+            return Err(name_end);
+        }
+        let Some((args, end)) = split_args(bytes, name_end) else {
+            self.error_at(
+                text,
+                name_end..name_end + 1,
+                Diagnostic::error(
+                    format!("unclosed argument list of macro `={}`", def.name),
+                    self.fallback,
+                )
+                .with_help("arguments must close with `)` on the same line"),
+            );
+            return Err(name_end + 1);
+        };
+        if args.len() != n {
+            self.error_at(
+                text,
+                at..end,
+                Diagnostic::error(
+                    format!(
+                        "macro `={}` takes {n} argument{} but {} {} given",
+                        def.name,
+                        plural(n),
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                    self.fallback,
+                )
+                .with_help(format!("its parameters are ({})", def.params.join(", "))),
+            );
+            return Err(end);
+        }
+        Ok(Some(Reference {
+            def,
+            range: at..end,
+            args,
+        }))
+    }
+
+    /// The longest defined name in `bytes[start..run_end]` that ends at the
+    /// end of the run or before a `-` or `.`.
+    fn lookup(&self, bytes: &[u8], start: usize, run_end: usize) -> Option<&'a MacroDef> {
+        let longest = (run_end - start).min(self.table.longest_name());
+        (1..=longest).rev().find_map(|len| {
+            let end = start + len;
+            let at_boundary = end == run_end || matches!(bytes.get(end), Some(b'-' | b'.'));
+            if !at_boundary {
+                return None;
+            }
+            let name = std::str::from_utf8(bytes.get(start..end)?).ok()?;
+            self.table.get(name)
+        })
+    }
+
+    /// Substitutes, re-indents and rescans one reference.
+    fn expand_reference(
+        &mut self,
+        text: &Text,
+        reference: &Reference<'_>,
+        active: &mut Vec<String>,
+    ) -> Text {
+        let def = reference.def;
+        let unexpanded = || text.slice(reference.range.clone());
+        if let Some(first) = active.iter().position(|a| *a == def.name) {
+            let mut chain: Vec<String> = active
+                .get(first..)
+                .unwrap_or(&[])
+                .iter()
+                .map(|n| format!("`={n}`"))
+                .collect();
+            chain.push(format!("`={}`", def.name));
+            self.error_at(
+                text,
+                reference.range.clone(),
+                Diagnostic::error(format!("recursive macro `={}`", def.name), self.fallback)
+                    .with_help(format!("the expansion loops: {}", chain.join(" → "))),
+            );
+            return unexpanded();
+        }
+        if active.len() >= MAX_MACRO_DEPTH {
+            self.error_at(
+                text,
+                reference.range.clone(),
+                Diagnostic::error(
+                    format!(
+                        "macro expansion nested deeper than {MAX_MACRO_DEPTH} levels at `={}`",
+                        def.name
+                    ),
+                    self.fallback,
+                ),
+            );
+            return unexpanded();
+        }
+        let arg_bytes: usize = reference.args.iter().map(|r| r.len()).sum();
+        self.produced = self
+            .produced
+            .saturating_add(def.body.len())
+            .saturating_add(arg_bytes);
+        if self.produced > MAX_EXPANSION_BYTES {
+            self.over_budget = true;
+            self.error_at(
+                text,
+                reference.range.clone(),
+                Diagnostic::error(
+                    format!(
+                        "macro expansion of this line grows beyond {MAX_EXPANSION_BYTES} bytes"
+                    ),
+                    self.fallback,
+                ),
+            );
+            return unexpanded();
+        }
+        let call_span = text.span_of(reference.range.clone(), self.fallback);
+        let own = format!(
+            "in expansion of macro `={}` at {}",
+            def.name,
+            self.map.location(call_span)
+        );
+        let note: Rc<str> = chain_note(own, text.note_at(reference.range.start).as_deref()).into();
+        let body = self.body_text(def, call_span, &note);
+        let indent = call_line_indent(text, reference.range.start);
+        let substituted = substitute(&body, def, text, &reference.args, &indent);
+        active.push(def.name.clone());
+        let expanded = self.expand(&substituted, active);
+        active.pop();
+        expanded
+    }
+
+    /// The body of `def` as a text whose pieces point at macros.cfg.
+    fn body_text(&self, def: &MacroDef, call_span: Span, note: &Rc<str>) -> Text {
+        let body = def.body.trim_end();
+        match def.body_span {
+            Some(span) if self.map.slice(span).get(..body.len()) == Some(body) => {
+                let exact = Span::new(
+                    span.file,
+                    span.start as usize,
+                    span.start as usize + body.len(),
+                );
+                let mut t = Text::new();
+                t.push_origin(body, exact, true, Some(note.clone()));
+                t
+            }
+            Some(span) => {
+                let mut t = Text::new();
+                t.push_made(body, span, Some(note.clone()));
+                t
+            }
+            None => {
+                let mut t = Text::new();
+                t.push_made(body, call_span, Some(note.clone()));
+                t
+            }
+        }
+    }
+
+    /// Reports `diag` at `range` of `text`, with the expansion it sits in.
+    fn error_at(&mut self, text: &Text, range: Range<usize>, mut diag: Diagnostic) {
+        diag.span = Some(text.span_of(range.clone(), self.fallback));
+        if let Some(note) = text.note_at(range.start) {
+            // The span points into macros.cfg; say how the text got here.
+            diag.notes.push(note.to_string());
+        }
+        self.diags.push(diag);
+    }
+}
+
+/// The note for a new expansion inside `outer`: the whole chain while it is
+/// short, otherwise the innermost step, `...` and the user's call site.
+fn chain_note(own: String, outer: Option<&str>) -> String {
+    let Some(outer) = outer else {
+        return own;
+    };
+    let mut parts: Vec<&str> = vec![own.as_str()];
+    parts.extend(outer.split(", "));
+    if parts.len() > 3 {
+        let last = parts.last().copied().unwrap_or("");
+        parts = vec![own.as_str(), "...", last];
+    }
+    parts.join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// True when the `=` at `at` starts a word, so an undefined name after it is
+/// an error rather than text such as `a=b`.
+fn starts_word(bytes: &[u8], at: usize) -> bool {
+    match at.checked_sub(1).and_then(|p| bytes.get(p)) {
+        None => true,
+        Some(b) => matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`' | b'(' | b'[' | b'{' | b',' | b';'
+        ),
+    }
+}
+
+/// Splits `(a, b(c), "d,e")` starting at the `(` at `open`; returns the
+/// trimmed argument ranges and the offset after `)`. `None` when the list
+/// does not close before the end of the line.
+fn split_args(bytes: &[u8], open: usize) -> Option<(Vec<Range<usize>>, usize)> {
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut arg_start = open + 1;
+    let mut i = open + 1;
+    while let Some(&b) = bytes.get(i) {
+        match (quote, b) {
+            (_, b'\n') => return None,
+            (Some(_), b'\\') => i += 1,
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') if depth == 0 => {
+                args.push(trim(bytes, arg_start..i));
+                return Some((args, i + 1));
+            }
+            (None, b')') => depth -= 1,
+            (None, b',') if depth == 0 => {
+                args.push(trim(bytes, arg_start..i));
+                arg_start = i + 1;
+            }
+            (None, _) => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn trim(bytes: &[u8], mut range: Range<usize>) -> Range<usize> {
+    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r'));
+    while range.start < range.end && blank(bytes.get(range.start)) {
+        range.start += 1;
+    }
+    while range.end > range.start && blank(bytes.get(range.end - 1)) {
+        range.end -= 1;
+    }
+    range
+}
+
+/// The leading blanks of the line of `text` holding byte `at`.
+fn call_line_indent(text: &Text, at: usize) -> Text {
+    let bytes = text.s.as_bytes();
+    let line_start = memchr::memrchr(b'\n', bytes.get(..at).unwrap_or(&[])).map_or(0, |p| p + 1);
+    let width = bytes
+        .get(line_start..at)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    text.slice(line_start..line_start + width)
+}
+
+/// The body with parameters replaced by arguments and its lines re-indented
+/// for the call site (see the module docs).
+fn substitute(
+    body: &Text,
+    def: &MacroDef,
+    call: &Text,
+    args: &[Range<usize>],
+    indent: &Text,
+) -> Text {
+    let s = body.s.as_str();
+    let lines: Vec<Range<usize>> = line_ranges(s);
+    let common = common_indent(s, lines.get(1..).unwrap_or(&[]));
+    let mut out = Text::new();
+    for (index, line) in lines.iter().enumerate() {
+        let line_text = s.get(line.clone()).unwrap_or("");
+        if index > 0 {
+            out.push_slice(body, line.start - 1..line.start);
+        }
+        let content_start = if index == 0 {
+            line.start + (line_text.len() - line_text.trim_start_matches([' ', '\t']).len())
+        } else {
+            line.start + common.min(line_text.len())
+        };
+        if line_text.trim().is_empty() {
+            continue;
+        }
+        if index > 0 {
+            out.push_text(indent);
+        }
+        substitute_params(&mut out, body, content_start..line.end, def, call, args);
+    }
+    out
+}
+
+/// Copies `body[range]` into `out`, replacing each `(P)` by its argument.
+fn substitute_params(
+    out: &mut Text,
+    body: &Text,
+    range: Range<usize>,
+    def: &MacroDef,
+    call: &Text,
+    args: &[Range<usize>],
+) {
+    let bytes = body.s.as_bytes();
+    let mut copied = range.start;
+    let mut i = range.start;
+    while let Some(k) = bytes
+        .get(i..range.end)
+        .and_then(|rest| memchr::memchr(b'(', rest))
+    {
+        let open = i + k;
+        let param = def.params.iter().position(|p| {
+            let end = open + 1 + p.len();
+            bytes.get(open + 1..end) == Some(p.as_bytes())
+                && bytes.get(end) == Some(&b')')
+                && end < range.end
+        });
+        match param.and_then(|index| Some((index, args.get(index)?))) {
+            Some((index, arg)) => {
+                out.push_slice(body, copied..open);
+                out.push_slice(call, arg.clone());
+                let len = def.params.get(index).map_or(0, String::len);
+                copied = open + len + 2;
+                i = copied;
+            }
+            None => i = open + 1,
+        }
+    }
+    out.push_slice(body, copied..range.end);
+}
+
+/// Byte ranges of the lines of `s`, newlines excluded.
+fn line_ranges(s: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', s.as_bytes()) {
+        ranges.push(start..nl);
+        start = nl + 1;
+    }
+    ranges.push(start..s.len());
+    ranges
+}
+
+/// Length of the blank prefix shared by every non-blank line in `lines`.
+fn common_indent(s: &str, lines: &[Range<usize>]) -> usize {
+    let mut common: Option<&str> = None;
+    for line in lines {
+        let text = s.get(line.clone()).unwrap_or("");
+        if text.trim().is_empty() {
+            continue;
+        }
+        let indent = &text[..text.len() - text.trim_start_matches([' ', '\t']).len()];
+        common = Some(match common {
+            None => indent,
+            Some(c) => {
+                let shared = c
+                    .bytes()
+                    .zip(indent.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                &c[..shared]
+            }
+        });
+    }
+    common.map_or(0, str::len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_split_on_top_level_commas_only() {
+        let s = b"(a, #f(b, c), \"d,e\", )";
+        let (args, end) = split_args(s, 0).unwrap();
+        let texts: Vec<&[u8]> = args.iter().map(|r| &s[r.clone()]).collect();
+        assert_eq!(texts, vec![&b"a"[..], b"#f(b, c)", b"\"d,e\"", b""]);
+        assert_eq!(end, s.len());
+    }
+
+    #[test]
+    fn unclosed_args_are_none() {
+        assert_eq!(split_args(b"(a, (b)", 0), None);
+        assert_eq!(split_args(b"(a\n)", 0), None);
+    }
+
+    #[test]
+    fn common_indent_ignores_blank_lines() {
+        let s = "x\n\t\ta\n\n\t\t\tb\n\t\tc";
+        let lines = line_ranges(s);
+        assert_eq!(common_indent(s, &lines[1..]), 2);
+    }
+
+    #[test]
+    fn starts_word_rules() {
+        assert!(starts_word(b"=x", 0));
+        assert!(starts_word(b"a =x", 2));
+        assert!(starts_word(b"\"=x", 1));
+        assert!(!starts_word(b"a=x", 1));
+        assert!(!starts_word(b"==x", 1));
+    }
+
+    #[test]
+    fn lookup_prefers_longest_name_at_a_boundary() {
+        let mut table = MacroTable::new();
+        table.insert(MacroDef::simple("log", "L")).unwrap();
+        table.insert(MacroDef::simple("logfile", "F")).unwrap();
+        let map = SourceMap::new();
+        let mut diags = Vec::new();
+        let exp = Expander::new(&table, &map, &mut diags, Span::default());
+        let find = |s: &str| {
+            let run = s.bytes().take_while(|&b| is_ident_char(b)).count();
+            exp.lookup(s.as_bytes(), 0, run).map(|d| d.name.clone())
+        };
+        assert_eq!(find("logfile"), Some("logfile".into()));
+        assert_eq!(find("logfile."), Some("logfile".into()));
+        assert_eq!(find("log-x"), Some("log".into()));
+        assert_eq!(find("logx"), None);
+        assert_eq!(find("logfile_x"), None);
+    }
+}
