@@ -1,0 +1,354 @@
+//! PIKT.conf: per-host runtime settings (reference §1.12).
+//!
+//! One `key value` per line; the value is the rest of the line, with
+//! surrounding double quotes removed. `//` starts a comment at the start of
+//! a line or after a blank (so a value may still hold `http://...`); a line
+//! whose first non-blank character is `#` is a comment too. Every key is
+//! given at most once, and an unknown key is an error: a typo in a root
+//! daemon's settings must not pass silently.
+//!
+//! Besides the reference's keys, this implementation knows `smtp_relay`
+//! (`host:port` of an SMTP server for alert mail) and `mail_from` (the
+//! envelope sender of alert mail). Any key ending in `_service` is a yes/no
+//! service switch.
+
+use std::path::PathBuf;
+
+use pikt_source::{Diagnostic, FileId, SourceMap, Span};
+
+use crate::words::{did_you_mean, parse_bool};
+
+/// What a key's value must look like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// A non-negative integer.
+    Number,
+    /// yes/no (any spelling of §1.5).
+    Bool,
+    /// Any non-empty text.
+    Text,
+    /// An absolute directory path.
+    Dir,
+    /// An encryption type: 0 (none) or 1 (Blowfish).
+    Encryption,
+    /// `host:port`.
+    HostPort,
+    /// An address with an `@` and no blanks.
+    Address,
+}
+
+/// Every key with its value type (the `*_service` switches are not listed).
+pub const KEYS: &[(&str, ValueType)] = &[
+    ("uid", ValueType::Number),
+    ("gid", ValueType::Number),
+    ("master", ValueType::Text),
+    ("domain", ValueType::Text),
+    ("authenticate_by_master", ValueType::Bool),
+    ("master_address", ValueType::Text),
+    ("authenticate_by_master_address", ValueType::Bool),
+    ("master_ethernet_address", ValueType::Text),
+    ("authenticate_by_master_ethernet_address", ValueType::Bool),
+    ("auth_encryption_type", ValueType::Encryption),
+    ("data_encryption_type", ValueType::Encryption),
+    ("private_key", ValueType::Text),
+    ("pvtkey", ValueType::Text),
+    ("pikttest_substitution", ValueType::Text),
+    ("homdir", ValueType::Dir),
+    ("bindir", ValueType::Dir),
+    ("etcdir", ValueType::Dir),
+    ("lokdir", ValueType::Dir),
+    ("libdir", ValueType::Dir),
+    ("vardir", ValueType::Dir),
+    ("altdir", ValueType::Dir),
+    ("prgdir", ValueType::Dir),
+    ("objdir", ValueType::Dir),
+    ("cfgdir", ValueType::Dir),
+    ("hstdir", ValueType::Dir),
+    ("logdir", ValueType::Dir),
+    ("arpcmd", ValueType::Text),
+    ("catcmd", ValueType::Text),
+    ("cksumcmd", ValueType::Text),
+    ("cpcmd", ValueType::Text),
+    ("diffcmd", ValueType::Text),
+    ("echocmd", ValueType::Text),
+    ("egrepcmd", ValueType::Text),
+    ("filecmd", ValueType::Text),
+    ("nicecmd", ValueType::Text),
+    ("pscmd", ValueType::Text),
+    ("rmcmd", ValueType::Text),
+    ("rpcinfocmd", ValueType::Text),
+    ("scpcmd", ValueType::Text),
+    ("sumcmd", ValueType::Text),
+    ("tailcmd", ValueType::Text),
+    ("trcmd", ValueType::Text),
+    ("call_back", ValueType::Bool),
+    ("tcp_only", ValueType::Bool),
+    ("restart_piktc_svc_wait", ValueType::Number),
+    ("verbose_log", ValueType::Bool),
+    ("backup_extension", ValueType::Text),
+    ("smtp_relay", ValueType::HostPort),
+    ("mail_from", ValueType::Address),
+];
+
+/// The type of `key`, or `None` for an unknown key.
+pub fn key_type(key: &str) -> Option<ValueType> {
+    if key.len() > "_service".len() && key.ends_with("_service") {
+        return Some(ValueType::Bool);
+    }
+    KEYS.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
+}
+
+/// One `key value` line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfEntry {
+    /// The key.
+    pub key: String,
+    /// The value, quotes removed.
+    pub value: String,
+    /// Where the key is written.
+    pub key_span: Span,
+    /// Where the value is written.
+    pub value_span: Span,
+}
+
+/// The model of PIKT.conf.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PiktConf {
+    /// The valid entries in file order.
+    pub entries: Vec<ConfEntry>,
+}
+
+impl PiktConf {
+    /// Reads PIKT.conf `file` (an original text: PIKT.conf is not preprocessed).
+    pub fn parse(map: &SourceMap, file: FileId) -> (PiktConf, Vec<Diagnostic>) {
+        let text = &map.get(file).text;
+        let mut conf = PiktConf::default();
+        let mut diags = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            if let Some(entry) = parse_line(line, offset, file, &mut diags) {
+                match conf.entries.iter().find(|e| e.key == entry.key) {
+                    Some(first) => diags.push(
+                        Diagnostic::error(format!("duplicate key `{}`", entry.key), entry.key_span)
+                            .with_label("given again here")
+                            .with_note(format!("first given at {}", map.location(first.key_span))),
+                    ),
+                    None => conf.entries.push(entry),
+                }
+            }
+            offset += line.len();
+        }
+        (conf, diags)
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.value.as_str())
+    }
+
+    /// The value of a yes/no key.
+    pub fn flag(&self, key: &str) -> Option<bool> {
+        self.get(key).and_then(parse_bool)
+    }
+
+    /// The value of a dir key.
+    pub fn dir(&self, key: &str) -> Option<PathBuf> {
+        self.get(key).map(PathBuf::from)
+    }
+
+    /// The value of a number key.
+    pub fn number(&self, key: &str) -> Option<u64> {
+        self.get(key).and_then(|v| v.parse().ok())
+    }
+
+    /// `verbose_log` (default no).
+    pub fn verbose_log(&self) -> bool {
+        self.flag("verbose_log").unwrap_or(false)
+    }
+
+    /// `nicecmd` (default `/usr/bin/nice`).
+    pub fn nicecmd(&self) -> &str {
+        self.get("nicecmd").unwrap_or("/usr/bin/nice")
+    }
+
+    /// `smtp_relay` as host and port.
+    pub fn smtp_relay(&self) -> Option<(String, u16)> {
+        self.get("smtp_relay").and_then(split_host_port)
+    }
+
+    /// `mail_from`.
+    pub fn mail_from(&self) -> Option<&str> {
+        self.get("mail_from")
+    }
+}
+
+fn parse_line(
+    line: &str,
+    offset: usize,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ConfEntry> {
+    let body = strip_comment(line.trim_end_matches(['\n', '\r']));
+    let key_start = body.len() - body.trim_start().len();
+    let rest = &body[key_start..];
+    if rest.is_empty() || rest.starts_with('#') {
+        return None;
+    }
+    let key_len = rest.find([' ', '\t']).unwrap_or(rest.len());
+    let key = &rest[..key_len];
+    let key_span = Span::new(file, offset + key_start, offset + key_start + key_len);
+    let after = &rest[key_len..];
+    let value_start = key_start + key_len + (after.len() - after.trim_start().len());
+    let raw_value = after.trim();
+    let value_span = Span::new(
+        file,
+        offset + value_start,
+        offset + value_start + raw_value.len(),
+    );
+    let Some(kind) = key_type(key) else {
+        let mut diag = Diagnostic::error(format!("unknown PIKT.conf key `{key}`"), key_span);
+        if let Some(s) = did_you_mean(key, KEYS.iter().map(|(k, _)| *k)) {
+            diag = diag.with_help(format!("did you mean `{s}`?"));
+        }
+        diags.push(diag);
+        return None;
+    };
+    let value = unquote(raw_value);
+    if let Err(help) = check_value(value, kind) {
+        let diag = if raw_value.is_empty() {
+            Diagnostic::error(format!("`{key}` needs a value"), key_span)
+        } else {
+            Diagnostic::error(
+                format!("invalid value `{raw_value}` for `{key}`"),
+                value_span,
+            )
+        };
+        diags.push(diag.with_help(help));
+        return None;
+    }
+    Some(ConfEntry {
+        key: key.to_string(),
+        value: value.to_string(),
+        key_span,
+        value_span,
+    })
+}
+
+/// Cuts a `//` comment that starts the line or follows a blank.
+fn strip_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while let Some(found) = line.get(i..).and_then(|s| s.find("//")) {
+        let at = i + found;
+        if at == 0 || bytes.get(at - 1).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            return &line[..at];
+        }
+        i = at + 2;
+    }
+    line
+}
+
+fn unquote(value: &str) -> &str {
+    if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
+        &value[1..value.len() - 1]
+    } else {
+        value
+    }
+}
+
+/// `Err(help)` when `value` does not fit `kind`.
+fn check_value(value: &str, kind: ValueType) -> Result<(), String> {
+    let ok = match kind {
+        ValueType::Number => {
+            !value.is_empty()
+                && value.bytes().all(|b| b.is_ascii_digit())
+                && value.parse::<u64>().is_ok()
+        }
+        ValueType::Bool => parse_bool(value).is_some(),
+        ValueType::Text => !value.is_empty(),
+        ValueType::Dir => value.starts_with('/') && !value.split('/').any(|c| c == ".."),
+        ValueType::Encryption => value == "0" || value == "1",
+        ValueType::HostPort => split_host_port(value).is_some(),
+        ValueType::Address => value.contains('@') && !value.contains([' ', '\t']),
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(match kind {
+        ValueType::Number => "expected a number".into(),
+        ValueType::Bool => "expected `yes` or `no`".into(),
+        ValueType::Text => "expected a value after the key".into(),
+        ValueType::Dir => "expected an absolute directory path without `..`".into(),
+        ValueType::Encryption => "expected `0` (none) or `1` (Blowfish)".into(),
+        ValueType::HostPort => "expected `host:port` with a port from 1 to 65535".into(),
+        ValueType::Address => "expected a mail address such as `pikt@example.org`".into(),
+    })
+}
+
+fn split_host_port(value: &str) -> Option<(String, u16)> {
+    let (host, port) = value.rsplit_once(':')?;
+    let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (!host.is_empty() && !host.contains([' ', '\t'])).then(|| (host.to_string(), port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pikt_source::render;
+
+    fn parse(text: &str) -> (SourceMap, PiktConf, Vec<Diagnostic>) {
+        let mut map = SourceMap::new();
+        let id = map.add("PIKT.conf", text);
+        let (conf, diags) = PiktConf::parse(&map, id);
+        (map, conf, diags)
+    }
+
+    #[test]
+    fn keys_values_and_comments() {
+        let text = "// identity\nuid 4711\nprivate_key \"s3cret words\"\nmaster http://m.example.org // the master\n# old style comment\nverbose_log YES\nsmtp_relay 127.0.0.1:2525\nmail_from pikt@h1\ninstall_service no\n";
+        let (_, conf, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(conf.number("uid"), Some(4711));
+        assert_eq!(conf.get("private_key"), Some("s3cret words"));
+        assert_eq!(conf.get("master"), Some("http://m.example.org"));
+        assert!(conf.verbose_log());
+        assert_eq!(conf.smtp_relay(), Some(("127.0.0.1".into(), 2525)));
+        assert_eq!(conf.mail_from(), Some("pikt@h1"));
+        assert_eq!(conf.flag("install_service"), Some(false));
+    }
+
+    #[test]
+    fn unknown_key_with_suggestion() {
+        let (map, _, diags) = parse("verbos_log yes\n");
+        assert_eq!(
+            render(&map, &diags[0]),
+            "error: unknown PIKT.conf key `verbos_log`\n --> PIKT.conf:1:1\n  |\n1 | verbos_log yes\n  | ^^^^^^^^^^\n  = help: did you mean `verbose_log`?\n"
+        );
+    }
+
+    #[test]
+    fn bad_values_and_duplicates() {
+        let (map, conf, diags) =
+            parse("uid abc\nsmtp_relay host:0\nlogdir var/log\ngid 1\ngid 2\nmaster\n");
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "invalid value `abc` for `uid`",
+                "invalid value `host:0` for `smtp_relay`",
+                "invalid value `var/log` for `logdir`",
+                "duplicate key `gid`",
+                "`master` needs a value"
+            ]
+        );
+        assert_eq!(
+            map.location(diags[2].span.unwrap_or_default()),
+            "PIKT.conf:3:8"
+        );
+        assert_eq!(conf.number("gid"), Some(1));
+    }
+}
