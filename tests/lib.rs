@@ -1,1 +1,5 @@
+//! End-to-end tests: the real `pikt`, `piktc` and `piktd` binaries, one test
+//! binary with a module per topic.
 
+mod harness;
+mod piktd;

@@ -1,0 +1,163 @@
+//! `piktd.log`: one line per event, syslog style.
+//!
+//! ```text
+//! Nov 24 10:05:00 web1 piktd[812]: INFO launch Urgent pid=4242 line 3 due 10:05: /pikt/bin/pikt +A Urgent
+//! ```
+//!
+//! Each line is written with a single `write` on a file opened for appending,
+//! so lines from several writers never interleave. The file is reopened on
+//! `SIGHUP`, which lets log rotation move it away. Failing to write the log
+//! never stops the daemon. Timestamps come from the daemon's [`crate::Clock`]
+//! and are shown in its time zone.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+/// How important a log line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Only written with `-G`.
+    Debug,
+    /// Normal events: start, launch, end.
+    Info,
+    /// Something skipped or odd: overlap, clock jump, non-zero exit.
+    Warning,
+    /// Something failed: time-out, crash, a bad `piktd.conf` line.
+    Error,
+}
+
+impl Level {
+    fn word(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+        }
+    }
+}
+
+/// The daemon's log file, plus an optional copy of every line (stderr with `-G`).
+pub struct DaemonLog {
+    path: PathBuf,
+    file: Option<File>,
+    mirror: Option<Box<dyn Write + Send>>,
+    prefix: String,
+    zone: TimeZone,
+    debug: bool,
+}
+
+impl DaemonLog {
+    /// Opens (creating, mode 0644) `path` for appending. Lines carry `host`
+    /// and this process's pid; `debug` enables [`Level::Debug`] lines.
+    pub fn open(
+        path: &Path,
+        host: &str,
+        zone: TimeZone,
+        debug: bool,
+        mirror: Option<Box<dyn Write + Send>>,
+    ) -> io::Result<DaemonLog> {
+        let file = open_append(path)?;
+        Ok(DaemonLog {
+            path: path.to_path_buf(),
+            file: Some(file),
+            mirror,
+            prefix: format!("{host} piktd[{}]:", std::process::id()),
+            zone,
+            debug,
+        })
+    }
+
+    /// Reopens the file at the same path (after rotation).
+    pub fn reopen(&mut self) -> io::Result<()> {
+        let file = open_append(&self.path);
+        match file {
+            Ok(file) => {
+                self.file = Some(file);
+                Ok(())
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The path of the log file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when debug lines are written.
+    pub fn debug_enabled(&self) -> bool {
+        self.debug
+    }
+
+    /// Writes one line stamped `at`.
+    pub fn write(&mut self, at: Timestamp, level: Level, message: &str) {
+        if level == Level::Debug && !self.debug {
+            return;
+        }
+        let stamp = at.to_zoned(self.zone.clone()).strftime("%b %e %H:%M:%S");
+        let line = format!("{stamp} {} {} {message}\n", self.prefix, level.word());
+        if let Some(file) = self.file.as_mut() {
+            // One write call per line; a failed write is dropped on purpose:
+            // the daemon must go on scheduling even on a full disk.
+            let _ = file.write_all(line.as_bytes());
+        }
+        if let Some(mirror) = self.mirror.as_mut() {
+            let _ = mirror.write_all(line.as_bytes());
+        }
+    }
+}
+
+fn open_append(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o644)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_stamped_and_debug_is_filtered() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("piktd.log");
+        let mut log = DaemonLog::open(&path, "web1", TimeZone::UTC, false, None)?;
+        let at = Timestamp::from_second(1_795_514_400).unwrap_or(Timestamp::UNIX_EPOCH);
+        log.write(at, Level::Info, "start");
+        log.write(at, Level::Debug, "hidden");
+        let text = std::fs::read_to_string(&path)?;
+        let pid = std::process::id();
+        assert_eq!(
+            text,
+            format!("Nov 24 10:00:00 web1 piktd[{pid}]: INFO start\n")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn reopen_follows_rotation() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("piktd.log");
+        let mut log = DaemonLog::open(&path, "h", TimeZone::UTC, true, None)?;
+        log.write(Timestamp::UNIX_EPOCH, Level::Debug, "one");
+        std::fs::rename(&path, dir.path().join("piktd.log.1"))?;
+        log.reopen()?;
+        log.write(Timestamp::UNIX_EPOCH, Level::Error, "two");
+        let text = std::fs::read_to_string(&path)?;
+        assert!(
+            text.ends_with("ERROR two\n") && !text.contains("one"),
+            "{text}"
+        );
+        let old = std::fs::read_to_string(dir.path().join("piktd.log.1"))?;
+        assert!(old.ends_with("DEBUG one\n"), "{old}");
+        Ok(())
+    }
+}

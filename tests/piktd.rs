@@ -1,0 +1,181 @@
+//! End-to-end tests of the real `piktd` binary.
+//! A real piktd on a temporary PIKT_DIR runs an alert due every minute and one
+//! that hangs: the first run comes at once, the hung one is killed at its
+//! limit with its process group, the daemon stays alive, SIGHUP picks up a
+//! changed piktd.conf, a second piktd is refused, and SIGTERM stops it
+//! cleanly. Real time, about five seconds: no test waits for a minute.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use pikt_sched::testing::live_group_members;
+use rustix::process::{kill_process, Pid, Signal};
+
+const PIKTD: &str = env!("CARGO_BIN_EXE_piktd");
+
+fn log_text(dir: &Path) -> String {
+    fs::read_to_string(dir.join("var/log/piktd.log")).unwrap_or_default()
+}
+
+/// Waits (at most 20 s) for a log line holding all of `needles`.
+fn wait_for_line(dir: &Path, needles: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = log_text(dir);
+        if let Some(line) = text.lines().find(|l| needles.iter().all(|n| l.contains(n))) {
+            return line.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no line with {needles:?} in:\n{text}"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn pid_in(line: &str) -> u32 {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix("pid="))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+}
+
+fn signal(child: &Child, signal: Signal) {
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    let sent = pid.map(|pid| kill_process(pid, signal));
+    assert!(matches!(sent, Some(Ok(()))), "cannot signal piktd");
+}
+
+fn piktd(dir: &Path) -> Command {
+    let mut command = Command::new(PIKTD);
+    command
+        .env("PIKT_DIR", dir)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Stops the daemon if an assertion failed half-way.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn piktd_runs_kills_reloads_refuses_and_stops() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path();
+    fs::create_dir_all(root.join("etc"))?;
+    fs::write(
+        root.join("etc/piktd.conf"),
+        "* * * * * echo tick >> ticks # +A Every\n* * * * * sleep 1000 # +A Hang\n",
+    )?;
+    let started = Instant::now();
+    let mut daemon = Running(piktd(root).args(["--timeout", "2"]).spawn()?);
+
+    // The alert due every minute runs at once (this minute), on time.
+    let first = wait_for_line(root, &["launch Every", "pid="]);
+    assert!(started.elapsed() < Duration::from_secs(3), "{first}");
+    wait_for_line(root, &["end Every", "exit 0"]);
+    assert_eq!(fs::read_to_string(root.join("ticks"))?, "tick\n");
+    assert_eq!(
+        fs::read_to_string(root.join("etc/alerts"))?,
+        "Every\nHang\n"
+    );
+
+    // The hung alert is stopped at its 2 s limit, with its process group.
+    let hang_pid = pid_in(&wait_for_line(root, &["launch Hang"]));
+    let timeout = wait_for_line(root, &["timeout Hang", "2.0s time limit"]);
+    assert!(timeout.contains(&format!("pid={hang_pid}")), "{timeout}");
+    let end = wait_for_line(root, &["end Hang", "stopped at the time limit"]);
+    assert!(end.contains("signal 15 (SIGTERM)"), "{end}");
+    assert!(started.elapsed() < Duration::from_secs(8));
+    assert_eq!(live_group_members(hang_pid), 0);
+
+    // The daemon is still alive.
+    assert!(
+        daemon.0.try_wait()?.is_none(),
+        "piktd died:\n{}",
+        log_text(root)
+    );
+
+    // A second piktd on the same installation is refused with status 3.
+    let second = piktd(root).output()?;
+    assert_eq!(second.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.starts_with("piktd: error: another piktd is running for this installation (pid "),
+        "{stderr}"
+    );
+
+    // SIGHUP rereads the changed piktd.conf.
+    fs::write(root.join("etc/piktd.conf"), "*/5 * * * * pikt +A Fresh\n")?;
+    signal(&daemon.0, Signal::HUP);
+    wait_for_line(root, &["reload requested"]);
+    wait_for_line(root, &["loaded", "1 line(s), 1 alert(s)"]);
+    assert_eq!(fs::read_to_string(root.join("etc/alerts"))?, "Fresh\n");
+    assert!(daemon.0.try_wait()?.is_none());
+
+    // SIGTERM stops it cleanly.
+    signal(&daemon.0, Signal::TERM);
+    let status = daemon.0.wait()?;
+    assert_eq!(status.code(), Some(0));
+    let text = log_text(root);
+    assert!(text.contains("INFO stop (SIGTERM)"), "{text}");
+    assert!(text.trim_end().ends_with("INFO stopped"), "{text}");
+    Ok(())
+}
+
+#[test]
+fn piktd_check_reports_bad_lines_with_their_line_number() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    fs::create_dir_all(dir.path().join("etc"))?;
+    fs::write(
+        dir.path().join("etc/piktd.conf"),
+        "*/15 * * * * pikt +A Warning\n0 25 * * * pikt +A Bad\n",
+    )?;
+    let out = piktd(dir.path()).arg("-z").output()?;
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1     */15 * * * *"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .is_some_and(|l| l.ends_with("Warning")),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let conf = dir.path().join("etc/piktd.conf").display().to_string();
+    assert_eq!(
+        stderr,
+        format!(
+            "error: hour `25` is out of range 0-23\n --> {conf}:2:3\n  |\n2 | 0 25 * * * pikt +A Bad\n  |   ^^\n  = help: use 0-23, `*`, lists, ranges or steps\n"
+        )
+    );
+    Ok(())
+}
+
+#[test]
+fn piktd_usage_errors_exit_2() -> std::io::Result<()> {
+    let out = Command::new(PIKTD).arg("-Q").output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "piktd: error: unknown flag `-Q`\n(see `piktd -h`)\n"
+    );
+    let out = Command::new(PIKTD).arg("-V").output()?;
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("piktd "));
+    Ok(())
+}
