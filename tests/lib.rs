@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `pikt`, `piktc` and `piktd` binaries, one test
 //! binary with a module per topic.
 
+mod cases;
 mod harness;
 mod piktd;
