@@ -544,8 +544,8 @@ pub enum VarType {
     Num,
 }
 
-/// What the script does with one variable (one entry per distinct
-/// `(type, name, array-ness)`).
+/// What the script does with one variable: one entry per distinct
+/// `(sigil, name)`; `is_array` is set when the variable is ever indexed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VarInfo {
     /// Name without sigil.
