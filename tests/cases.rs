@@ -20,3 +20,8 @@ fn config_cases_through_piktc() {
 fn piktc_cases() {
     run_cases(&cases("piktc"), Path::new(env!("CARGO_BIN_EXE_piktc")));
 }
+
+#[test]
+fn parse_cases_through_pikt_check() {
+    run_cases(&cases("parse"), Path::new(env!("CARGO_BIN_EXE_pikt")));
+}
