@@ -25,3 +25,8 @@ fn piktc_cases() {
 fn parse_cases_through_pikt_check() {
     run_cases(&cases("parse"), Path::new(env!("CARGO_BIN_EXE_pikt")));
 }
+
+#[test]
+fn run_cases_through_pikt() {
+    run_cases(&cases("run"), Path::new(env!("CARGO_BIN_EXE_pikt")));
+}

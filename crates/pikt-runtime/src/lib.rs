@@ -1,5 +1,41 @@
-//! The Pikt interpreter.
+//! The Pikt interpreter: runs parsed scripts ([`pikt_lang::ast`]) with every
+//! effect behind the traits of [`host`].
+//!
+//! Entry points: [`run::run`] runs a list of scripts under a
+//! [`config::RunConfig`] and returns a [`run::RunReport`] (mail lines per
+//! script, run-time errors as diagnostics, whether a script died);
+//! [`run::deliver_mail`] sends the collected mail. The binary wires in the
+//! real effects ([`real`]); tests use [`testing`].
+//!
+//! **Invariants:** the interpreter never panics on any script or input; all
+//! effects go through [`host`]; test mode and no-exec are applied once, in
+//! the interpreter, before any effect is reached.
 
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod ere;
+pub mod error;
+pub mod functions;
+pub mod history;
+pub mod host;
+pub mod input;
+mod interp;
+pub mod mail;
+pub mod real;
+pub mod regex_cache;
+pub mod run;
+pub mod split;
+pub mod syslog;
+pub mod testing;
 pub mod value;
 
+#[cfg(test)]
+mod tests;
+
+pub use config::{Limits, RunConfig};
+pub use error::{RunError, RunErrorKind, RunResult};
+pub use host::Host;
+pub use interp::Flow;
+pub use run::{deliver_mail, run, RunReport, ScriptToRun};
 pub use value::{Str, Value};

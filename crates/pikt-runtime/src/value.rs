@@ -73,7 +73,7 @@ impl Value {
 
 /// Formats a number the way Pikt prints it.
 ///
-/// Decision (reference §4.1 [U]): whole numbers below 2^63 print as integers
+/// Decision (reference §4.1 \[U\]): whole numbers below 2^63 print as integers
 /// without a decimal point (`3`, `-12`, `1000000`); other numbers print with up to six significant
 /// digits and no trailing zeros (`3.14159`, `0.5`, `1e+20`), as awk's `%.6g`.
 pub fn format_number(n: f64) -> Str {

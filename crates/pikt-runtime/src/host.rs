@@ -1,0 +1,184 @@
+//! Every effect the interpreter has on the world goes through the traits of
+//! this module, bundled in a [`Host`].
+//!
+//! The interpreter never calls `std::process::Command`, the clock, the file
+//! system, syslog or standard output directly. The binary wires in the real
+//! implementations ([`crate::real`]); tests use the recording fakes of
+//! [`crate::testing`]. Safe-mode switches (test mode, no-exec) are applied
+//! by the interpreter before it reaches these traits, so they hold for every
+//! implementation.
+
+use std::io::{self, BufRead, Seek, Write};
+use std::path::Path;
+
+/// Shell commands, all run as `/bin/sh -c COMMAND`.
+pub trait Shell {
+    /// Runs `command` and waits for it (`exec wait`, `#system`); its output
+    /// goes where ours goes. Returns the exit status (128 + signal number
+    /// when it was killed by a signal).
+    fn run(&mut self, command: &str) -> io::Result<i32>;
+    /// Starts `command` in the background (`exec`).
+    fn spawn(&mut self, command: &str) -> io::Result<()>;
+    /// Runs `command` and returns its standard output (`$command`).
+    fn capture(&mut self, command: &str) -> io::Result<String>;
+    /// Starts `command` and returns a reader of its standard output
+    /// (`input proc`, `#popen(H, cmd, "r")`).
+    fn read_pipe(&mut self, command: &str) -> io::Result<Box<dyn ReadPipe>>;
+    /// Starts `command` with `input` on its standard input and returns a
+    /// reader of its standard output (`filter` over file input).
+    fn filter(&mut self, command: &str, input: Vec<u8>) -> io::Result<Box<dyn ReadPipe>>;
+    /// Starts `command` and returns a writer to its standard input
+    /// (`#popen(H, cmd, "w")`, `output print`, mail delivery).
+    fn write_pipe(&mut self, command: &str) -> io::Result<Box<dyn WritePipe>>;
+}
+
+/// The standard output of a running command.
+pub trait ReadPipe: BufRead {
+    /// Closes the pipe and waits for the command; returns its exit status.
+    fn close(self: Box<Self>) -> io::Result<i32>;
+}
+
+/// The standard input of a running command.
+pub trait WritePipe: Write {
+    /// Closes the pipe and waits for the command; returns its exit status.
+    fn close(self: Box<Self>) -> io::Result<i32>;
+}
+
+/// Time.
+pub trait Clock {
+    /// Seconds since the Unix epoch.
+    fn now(&mut self) -> i64;
+    /// Waits `seconds` (`pause`).
+    fn sleep(&mut self, seconds: f64);
+}
+
+/// What kind of file a path names (for the file-test operators).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link (only when not following links).
+    Symlink,
+    /// A character device.
+    CharDevice,
+    /// A block device.
+    BlockDevice,
+    /// A named pipe.
+    Fifo,
+    /// A socket.
+    Socket,
+}
+
+/// What the interpreter needs to know about a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStat {
+    /// The kind of file.
+    pub kind: FileKind,
+    /// Size in bytes.
+    pub len: u64,
+    /// Device and inode: a changed pair means the file was replaced (rotated).
+    pub identity: (u64, u64),
+}
+
+/// A file open for reading that can be positioned (`input logfile`).
+pub trait SeekRead: BufRead + Seek {}
+
+impl<T: BufRead + Seek> SeekRead for T {}
+
+/// The file system.
+pub trait Fs {
+    /// Opens `path` for reading (`#fopen(H, path, "r")`, `input file`).
+    fn open_read(&mut self, path: &str) -> io::Result<Box<dyn BufRead>>;
+    /// Opens `path` for writing, truncating it or appending
+    /// (`#fopen(H, path, "w"|"a")`).
+    fn open_write(&mut self, path: &str, append: bool) -> io::Result<Box<dyn Write>>;
+    /// Appends one line (a newline is added) to `path` (`output log`).
+    /// Creates the file (mode 0644) when missing; refuses to follow a
+    /// symbolic link at the last path component.
+    fn append_line(&mut self, path: &str, line: &str) -> io::Result<()>;
+    /// Facts about `path`; `follow` chooses between `stat` and `lstat`.
+    fn stat(&mut self, path: &str, follow: bool) -> io::Result<FileStat>;
+    /// Opens `path` for positioned reading with facts about the open file
+    /// (`input logfile`).
+    fn open_seekable(&mut self, path: &str) -> io::Result<(Box<dyn SeekRead>, FileStat)>;
+    /// Reads a whole file (history store); `Ok(None)` when it does not exist.
+    fn read_state(&mut self, path: &Path) -> io::Result<Option<String>>;
+    /// Replaces a file atomically (history store), creating its directory.
+    fn write_state(&mut self, path: &Path, contents: &str) -> io::Result<()>;
+}
+
+/// One line for the alert's log (or, for runs with no alert log, standard
+/// error when it is worth showing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogEntry<'a> {
+    /// `ERROR`, `WARNING`, `INFO`, or a script level for `output piktlog`.
+    pub tag: &'a str,
+    /// The script it concerns.
+    pub script: &'a str,
+    /// The text.
+    pub text: &'a str,
+    /// Shown on standard error even when no log file is kept and debugging
+    /// is off (`output piktlog`, a syslog that cannot be reached).
+    pub always_show: bool,
+}
+
+/// Where text goes: standard output, syslog, the alert log, debug traces.
+pub trait Sinks {
+    /// Writes `text` to standard output (the caller adds newlines).
+    fn stdout(&mut self, text: &str) -> io::Result<()>;
+    /// Flushes standard output (before a command that shares it runs).
+    fn flush(&mut self) -> io::Result<()>;
+    /// Sends one formatted RFC 3164 datagram to the system log.
+    fn syslog(&mut self, datagram: &str) -> io::Result<()>;
+    /// Records an entry in the alert log.
+    fn log(&mut self, entry: &LogEntry<'_>);
+    /// False when entries that are not `always_show` go nowhere, so the
+    /// interpreter need not build them (a WARNING in a hot loop).
+    fn keeps_log(&self) -> bool {
+        true
+    }
+    /// Writes a debug trace line (`pikt -G`, `status debugging`).
+    fn trace(&mut self, line: &str);
+}
+
+/// Facts about the machine that functions such as `$hostname()` and
+/// `$getenv()` report.
+pub trait System {
+    /// The host name (alert mail, syslog lines, `$hostname()`).
+    fn hostname(&self) -> &str;
+    /// An environment variable.
+    fn getenv(&self, name: &str) -> Option<String>;
+    /// A random number in `0.0..1.0`.
+    fn random(&mut self) -> f64;
+    /// The process id of the interpreter.
+    fn pid(&self) -> u32;
+}
+
+/// Every effect, bundled; borrowed for one run.
+pub struct Host<'a> {
+    /// Shell commands.
+    pub shell: &'a mut dyn Shell,
+    /// Time.
+    pub clock: &'a mut dyn Clock,
+    /// Files.
+    pub fs: &'a mut dyn Fs,
+    /// Output.
+    pub sinks: &'a mut dyn Sinks,
+    /// Machine facts.
+    pub system: &'a mut dyn System,
+}
+
+impl Host<'_> {
+    /// A shorter borrow of the same effects.
+    pub fn reborrow(&mut self) -> Host<'_> {
+        Host {
+            shell: &mut *self.shell,
+            clock: &mut *self.clock,
+            fs: &mut *self.fs,
+            sinks: &mut *self.sinks,
+            system: &mut *self.system,
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! Function calls: the built-ins that need the running script (handles,
+//! `#split` fields, the input loop, the alert context, shell commands) are
+//! here; every other one is a pure function of its arguments
+//! ([`crate::functions::call_pure`]).
+//!
+//! Handle functions (decided): `#fopen`/`#popen` return 1 on success and
+//! `#err()` (-1) when the file or command cannot be opened (a WARNING is
+//! logged); `#read` returns 1 and sets `$rdlin`, or 0 at the end; `#write`
+//! writes its text and a newline and returns 1; `#fclose` returns 0 and
+//! `#pclose` the command's exit status; failures of these return `#err()`.
+//! Using a handle that is not open, or opening one that is, is a run-time
+//! error.
+
+use std::io::{BufRead, Write};
+
+use jiff::tz::TimeZone;
+use pikt_lang::ast::{Expr, ExprKind, HandleId};
+use pikt_lang::builtins::{self, Builtin};
+use pikt_source::Span;
+
+use super::Machine;
+use crate::error::{RunError, RunErrorKind, RunResult};
+use crate::functions::{call_pure, FnEnv};
+use crate::host::{ReadPipe, System, WritePipe};
+use crate::input::decode_line;
+use crate::split::split_fields;
+use crate::value::{Str, Value};
+
+/// The value of `#err()`.
+pub(crate) const ERR: f64 = -1.0;
+
+/// An open file or process handle.
+pub(crate) enum Handle {
+    /// `#fopen(H, path, "r")`
+    FileReader(Box<dyn BufRead>),
+    /// `#fopen(H, path, "w"|"a")`
+    FileWriter(Box<dyn Write>),
+    /// `#popen(H, cmd, "r")`
+    PipeReader(Box<dyn ReadPipe>),
+    /// `#popen(H, cmd, "w")`
+    PipeWriter(Box<dyn WritePipe>),
+}
+
+impl Handle {
+    /// Closes the handle; the exit status for pipes, 0 for files.
+    pub(crate) fn close(self) -> std::io::Result<i32> {
+        match self {
+            Handle::FileReader(_) => Ok(0),
+            Handle::FileWriter(mut w) => w.flush().map(|()| 0),
+            Handle::PipeReader(p) => p.close(),
+            Handle::PipeWriter(p) => p.close(),
+        }
+    }
+
+    fn is_pipe(&self) -> bool {
+        matches!(self, Handle::PipeReader(_) | Handle::PipeWriter(_))
+    }
+
+    fn how(&self) -> &'static str {
+        match self {
+            Handle::FileReader(_) => "for reading",
+            Handle::FileWriter(_) => "for writing",
+            Handle::PipeReader(_) => "as a pipe for reading",
+            Handle::PipeWriter(_) => "as a pipe for writing",
+        }
+    }
+}
+
+/// What pure functions see of the world.
+struct FnHost<'h> {
+    now: f64,
+    system: &'h mut dyn System,
+    zone: &'h TimeZone,
+}
+
+impl FnEnv for FnHost<'_> {
+    fn now(&self) -> f64 {
+        self.now
+    }
+
+    fn hostname(&self) -> &str {
+        self.system.hostname()
+    }
+
+    fn getenv(&self, name: &str) -> Option<String> {
+        self.system.getenv(name)
+    }
+
+    fn random(&mut self) -> f64 {
+        self.system.random()
+    }
+
+    fn pid(&self) -> u32 {
+        self.system.pid()
+    }
+
+    fn time_zone(&self) -> TimeZone {
+        self.zone.clone()
+    }
+}
+
+impl Machine<'_> {
+    /// Calls `builtin` with `args` (unevaluated: some functions take
+    /// handles or test their argument without evaluating it).
+    pub(super) fn call(&mut self, builtin: Builtin, args: &[Expr], span: Span) -> RunResult<Value> {
+        let text = |s: &str| Ok(Value::str(s));
+        match builtin {
+            Builtin::Fopen => self.fopen(args, span),
+            Builtin::Popen => self.popen(args, span),
+            Builtin::Read => self.read(args, span),
+            Builtin::Write => self.write(args, span),
+            Builtin::Fclose => self.close(args, false, span),
+            Builtin::Pclose => self.close(args, true, span),
+            Builtin::Split => self.split(args),
+            Builtin::Defined => match args.first() {
+                Some(arg) => Ok(Value::bool(self.defined(arg)?)),
+                None => Ok(Value::bool(false)),
+            },
+            Builtin::Rule => Ok(Value::Num(f64::from(self.rule_number))),
+            Builtin::Innum => Ok(Value::Num(self.line_number as f64)),
+            Builtin::Eoi => self.end_of_input(span),
+            Builtin::System => self.system(args, span),
+            Builtin::Command => self.command(args, span),
+            Builtin::Alarm => text(self.name),
+            Builtin::Alert => text(self.config.alert.as_deref().unwrap_or("")),
+            Builtin::Task => text(self.script.init.task.as_ref().map_or("", |(t, _)| t)),
+            Builtin::LevelName => text(crate::syslog::level_name(self.level)),
+            Builtin::StatusName => text(self.status_name()),
+            Builtin::MailCmd => text(self.config.mail_cmd.as_deref().unwrap_or("")),
+            Builtin::LpCmd => text(self.config.lp_cmd.as_deref().unwrap_or("")),
+            _ => self.call_pure(builtin, args, span),
+        }
+    }
+
+    fn status_name(&self) -> &'static str {
+        use pikt_lang::ast::Status;
+        match self.script.init.status.map(|(s, _)| s) {
+            None | Some(Status::Active) => "active",
+            Some(Status::Inactive) => "inactive",
+            Some(Status::Suspended) => "suspended",
+            Some(Status::Testing) => "testing",
+            Some(Status::Debugging) => "debugging",
+        }
+    }
+
+    fn call_pure(&mut self, builtin: Builtin, args: &[Expr], span: Span) -> RunResult<Value> {
+        let mut values = self.args_pool.pop().unwrap_or_default();
+        values.clear();
+        let mut result = Ok(());
+        for arg in args {
+            match self.eval(arg) {
+                Ok(v) => values.push(v),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        let outcome = result.and_then(|()| {
+            let now = self.host.clock.now() as f64;
+            let mut env = FnHost {
+                now,
+                system: &mut *self.host.system,
+                zone: &self.config.time_zone,
+            };
+            match call_pure(builtin, &values, &mut env) {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(e)) => Err(RunError::new(
+                    RunErrorKind::Function { message: e.message },
+                    span,
+                )),
+                None => Err(RunError::new(
+                    RunErrorKind::Function {
+                        message: format!(
+                            "`{}` is not available here",
+                            builtins::info(builtin).display()
+                        ),
+                    },
+                    span,
+                )),
+            }
+        });
+        values.clear();
+        self.args_pool.push(values);
+        outcome
+    }
+
+    /// The handle named by the first argument.
+    fn handle_arg(&self, args: &[Expr], span: Span) -> RunResult<HandleId> {
+        match args.first().map(|a| &a.kind) {
+            Some(ExprKind::Handle(id)) => Ok(*id),
+            _ => Err(RunError::new(
+                RunErrorKind::NotAllowed {
+                    what: "the first argument must be a handle (a name in capitals)".into(),
+                },
+                args.first().map_or(span, |a| a.span),
+            )),
+        }
+    }
+
+    fn handle_name(&self, id: HandleId) -> String {
+        self.script.symbols.handle(id).to_string()
+    }
+
+    fn text_arg(&mut self, args: &[Expr], index: usize, span: Span) -> RunResult<Str> {
+        match args.get(index) {
+            Some(arg) => self.eval_string(arg),
+            None => Err(RunError::new(
+                RunErrorKind::NotAllowed {
+                    what: format!("argument {} is missing", index + 1),
+                },
+                span,
+            )),
+        }
+    }
+
+    fn ensure_closed(&self, id: HandleId, span: Span) -> RunResult<()> {
+        if self.handles.get(id.0 as usize).is_some_and(Option::is_some) {
+            return Err(RunError::new(
+                RunErrorKind::HandleAlreadyOpen {
+                    handle: self.handle_name(id),
+                },
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn set_handle(&mut self, id: HandleId, handle: Handle) {
+        if let Some(slot) = self.handles.get_mut(id.0 as usize) {
+            *slot = Some(handle);
+        }
+    }
+
+    /// `#fopen(H, path, mode)`
+    fn fopen(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+        let id = self.handle_arg(args, span)?;
+        self.ensure_closed(id, span)?;
+        let path = self.text_arg(args, 1, span)?;
+        let mode = self.text_arg(args, 2, span)?;
+        let opened = match mode.as_str() {
+            "r" => self.host.fs.open_read(&path).map(Handle::FileReader),
+            "w" => self
+                .host
+                .fs
+                .open_write(&path, false)
+                .map(Handle::FileWriter),
+            "a" => self.host.fs.open_write(&path, true).map(Handle::FileWriter),
+            _ => {
+                return Err(RunError::new(
+                    RunErrorKind::BadMode {
+                        mode: mode.to_string(),
+                    },
+                    args.get(2).map_or(span, |a| a.span),
+                ))
+            }
+        };
+        match opened {
+            Ok(handle) => {
+                self.set_handle(id, handle);
+                Ok(Value::Num(1.0))
+            }
+            Err(e) => {
+                let text = format!("cannot open `{path}`: {e}");
+                self.log("WARNING", &text, false);
+                Ok(Value::Num(ERR))
+            }
+        }
+    }
+
+    /// `#popen(H, command, mode)`
+    fn popen(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+        let id = self.handle_arg(args, span)?;
+        self.ensure_closed(id, span)?;
+        let command = self.text_arg(args, 1, span)?;
+        let mode = self.text_arg(args, 2, span)?;
+        if !matches!(mode.as_str(), "r" | "w") {
+            return Err(RunError::new(
+                RunErrorKind::BadMode {
+                    mode: mode.to_string(),
+                },
+                args.get(2).map_or(span, |a| a.span),
+            ));
+        }
+        self.check_exec_allowed(&command, span)?;
+        self.log("INFO", &format!("popen: {command}"), false);
+        let _ = self.host.sinks.flush();
+        let opened = if mode == "r" {
+            self.host.shell.read_pipe(&command).map(Handle::PipeReader)
+        } else {
+            self.host.shell.write_pipe(&command).map(Handle::PipeWriter)
+        };
+        match opened {
+            Ok(handle) => {
+                self.set_handle(id, handle);
+                Ok(Value::Num(1.0))
+            }
+            Err(e) => {
+                let text = format!("cannot run `{command}`: {e}");
+                self.log("WARNING", &text, false);
+                Ok(Value::Num(ERR))
+            }
+        }
+    }
+
+    fn not_open(&self, id: HandleId, span: Span) -> RunError {
+        RunError::new(
+            RunErrorKind::HandleNotOpen {
+                handle: self.handle_name(id),
+            },
+            span,
+        )
+    }
+
+    fn misuse(
+        &self,
+        id: HandleId,
+        action: &'static str,
+        how: &'static str,
+        span: Span,
+    ) -> RunError {
+        RunError::new(
+            RunErrorKind::HandleMisuse {
+                handle: self.handle_name(id),
+                action,
+                how,
+            },
+            span,
+        )
+    }
+
+    /// `#read(H)`: the next line into `$rdlin`.
+    fn read(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+        let id = self.handle_arg(args, span)?;
+        let Some(Some(handle)) = self.handles.get_mut(id.0 as usize) else {
+            return Err(self.not_open(id, span));
+        };
+        self.read_bytes.clear();
+        let read = match handle {
+            Handle::FileReader(r) => r.read_until(b'\n', &mut self.read_bytes),
+            Handle::PipeReader(r) => r.read_until(b'\n', &mut self.read_bytes),
+            Handle::FileWriter(_) | Handle::PipeWriter(_) => {
+                let how = handle.how();
+                return Err(self.misuse(id, "read from", how, span));
+            }
+        };
+        match read {
+            Ok(0) => Ok(Value::Num(0.0)),
+            Ok(_) => {
+                decode_line(&self.read_bytes, &mut self.readline);
+                self.has_readline = true;
+                Ok(Value::Num(1.0))
+            }
+            Err(e) => {
+                let text = format!("cannot read `{}`: {e}", self.handle_name(id));
+                self.log("WARNING", &text, false);
+                Ok(Value::Num(ERR))
+            }
+        }
+    }
+
+    /// `#write(H, text)`: the text and a newline.
+    fn write(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+        let id = self.handle_arg(args, span)?;
+        let text = self.text_arg(args, 1, span)?;
+        let Some(Some(handle)) = self.handles.get_mut(id.0 as usize) else {
+            return Err(self.not_open(id, span));
+        };
+        let written = match handle {
+            Handle::FileWriter(w) => writeln!(w, "{text}"),
+            Handle::PipeWriter(w) => writeln!(w, "{text}"),
+            Handle::FileReader(_) | Handle::PipeReader(_) => {
+                let how = handle.how();
+                return Err(self.misuse(id, "write to", how, span));
+            }
+        };
+        match written {
+            Ok(()) => Ok(Value::Num(1.0)),
+            Err(e) => {
+                let text = format!("cannot write `{}`: {e}", self.handle_name(id));
+                self.log("WARNING", &text, false);
+                Ok(Value::Num(ERR))
+            }
+        }
+    }
+
+    /// `#fclose(H)` / `#pclose(H)`.
+    fn close(&mut self, args: &[Expr], pipe: bool, span: Span) -> RunResult<Value> {
+        let id = self.handle_arg(args, span)?;
+        let Some(slot) = self.handles.get_mut(id.0 as usize) else {
+            return Err(self.not_open(id, span));
+        };
+        let Some(handle) = slot.take() else {
+            return Err(self.not_open(id, span));
+        };
+        if handle.is_pipe() != pipe {
+            let how = handle.how();
+            *slot = Some(handle);
+            let action = if pipe {
+                "close with `#pclose`"
+            } else {
+                "close with `#fclose`"
+            };
+            return Err(self.misuse(id, action, how, span));
+        }
+        match handle.close() {
+            Ok(status) => Ok(Value::Num(f64::from(status))),
+            Err(e) => {
+                let text = format!("cannot close `{}`: {e}", self.handle_name(id));
+                self.log("WARNING", &text, false);
+                Ok(Value::Num(ERR))
+            }
+        }
+    }
+
+    /// `#split(text [, seps])`: fields into `$1`…, returns their number.
+    fn split(&mut self, args: &[Expr]) -> RunResult<Value> {
+        let mut text = std::mem::take(&mut self.split_text);
+        text.clear();
+        let mut buffer = self.take_text();
+        let result = match args.first() {
+            Some(arg) => self.eval_text(arg, &mut buffer),
+            None => Ok(()),
+        };
+        text.push_str(&buffer);
+        self.give_text(buffer);
+        let seps = match args.get(1) {
+            Some(arg) if result.is_ok() => Some(self.eval_string(arg)),
+            _ => None,
+        };
+        self.split_text = text;
+        result?;
+        let seps = seps.transpose()?;
+        split_fields(&self.split_text, seps.as_deref(), &mut self.split_fields);
+        Ok(Value::Num(self.split_fields.len() as f64))
+    }
+
+    /// `#eoi()`: 1 when the current input line is the last one.
+    fn end_of_input(&mut self, span: Span) -> RunResult<Value> {
+        let Some(input) = &mut self.input else {
+            return Ok(Value::bool(true));
+        };
+        input.at_end().map(Value::bool).map_err(|e| {
+            RunError::new(
+                RunErrorKind::Io {
+                    what: "cannot read input".into(),
+                    reason: e.to_string(),
+                },
+                span,
+            )
+        })
+    }
+
+    /// `#system(command)`: runs it, returns its exit status (test mode:
+    /// prints `exec: COMMAND` and returns 0).
+    fn system(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+        let command = self.text_arg(args, 0, span)?;
+        if self.test_mode {
+            self.print_test_exec(&command)?;
+            return Ok(Value::Num(0.0));
+        }
+        self.check_exec_allowed(&command, span)?;
+        self.log("INFO", &format!("system: {command}"), false);
+        let _ = self.host.sinks.flush();
+        match self.host.shell.run(&command) {
+            Ok(status) => Ok(Value::Num(f64::from(status))),
+            Err(e) => {
+                let text = format!("cannot run `{command}`: {e}");
+                self.log("WARNING", &text, false);
+                Ok(Value::Num(ERR))
+            }
+        }
+    }
+
+    /// `$command(command)`: the first line of its output.
+    fn command(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+        let command = self.text_arg(args, 0, span)?;
+        self.check_exec_allowed(&command, span)?;
+        self.log("INFO", &format!("command: {command}"), false);
+        let _ = self.host.sinks.flush();
+        match self.host.shell.capture(&command) {
+            Ok(output) => {
+                let first = output.lines().next().unwrap_or("");
+                Ok(Value::str(first))
+            }
+            Err(e) => {
+                let text = format!("cannot run `{command}`: {e}");
+                self.log("WARNING", &text, false);
+                Ok(Value::str(""))
+            }
+        }
+    }
+}

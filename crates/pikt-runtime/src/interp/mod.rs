@@ -1,0 +1,514 @@
+//! The tree-walking interpreter: one [`Machine`] runs one script.
+//!
+//! Execution model (reference §4.4): check the script's `status`, run
+//! `begin` once, then for each input line (after `filter`) run the rule
+//! sections in order, then `end` once, then store the history. Flow-control
+//! statements return a [`Flow`] that the loops and the input loop act on.
+//!
+//! Speed: variables are slots resolved by the parser ([`VarId`]); the input
+//! line lives in one reused buffer and is split into fields only when a
+//! `dat` variable is first read on that line; text operands (comparisons,
+//! regex matches, array keys, interpolation) are built in pooled buffers, so
+//! the per-line path does not allocate in the steady state; regexes are
+//! compiled once per distinct pattern text.
+
+mod call;
+mod expr;
+mod stmt;
+mod vars;
+
+use std::time::Instant;
+
+use pikt_lang::ast::{DatSpec, InputKind, Level, Script, Status, VarId};
+use pikt_source::{SourceMap, Span};
+
+use crate::config::{Limits, RunConfig};
+use crate::error::{RunError, RunErrorKind, RunResult};
+use crate::history::History;
+use crate::host::{Host, LogEntry};
+use crate::input::Input;
+use crate::regex_cache::RegexCache;
+use crate::value::Str;
+use call::Handle;
+use vars::Vars;
+
+/// How a statement ended: normally, or with a jump the enclosing
+/// constructs act on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Flow {
+    /// Go on with the next statement.
+    Normal,
+    /// `break`: leave the innermost loop.
+    Break,
+    /// `continue`: next iteration of the innermost loop.
+    Continue,
+    /// `breakswitch`: leave the innermost switch.
+    BreakSwitch,
+    /// `next`: next input line.
+    Next,
+    /// `skip n`: skip n input lines, then the next one.
+    Skip(u64),
+    /// `redo`: this input line again from the first rule.
+    Redo,
+    /// `again`: this rule again from its top.
+    Again,
+    /// `leave`: go on with the next rule.
+    Leave,
+    /// `last`: stop the input loop, run `end`.
+    Last,
+    /// `quit`: stop the script (no `end`).
+    Quit,
+    /// `die`: stop the whole run.
+    Die(Option<String>),
+}
+
+/// Which section is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Section {
+    Begin,
+    Rule,
+    End,
+}
+
+/// State shared by the scripts of one run.
+#[derive(Default)]
+pub struct Shared {
+    /// Compiled regexes.
+    pub regexes: RegexCache,
+    /// The pipe to the print command, opened on the first `output print`.
+    pub print: Option<Box<dyn crate::host::WritePipe>>,
+}
+
+/// The interpreter state of one script run.
+pub(crate) struct Machine<'a> {
+    script: &'a Script,
+    name: &'a str,
+    map: &'a SourceMap,
+    config: &'a RunConfig,
+    host: Host<'a>,
+    shared: &'a mut Shared,
+    vars: Vars,
+    handles: Vec<Option<Handle>>,
+    /// The text of the last `#split` and its fields.
+    split_text: String,
+    split_fields: Vec<(usize, usize)>,
+    /// The current input line and its fields (valid when `line_split`).
+    line: String,
+    has_line: bool,
+    line_fields: Vec<(usize, usize)>,
+    line_split: bool,
+    /// The line last read by `#read`.
+    readline: String,
+    has_readline: bool,
+    /// Bytes of the last `#read`.
+    read_bytes: Vec<u8>,
+    dat_of: Vec<Option<DatSpec>>,
+    seps: Option<String>,
+    section: Section,
+    rule_number: u32,
+    line_number: u64,
+    input: Option<Input>,
+    test_mode: bool,
+    trace: bool,
+    level: Level,
+    mail: Vec<String>,
+    history_old: History,
+    history_new: History,
+    /// The `keys` text of the current line (for `%var` in rules).
+    line_key: Option<String>,
+    loop_depth: u32,
+    switch_depth: u32,
+    /// How deep expression evaluation is nested.
+    depth: u32,
+    statements: u64,
+    started: Instant,
+    text_pool: Vec<Str>,
+    keys_pool: Vec<Vec<Str>>,
+    args_pool: Vec<Vec<crate::value::Value>>,
+}
+
+impl<'a> Machine<'a> {
+    pub(crate) fn new(
+        script: &'a Script,
+        name: &'a str,
+        map: &'a SourceMap,
+        config: &'a RunConfig,
+        host: Host<'a>,
+        shared: &'a mut Shared,
+        history: History,
+    ) -> Machine<'a> {
+        let status = script.init.status.map(|(s, _)| s);
+        let mut dat_of = vec![None; script.symbols.vars.len()];
+        for dat in &script.init.dats {
+            if let Some(slot) = dat_of.get_mut(dat.var.0 as usize) {
+                *slot = Some(dat.spec);
+            }
+        }
+        Machine {
+            script,
+            name,
+            map,
+            config,
+            host,
+            shared,
+            vars: Vars::new(&script.symbols),
+            handles: (0..script.symbols.handles.len()).map(|_| None).collect(),
+            split_text: String::new(),
+            split_fields: Vec::new(),
+            line: String::new(),
+            has_line: false,
+            line_fields: Vec::new(),
+            line_split: false,
+            readline: String::new(),
+            has_readline: false,
+            read_bytes: Vec::new(),
+            dat_of,
+            seps: script.init.seps.as_ref().map(|(s, _)| s.clone()),
+            section: Section::Begin,
+            rule_number: 0,
+            line_number: 0,
+            input: None,
+            test_mode: config.test_mode || status == Some(Status::Testing),
+            trace: config.debug || status == Some(Status::Debugging),
+            level: script.init.level.map_or(Level::Notice, |(l, _)| l),
+            mail: Vec::new(),
+            history_old: history,
+            history_new: History::default(),
+            line_key: None,
+            loop_depth: 0,
+            switch_depth: 0,
+            depth: 0,
+            statements: 0,
+            started: Instant::now(),
+            text_pool: Vec::new(),
+            keys_pool: Vec::new(),
+            args_pool: Vec::new(),
+        }
+    }
+
+    /// Runs the script: begin, the input loop with the rules, end.
+    /// Returns how it stopped (`Flow::Normal`, `Quit` or `Die`).
+    pub(crate) fn run(&mut self) -> RunResult<Flow> {
+        self.section = Section::Begin;
+        if let Some(begin) = &self.script.begin {
+            if let flow @ (Flow::Quit | Flow::Die(_)) = self.exec_block(begin)? {
+                return Ok(flow);
+            }
+        }
+        match self.input_loop()? {
+            Flow::Normal => {}
+            flow => return Ok(flow),
+        }
+        self.section = Section::End;
+        self.rule_number = 0;
+        if let Some(end) = &self.script.end {
+            if let flow @ (Flow::Quit | Flow::Die(_)) = self.exec_block(end)? {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Opens the input and runs the rules over every line. Returns
+    /// `Normal` when `end` should run, `Quit`/`Die` otherwise.
+    fn input_loop(&mut self) -> RunResult<Flow> {
+        let Some(input) = self.open_input()? else {
+            return Ok(Flow::Normal);
+        };
+        self.input = Some(input);
+        self.section = Section::Rule;
+        let flow = self.each_line();
+        self.section = Section::End;
+        let finished = self.input.take().map(Input::finish);
+        let flow = flow?;
+        match finished {
+            Some(Ok(Some(offset))) => {
+                if let Some(input) = &self.script.init.input {
+                    self.history_new
+                        .logfiles
+                        .insert(input.source.clone(), offset);
+                }
+            }
+            Some(Err(e)) => {
+                let text = format!("input command failed: {e}");
+                self.log("WARNING", &text, false);
+            }
+            _ => {}
+        }
+        Ok(flow)
+    }
+
+    fn each_line(&mut self) -> RunResult<Flow> {
+        let mut skip: u64 = 0;
+        while self.read_input_line()? {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let flow = self.run_rules()?;
+            if let Flow::Die(_) = flow {
+                return Ok(flow);
+            }
+            self.finish_line();
+            match flow {
+                Flow::Skip(n) => skip = n,
+                Flow::Last => return Ok(Flow::Normal),
+                Flow::Quit => return Ok(flow),
+                _ => {}
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Runs every rule over the current line, honouring `again`, `leave`,
+    /// `redo` and `next`. Returns `Skip`, `Last`, `Quit`, `Die` or `Normal`.
+    fn run_rules(&mut self) -> RunResult<Flow> {
+        let script = self.script;
+        'redo: loop {
+            for (index, rule) in script.rules.iter().enumerate() {
+                self.rule_number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                loop {
+                    match self.exec_block(rule)? {
+                        Flow::Again => continue,
+                        Flow::Redo => continue 'redo,
+                        Flow::Next => return Ok(Flow::Normal),
+                        flow @ (Flow::Skip(_) | Flow::Last | Flow::Quit | Flow::Die(_)) => {
+                            return Ok(flow);
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            return Ok(Flow::Normal);
+        }
+    }
+
+    /// Opens the script's input, piped through its filter. `None` when the
+    /// script has no input, or its file does not exist (a WARNING).
+    fn open_input(&mut self) -> RunResult<Option<Input>> {
+        let Some(spec) = &self.script.init.input else {
+            return Ok(None);
+        };
+        let source = spec.source.as_str();
+        let filter = self.script.init.filter.as_ref();
+        if self.config.no_exec && (spec.kind == InputKind::Proc || filter.is_some()) {
+            let command = filter.map_or(source, |(f, _)| f.as_str());
+            return Err(RunError::new(
+                RunErrorKind::CommandsDisabled {
+                    command: command.to_string(),
+                },
+                spec.span,
+            ));
+        }
+        let _ = self.host.sinks.flush();
+        let opened = match spec.kind {
+            InputKind::Proc => {
+                let command = match filter {
+                    Some((f, _)) => format!("(\n{source}\n) | {f}"),
+                    None => source.to_string(),
+                };
+                self.log("INFO", &format!("input proc: {command}"), false);
+                Input::proc(self.host.shell, &command)
+            }
+            InputKind::File => Input::file(self.host.fs, source),
+            InputKind::Logfile => {
+                let saved = self.history_old.logfiles.get(source).copied();
+                Input::logfile(self.host.fs, source, spec.rotated.as_deref(), saved)
+            }
+        };
+        let input = match opened {
+            Ok(input) => input,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && spec.kind != InputKind::Proc => {
+                let text = format!("input file `{source}` does not exist");
+                self.log("WARNING", &text, true);
+                return Ok(None);
+            }
+            Err(e) => {
+                return Err(RunError::new(
+                    RunErrorKind::Io {
+                        what: format!("cannot open input `{source}`"),
+                        reason: e.to_string(),
+                    },
+                    spec.span,
+                ))
+            }
+        };
+        match filter {
+            Some((f, span)) if spec.kind != InputKind::Proc => {
+                input.filtered(self.host.shell, f).map(Some).map_err(|e| {
+                    RunError::new(
+                        RunErrorKind::Io {
+                            what: format!("cannot run filter `{f}`"),
+                            reason: e.to_string(),
+                        },
+                        *span,
+                    )
+                })
+            }
+            _ => Ok(Some(input)),
+        }
+    }
+
+    /// Reads the next input line into the line buffer; `false` at the end.
+    fn read_input_line(&mut self) -> RunResult<bool> {
+        let Some(input) = &mut self.input else {
+            return Ok(false);
+        };
+        let got = input.next_line(&mut self.line).map_err(|e| {
+            RunError::new(
+                RunErrorKind::Io {
+                    what: "cannot read input".into(),
+                    reason: e.to_string(),
+                },
+                self.script
+                    .init
+                    .input
+                    .as_ref()
+                    .map_or(self.script.span, |i| i.span),
+            )
+        })?;
+        if got {
+            self.line_number += 1;
+            self.has_line = true;
+            self.line_split = false;
+            self.line_key = None;
+        }
+        Ok(got)
+    }
+
+    /// At the end of a line: remember `@` values and keyed history.
+    fn finish_line(&mut self) {
+        let script = self.script;
+        for (index, info) in script.symbols.vars.iter().enumerate() {
+            if info.in_previous {
+                let id = VarId(u32::try_from(index).unwrap_or(u32::MAX));
+                let value = self.current_value(id);
+                self.vars.remember_previous(id, value);
+            }
+        }
+        if script.symbols.vars.iter().any(|v| v.in_history) {
+            let key = self.line_key();
+            let mut record = rustc_hash::FxHashMap::default();
+            for (index, info) in script.symbols.vars.iter().enumerate() {
+                if info.in_history {
+                    let id = VarId(u32::try_from(index).unwrap_or(u32::MAX));
+                    if let Some(value) = self.current_value(id) {
+                        record.insert(script.symbols.display(id), value);
+                    }
+                }
+            }
+            self.history_new.keyed.insert(key, record);
+        }
+    }
+
+    /// The history to store after a completed run: keyed values recorded
+    /// line by line, and every `%` variable's final value.
+    pub(crate) fn into_history(mut self) -> (History, Vec<String>) {
+        let script = self.script;
+        for (index, info) in script.symbols.vars.iter().enumerate() {
+            if info.in_history {
+                let id = VarId(u32::try_from(index).unwrap_or(u32::MAX));
+                if let Some(value) = self.current_value(id) {
+                    self.history_new
+                        .globals
+                        .insert(script.symbols.display(id), value);
+                }
+            }
+        }
+        self.close_handles();
+        (
+            std::mem::take(&mut self.history_new),
+            std::mem::take(&mut self.mail),
+        )
+    }
+
+    /// The mail lines, when the run did not complete.
+    pub(crate) fn into_mail(mut self) -> Vec<String> {
+        self.close_handles();
+        std::mem::take(&mut self.mail)
+    }
+
+    /// True when the script reads or writes history.
+    pub(crate) fn keeps_history(script: &Script) -> bool {
+        script.symbols.vars.iter().any(|v| v.in_history)
+            || script
+                .init
+                .input
+                .as_ref()
+                .is_some_and(|i| i.kind == InputKind::Logfile)
+    }
+
+    /// Counts a statement, checks the limits, traces it.
+    fn tick(&mut self, span: Span) -> RunResult<()> {
+        self.statements += 1;
+        if self.statements % Limits::CHECK_EVERY == 0 {
+            self.check_limits(span)?;
+        }
+        if self.trace {
+            let resolved = self.map.resolve(span).span;
+            let text = self.map.slice(resolved);
+            let first = text.lines().next().unwrap_or("").trim();
+            let line = format!("{}: {}", self.map.location(span), first);
+            self.host.sinks.trace(&line);
+        }
+        Ok(())
+    }
+
+    fn check_limits(&self, span: Span) -> RunResult<()> {
+        let limits = self.config.limits;
+        if limits
+            .max_statements
+            .is_some_and(|max| self.statements > max)
+        {
+            return Err(RunError::new(
+                RunErrorKind::LimitExceeded {
+                    limit: "the statement limit".into(),
+                },
+                span,
+            ));
+        }
+        if limits
+            .max_duration
+            .is_some_and(|max| self.started.elapsed() > max)
+        {
+            return Err(RunError::new(
+                RunErrorKind::LimitExceeded {
+                    limit: "the time limit".into(),
+                },
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes an entry to the alert log.
+    fn log(&mut self, tag: &str, text: &str, always_show: bool) {
+        if !always_show && !self.host.sinks.keeps_log() {
+            return;
+        }
+        self.host.sinks.log(&LogEntry {
+            tag,
+            script: self.name,
+            text,
+            always_show,
+        });
+    }
+
+    /// A text buffer from the pool (empty).
+    fn take_text(&mut self) -> Str {
+        self.text_pool.pop().unwrap_or_default()
+    }
+
+    /// Returns a buffer to the pool.
+    fn give_text(&mut self, mut text: Str) {
+        text.clear();
+        self.text_pool.push(text);
+    }
+
+    /// Closes every open handle (end of the script).
+    fn close_handles(&mut self) {
+        for handle in self.handles.iter_mut().filter_map(Option::take) {
+            let _ = handle.close();
+        }
+    }
+}

@@ -1,0 +1,583 @@
+//! The real implementations of the [`crate::host`] traits: `/bin/sh`, the
+//! system clock, the file system, standard output/error, `/dev/log`.
+
+use std::collections::VecDeque;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Stdout, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::net::UnixDatagram;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustix::fs::{Mode, OFlags};
+
+use crate::host::{
+    Clock, FileKind, FileStat, Fs, LogEntry, ReadPipe, SeekRead, Shell, Sinks, System, WritePipe,
+};
+
+/// Runs commands with `/bin/sh -c`, standard input from `/dev/null`.
+#[derive(Debug, Default)]
+pub struct RealShell {
+    /// Variables added to every command's environment.
+    pub env: Vec<(String, String)>,
+    background: VecDeque<Child>,
+}
+
+impl RealShell {
+    /// A shell that adds `env` to every command's environment.
+    pub fn new(env: Vec<(String, String)>) -> RealShell {
+        RealShell {
+            env,
+            background: VecDeque::new(),
+        }
+    }
+
+    fn command(&self, command: &str) -> Command {
+        let mut cmd = Command::new("/bin/sh");
+        cmd.arg("-c")
+            .arg(command)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Collects background commands that have finished (no zombies pile up).
+    fn reap(&mut self) {
+        self.background
+            .retain_mut(|child| !matches!(child.try_wait(), Ok(Some(_)) | Err(_)));
+    }
+}
+
+/// An exit status as a number: the code, or 128 + the signal.
+fn status_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(-1)
+}
+
+impl Shell for RealShell {
+    fn run(&mut self, command: &str) -> io::Result<i32> {
+        self.reap();
+        self.command(command).status().map(status_code)
+    }
+
+    fn spawn(&mut self, command: &str) -> io::Result<()> {
+        self.reap();
+        let child = self.command(command).spawn()?;
+        self.background.push_back(child);
+        Ok(())
+    }
+
+    fn capture(&mut self, command: &str) -> io::Result<String> {
+        let output = self.command(command).stdout(Stdio::piped()).output()?;
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    fn read_pipe(&mut self, command: &str) -> io::Result<Box<dyn ReadPipe>> {
+        let mut child = self.command(command).stdout(Stdio::piped()).spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no pipe to the command"))?;
+        Ok(Box::new(ChildReader {
+            reader: Some(BufReader::new(stdout)),
+            child,
+            feeder: None,
+        }))
+    }
+
+    fn filter(&mut self, command: &str, input: Vec<u8>) -> io::Result<Box<dyn ReadPipe>> {
+        let mut child = self
+            .command(command)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no pipe from the filter"))?;
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| io::Error::other("no pipe to the filter"))?;
+        // A thread feeds the filter so that neither side blocks the other.
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        Ok(Box::new(ChildReader {
+            reader: Some(BufReader::new(stdout)),
+            child,
+            feeder: Some(feeder),
+        }))
+    }
+
+    fn write_pipe(&mut self, command: &str) -> io::Result<Box<dyn WritePipe>> {
+        let mut child = self.command(command).stdin(Stdio::piped()).spawn()?;
+        let stdin = child.stdin.take();
+        Ok(Box::new(ChildWriter { stdin, child }))
+    }
+}
+
+/// The standard output of a running command.
+struct ChildReader {
+    reader: Option<BufReader<ChildStdout>>,
+    child: Child,
+    feeder: Option<JoinHandle<()>>,
+}
+
+impl Read for ChildReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.reader {
+            Some(r) => r.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+impl BufRead for ChildReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match &mut self.reader {
+            Some(r) => r.fill_buf(),
+            None => Ok(&[]),
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if let Some(r) = &mut self.reader {
+            r.consume(amount);
+        }
+    }
+}
+
+impl ReadPipe for ChildReader {
+    fn close(mut self: Box<Self>) -> io::Result<i32> {
+        // Closing our end first lets a command still writing get SIGPIPE
+        // instead of blocking forever.
+        drop(self.reader.take());
+        let status = self.child.wait()?;
+        if let Some(feeder) = self.feeder.take() {
+            let _ = feeder.join();
+        }
+        Ok(status_code(status))
+    }
+}
+
+/// The standard input of a running command.
+struct ChildWriter {
+    stdin: Option<ChildStdin>,
+    child: Child,
+}
+
+impl Write for ChildWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.stdin {
+            Some(w) => w.write(buf),
+            None => Err(io::Error::from(io::ErrorKind::BrokenPipe)),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.stdin {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl WritePipe for ChildWriter {
+    fn close(mut self: Box<Self>) -> io::Result<i32> {
+        drop(self.stdin.take());
+        self.child.wait().map(status_code)
+    }
+}
+
+/// The system clock, or a fixed time (`PIKT_NOW`) for tests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock {
+    /// When set, `now()` always answers this.
+    pub fixed_now: Option<i64>,
+}
+
+impl Clock for SystemClock {
+    fn now(&mut self) -> i64 {
+        self.fixed_now.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+    }
+
+    fn sleep(&mut self, seconds: f64) {
+        // A year is far more than any sensible pause; it bounds nonsense.
+        let seconds = seconds.clamp(0.0, 365.0 * 86_400.0);
+        std::thread::sleep(Duration::from_secs_f64(seconds));
+    }
+}
+
+/// The file system, through `std::fs`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RealFs;
+
+fn file_stat(meta: &fs::Metadata) -> FileStat {
+    let ft = meta.file_type();
+    let kind = if ft.is_symlink() {
+        FileKind::Symlink
+    } else if ft.is_dir() {
+        FileKind::Dir
+    } else if ft.is_char_device() {
+        FileKind::CharDevice
+    } else if ft.is_block_device() {
+        FileKind::BlockDevice
+    } else if ft.is_fifo() {
+        FileKind::Fifo
+    } else if ft.is_socket() {
+        FileKind::Socket
+    } else {
+        FileKind::File
+    };
+    FileStat {
+        kind,
+        len: meta.len(),
+        identity: (meta.dev(), meta.ino()),
+    }
+}
+
+impl Fs for RealFs {
+    fn open_read(&mut self, path: &str) -> io::Result<Box<dyn BufRead>> {
+        Ok(Box::new(BufReader::new(File::open(path)?)))
+    }
+
+    fn open_write(&mut self, path: &str, append: bool) -> io::Result<Box<dyn Write>> {
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .append(append)
+            .truncate(!append)
+            .mode(0o644)
+            .open(path)?;
+        Ok(Box::new(BufWriter::new(file)))
+    }
+
+    fn append_line(&mut self, path: &str, line: &str) -> io::Result<()> {
+        let fd = rustix::fs::open(
+            path,
+            OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o644),
+        )
+        .map_err(|e| {
+            if e == rustix::io::Errno::LOOP {
+                io::Error::other("it is a symbolic link")
+            } else {
+                io::Error::from(e)
+            }
+        })?;
+        let mut record = Vec::with_capacity(line.len() + 1);
+        record.extend_from_slice(line.as_bytes());
+        record.push(b'\n');
+        // One write per line: appends of whole lines do not interleave.
+        File::from(fd).write_all(&record)
+    }
+
+    fn stat(&mut self, path: &str, follow: bool) -> io::Result<FileStat> {
+        let meta = if follow {
+            fs::metadata(path)?
+        } else {
+            fs::symlink_metadata(path)?
+        };
+        Ok(file_stat(&meta))
+    }
+
+    fn open_seekable(&mut self, path: &str) -> io::Result<(Box<dyn SeekRead>, FileStat)> {
+        let file = File::open(path)?;
+        let stat = file_stat(&file.metadata()?);
+        Ok((Box::new(BufReader::new(file)), stat))
+    }
+
+    fn read_state(&mut self, path: &Path) -> io::Result<Option<String>> {
+        match fs::read(path) {
+            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_state(&mut self, path: &Path, contents: &str) -> io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        temp.write_all(contents.as_bytes())?;
+        temp.as_file().sync_all()?;
+        temp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// Where the alert log goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogTarget {
+    /// No log file (standalone runs): entries marked `always_show`, and
+    /// every entry in debug mode, go to standard error as
+    /// `pikt: TAG: SCRIPT: TEXT`; run-time errors are left to the caller,
+    /// which renders them.
+    Stderr,
+    /// A log file: `Mon dd hh:mm:ss host pikt[pid]: [TAG] SCRIPT: TEXT`.
+    File(PathBuf),
+}
+
+/// Standard output (buffered), standard error, the alert log, `/dev/log`.
+pub struct StdSinks {
+    out: BufWriter<Stdout>,
+    /// Where log entries go.
+    pub log: LogTarget,
+    /// Debug mode: every log entry shown, statements traced.
+    pub debug: bool,
+    /// The syslog socket (normally `/dev/log`).
+    pub syslog_path: PathBuf,
+    /// Host name and pid for log-file lines.
+    pub host: String,
+    /// Process id for log-file lines.
+    pub pid: u32,
+    /// Fixed time for log-file lines (tests).
+    pub fixed_now: Option<i64>,
+    /// Time zone of log-file lines.
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+impl StdSinks {
+    /// Sinks writing to this process's standard output and error.
+    pub fn new(log: LogTarget, debug: bool) -> StdSinks {
+        StdSinks {
+            out: BufWriter::new(io::stdout()),
+            log,
+            debug,
+            syslog_path: PathBuf::from("/dev/log"),
+            host: String::new(),
+            pid: std::process::id(),
+            fixed_now: None,
+            time_zone: jiff::tz::TimeZone::UTC,
+        }
+    }
+
+    fn stamp(&self) -> String {
+        let now = SystemClock {
+            fixed_now: self.fixed_now,
+        }
+        .now();
+        jiff::Timestamp::from_second(now).map_or_else(
+            |_| "Jan  1 00:00:00".into(),
+            |ts| {
+                ts.to_zoned(self.time_zone.clone())
+                    .strftime("%b %e %H:%M:%S")
+                    .to_string()
+            },
+        )
+    }
+}
+
+impl Sinks for StdSinks {
+    fn stdout(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn syslog(&mut self, datagram: &str) -> io::Result<()> {
+        let socket = UnixDatagram::unbound()?;
+        socket.send_to(datagram.as_bytes(), &self.syslog_path)?;
+        Ok(())
+    }
+
+    fn log(&mut self, entry: &LogEntry<'_>) {
+        match &self.log {
+            LogTarget::Stderr => {
+                if entry.tag == "ERROR" || !(entry.always_show || self.debug) {
+                    return;
+                }
+                let _ = self.out.flush();
+                if entry.script.is_empty() {
+                    eprintln!("pikt: {}: {}", entry.tag, entry.text);
+                } else {
+                    eprintln!("pikt: {}: {}: {}", entry.tag, entry.script, entry.text);
+                }
+            }
+            LogTarget::File(path) => {
+                let line = format!(
+                    "{} {} pikt[{}]: [{}] {}: {}",
+                    self.stamp(),
+                    self.host,
+                    self.pid,
+                    entry.tag,
+                    entry.script,
+                    entry.text
+                );
+                if RealFs.append_line(&path.to_string_lossy(), &line).is_err() {
+                    eprintln!("pikt: cannot write log `{}`: {line}", path.display());
+                }
+            }
+        }
+    }
+
+    fn trace(&mut self, line: &str) {
+        let _ = self.out.flush();
+        eprintln!("pikt: trace: {line}");
+    }
+
+    fn keeps_log(&self) -> bool {
+        self.debug || matches!(self.log, LogTarget::File(_))
+    }
+}
+
+/// Host name, environment, randomness and pid of this process.
+#[derive(Clone, Debug)]
+pub struct RealSystem {
+    /// The host name reported.
+    pub hostname: String,
+    /// Variables seen before the process environment (script arguments).
+    pub env: Vec<(String, String)>,
+    random_state: u64,
+}
+
+impl RealSystem {
+    /// `hostname` as the host name, `env` in front of the process environment.
+    pub fn new(hostname: String, env: Vec<(String, String)>) -> RealSystem {
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            ^ u64::from(std::process::id()).rotate_left(32);
+        RealSystem {
+            hostname,
+            env,
+            random_state: seed | 1,
+        }
+    }
+
+    /// The machine's host name (`uname -n`).
+    pub fn system_hostname() -> String {
+        rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+impl System for RealSystem {
+    fn hostname(&self) -> &str {
+        &self.hostname
+    }
+
+    fn getenv(&self, name: &str) -> Option<String> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var(name).ok())
+    }
+
+    fn random(&mut self) -> f64 {
+        // xorshift64*: plenty for `#rand()`, which is not for secrets.
+        let mut x = self.random_state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.random_state = x;
+        let bits = x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+        bits as f64 / (1u64 << 53) as f64
+    }
+
+    fn pid(&self) -> u32 {
+        std::process::id()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_runs_captures_and_pipes() {
+        let mut shell = RealShell::new(vec![("PIKT_T".into(), "v".into())]);
+        assert_eq!(shell.run("exit 3").unwrap(), 3);
+        assert_eq!(shell.capture("echo $PIKT_T").unwrap(), "v\n");
+        let mut pipe = shell.read_pipe("printf 'a\\nb\\n'; exit 2").unwrap();
+        let mut text = String::new();
+        pipe.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "a\nb\n");
+        assert_eq!(pipe.close().unwrap(), 2);
+        let mut filtered = shell.filter("tr a-z A-Z", b"x\ny\n".to_vec()).unwrap();
+        let mut text = String::new();
+        filtered.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "X\nY\n");
+        assert_eq!(filtered.close().unwrap(), 0);
+    }
+
+    #[test]
+    fn closing_a_pipe_early_does_not_hang() {
+        let mut shell = RealShell::default();
+        let mut pipe = shell.read_pipe("yes").unwrap();
+        let mut line = String::new();
+        pipe.read_line(&mut line).unwrap();
+        assert_eq!(line, "y\n");
+        assert_eq!(pipe.close().unwrap(), 128 + 13);
+    }
+
+    #[test]
+    fn append_line_creates_appends_and_refuses_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("x.log");
+        let path = log.to_str().unwrap();
+        RealFs.append_line(path, "one").unwrap();
+        RealFs.append_line(path, "two").unwrap();
+        assert_eq!(fs::read_to_string(&log).unwrap(), "one\ntwo\n");
+        // Created 0644 (less whatever the umask removes): never executable
+        // or writable by others.
+        assert_eq!(fs::metadata(&log).unwrap().mode() & 0o777 & !0o644, 0);
+        let link = dir.path().join("link.log");
+        std::os::unix::fs::symlink(&log, &link).unwrap();
+        let err = RealFs
+            .append_line(link.to_str().unwrap(), "three")
+            .unwrap_err();
+        assert_eq!(err.to_string(), "it is a symbolic link");
+    }
+
+    #[test]
+    fn state_files_are_replaced_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b.hst");
+        assert_eq!(RealFs.read_state(&path).unwrap(), None);
+        RealFs.write_state(&path, "x").unwrap();
+        RealFs.write_state(&path, "y").unwrap();
+        assert_eq!(RealFs.read_state(&path).unwrap().as_deref(), Some("y"));
+        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn syslog_datagram_reaches_the_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket_path = dir.path().join("log");
+        let server = UnixDatagram::bind(&socket_path).unwrap();
+        let mut sinks = StdSinks::new(LogTarget::Stderr, false);
+        sinks.syslog_path = socket_path;
+        sinks.syslog("<13>Jan  1 00:00:00 h pikt[1]: hi").unwrap();
+        let mut buf = [0u8; 128];
+        let n = server.recv(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"<13>Jan  1 00:00:00 h pikt[1]: hi");
+        sinks.syslog_path = dir.path().join("missing");
+        assert!(sinks.syslog("x").is_err());
+    }
+
+    #[test]
+    fn random_numbers_are_in_the_unit_interval() {
+        let mut system = RealSystem::new("h".into(), Vec::new());
+        for _ in 0..1000 {
+            let r = system.random();
+            assert!((0.0..1.0).contains(&r));
+        }
+        assert_eq!(system.hostname(), "h");
+    }
+}

@@ -1,0 +1,88 @@
+//! `output syslog`: RFC 3164 messages, `<PRI>Mon dd hh:mm:ss host tag[pid]: msg`.
+//!
+//! The facility is `user` (1); the severity is the script's `level`
+//! (`emergency` 0 … `debug` 7; a script with no level is `notice`). The
+//! datagram is sent through [`crate::host::Sinks::syslog`]; the real sink
+//! writes it to the `/dev/log` socket.
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use pikt_lang::ast::Level;
+
+/// The `user` facility.
+const FACILITY_USER: u8 = 1;
+
+/// The syslog severity of a script level.
+pub fn severity(level: Level) -> u8 {
+    match level {
+        Level::Emergency => 0,
+        Level::Urgent => 1,
+        Level::Critical => 2,
+        Level::Error => 3,
+        Level::Warning => 4,
+        Level::Notice => 5,
+        Level::Info => 6,
+        Level::Debug => 7,
+    }
+}
+
+/// The lower-case name of a level (`$level()`).
+pub fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Emergency => "emergency",
+        Level::Urgent => "urgent",
+        Level::Critical => "critical",
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Notice => "notice",
+        Level::Info => "info",
+        Level::Debug => "debug",
+    }
+}
+
+/// One RFC 3164 datagram.
+pub fn format_datagram(
+    level: Level,
+    seconds: i64,
+    zone: &TimeZone,
+    host: &str,
+    pid: u32,
+    message: &str,
+) -> String {
+    let pri = FACILITY_USER * 8 + severity(level);
+    let stamp = Timestamp::from_second(seconds).map_or_else(
+        |_| "Jan  1 00:00:00".to_string(),
+        |ts| {
+            ts.to_zoned(zone.clone())
+                .strftime("%b %e %H:%M:%S")
+                .to_string()
+        },
+    );
+    // A newline would end the record early in most daemons.
+    let message = message.replace(['\n', '\r'], " ");
+    format!("<{pri}>{stamp} {host} pikt[{pid}]: {message}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_comes_from_the_level() {
+        assert_eq!(
+            format_datagram(
+                Level::Emergency,
+                956_621_822,
+                &TimeZone::UTC,
+                "moscow",
+                42,
+                "hi"
+            ),
+            "<8>Apr 25 00:17:02 moscow pikt[42]: hi"
+        );
+        assert_eq!(
+            format_datagram(Level::Notice, 0, &TimeZone::UTC, "h", 1, "a\nb"),
+            "<13>Jan  1 00:00:00 h pikt[1]: a b"
+        );
+    }
+}

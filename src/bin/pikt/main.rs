@@ -1,0 +1,330 @@
+//! pikt: the Pikt script interpreter.
+//!
+//! This file is glue: read argv and the environment, load and parse the
+//! script (`pikt-lang`), build a run (a list of scripts and a
+//! [`RunConfig`]) with the real effects, hand it to `pikt-runtime`, print
+//! what comes back and exit with a documented status (docs/pikt.md).
+//! Later alert runs (`+A`) are another caller of [`run_scripts`].
+
+mod args;
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use pikt_lang::ast::Program;
+use pikt_lang::{dump_tokens, guess_mode, parse_program, print_program, ParseMode};
+use pikt_runtime::real::{LogTarget, RealFs, RealShell, RealSystem, StdSinks, SystemClock};
+use pikt_runtime::{deliver_mail, run, Host, RunConfig, ScriptToRun};
+use pikt_source::{render, FileId, SourceMap};
+
+use args::{Action, Args, Source};
+
+/// Everything went well.
+const EXIT_OK: u8 = 0;
+/// A script failed at run time, or died.
+const EXIT_FAILED: u8 = 1;
+/// The script has syntax (or check-time) errors.
+const EXIT_SCRIPT_ERRORS: u8 = 2;
+/// The command line is wrong.
+const EXIT_USAGE: u8 = 3;
+/// The script cannot be read.
+const EXIT_UNREADABLE: u8 = 4;
+
+/// The interpreter's stack: deep expressions (a generated `1 + 1 + ...`)
+/// recurse; the interpreter stops at its nesting limit well within this.
+const STACK_SIZE: usize = 512 << 20;
+
+fn main() -> ExitCode {
+    let worker = std::thread::Builder::new()
+        .name("pikt".into())
+        .stack_size(STACK_SIZE)
+        .spawn(pikt_main);
+    match worker.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("pikt: error: internal error (the interpreter thread failed)");
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}
+
+fn pikt_main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match args::parse(&argv, io::stdin().is_terminal()) {
+        Ok(args) => args,
+        Err(message) => return usage_error(&message),
+    };
+    let code = match args.action {
+        Action::Help => print_stdout(&args::help()),
+        Action::Version => print_stdout(&format!("pikt {}\n", env!("CARGO_PKG_VERSION"))),
+        _ => load_and_act(&args),
+    };
+    ExitCode::from(code)
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprint!("pikt: error: {message}\n{}(see `pikt -h`)\n", args::USAGE);
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Writes `text` to standard output; a closed pipe is not an error.
+fn print_stdout(text: &str) -> u8 {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("pikt: error: cannot write to standard output: {e}");
+            EXIT_FAILED
+        }
+        _ => EXIT_OK,
+    }
+}
+
+/// The script's text, its mode and the name a nameless script runs under.
+struct Loaded {
+    map: SourceMap,
+    file: FileId,
+    mode: ParseMode,
+    name: String,
+}
+
+fn load(source: &Source) -> Result<Loaded, String> {
+    let (display, text, mode, name) = match source {
+        Source::File(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let mode = guess_mode(&text);
+            (path.display().to_string(), text, mode, script_name(path))
+        }
+        Source::Statements(text) => (
+            "<command line>".to_string(),
+            text.clone(),
+            ParseMode::Statements,
+            "command".to_string(),
+        ),
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            (
+                "<stdin>".to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+                ParseMode::Statements,
+                "command".to_string(),
+            )
+        }
+    };
+    let mut map = SourceMap::new();
+    let file = map.add(display, text);
+    Ok(Loaded {
+        map,
+        file,
+        mode,
+        name,
+    })
+}
+
+/// A standalone script runs under its file name without `.pkt`/`.pikt`.
+fn script_name(path: &Path) -> String {
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    file.strip_suffix(".pkt")
+        .or_else(|| file.strip_suffix(".pikt"))
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or(&file)
+        .to_string()
+}
+
+fn load_and_act(args: &Args) -> u8 {
+    let loaded = match load(&args.source) {
+        Ok(loaded) => loaded,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    if args.action == Action::DumpTokens {
+        return print_stdout(&dump_tokens(&loaded.map, loaded.file));
+    }
+    let (program, diagnostics) = parse_program(&loaded.map, loaded.file, loaded.mode);
+    let mut stderr = io::stderr().lock();
+    for diagnostic in &diagnostics {
+        let _ = stderr.write_all(render(&loaded.map, diagnostic).as_bytes());
+    }
+    drop(stderr);
+    if diagnostics.iter().any(pikt_source::Diagnostic::is_error) {
+        return EXIT_SCRIPT_ERRORS;
+    }
+    match args.action {
+        Action::DumpAst => {
+            let mut text = print_program(&program);
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            print_stdout(&text)
+        }
+        Action::Check => EXIT_OK,
+        _ => run_program(&program, &loaded, args),
+    }
+}
+
+/// The run's settings taken from the environment.
+struct Environment {
+    now: Option<i64>,
+    host: String,
+    history_dir: Option<PathBuf>,
+}
+
+impl Environment {
+    fn from_process() -> Result<Environment, String> {
+        let now = match std::env::var("PIKT_NOW") {
+            Ok(text) => Some(text.trim().parse::<i64>().map_err(|_| {
+                format!("`PIKT_NOW` must be seconds since the epoch, not `{text}`")
+            })?),
+            Err(_) => None,
+        };
+        let host = std::env::var("PIKT_HOST")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(RealSystem::system_hostname);
+        Ok(Environment {
+            now,
+            host,
+            history_dir: history_dir(),
+        })
+    }
+}
+
+/// Where a standalone run keeps history: `$PIKT_DIR/var/history`, else
+/// `$XDG_STATE_HOME/pikt/history`, else `~/.local/state/pikt/history`.
+fn history_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(root) = var("PIKT_DIR") {
+        return Some(root.join("var/history"));
+    }
+    if let Some(state) = var("XDG_STATE_HOME") {
+        return Some(state.join("pikt/history"));
+    }
+    var("HOME").map(|home| home.join(".local/state/pikt/history"))
+}
+
+/// The script arguments as environment variables.
+fn argument_env(script_args: &[String]) -> Vec<(String, String)> {
+    let mut env = vec![("PIKT_ARGC".to_string(), script_args.len().to_string())];
+    for (i, arg) in script_args.iter().enumerate() {
+        env.push((format!("PIKT_ARG{}", i + 1), arg.clone()));
+    }
+    env
+}
+
+fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
+    let environment = match Environment::from_process() {
+        Ok(environment) => environment,
+        Err(message) => {
+            eprintln!("pikt: error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let config = RunConfig {
+        alert: None,
+        test_mode: args.test_mode,
+        debug: args.debug,
+        no_exec: false,
+        mail_cmd: args.mail_cmd.clone(),
+        lp_cmd: args.lp_cmd.clone(),
+        history_dir: environment.history_dir.clone(),
+        time_zone: jiff::tz::TimeZone::system(),
+        limits: pikt_runtime::Limits::default(),
+    };
+    let names: Vec<String> = program
+        .scripts
+        .iter()
+        .map(|s| {
+            s.name
+                .as_ref()
+                .map_or_else(|| loaded.name.clone(), |n| n.name.clone())
+        })
+        .collect();
+    let scripts: Vec<ScriptToRun<'_>> = program
+        .scripts
+        .iter()
+        .zip(&names)
+        .map(|(script, name)| ScriptToRun { script, name })
+        .collect();
+    run_scripts(
+        &scripts,
+        &loaded.map,
+        &config,
+        &environment,
+        &args.script_args,
+    )
+}
+
+/// Runs `scripts` as one run with the real effects, prints errors and
+/// delivers the mail; returns the exit status.
+fn run_scripts(
+    scripts: &[ScriptToRun<'_>],
+    map: &SourceMap,
+    config: &RunConfig,
+    environment: &Environment,
+    script_args: &[String],
+) -> u8 {
+    let env = argument_env(script_args);
+    let mut shell = RealShell::new(env.clone());
+    let mut clock = SystemClock {
+        fixed_now: environment.now,
+    };
+    let mut fs = RealFs;
+    let mut sinks = StdSinks::new(LogTarget::Stderr, config.debug);
+    sinks.host.clone_from(&environment.host);
+    sinks.fixed_now = environment.now;
+    sinks.time_zone = config.time_zone.clone();
+    if let Some(socket) = std::env::var_os("PIKT_SYSLOG").filter(|s| !s.is_empty()) {
+        sinks.syslog_path = PathBuf::from(socket);
+    }
+    let mut system = RealSystem::new(environment.host.clone(), env);
+    let mut host = Host {
+        shell: &mut shell,
+        clock: &mut clock,
+        fs: &mut fs,
+        sinks: &mut sinks,
+        system: &mut system,
+    };
+    let report = run(scripts, map, config, &mut host);
+    let _ = host.sinks.flush();
+    let mut code = if report.failed() {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    for diagnostic in &report.errors {
+        eprint!("{}", render(map, diagnostic));
+    }
+    if let Some(message) = &report.died {
+        match message {
+            Some(text) => eprintln!("pikt: died: {text}"),
+            None => eprintln!("pikt: died"),
+        }
+    }
+    if !report.stdout_closed {
+        if let Err(diagnostic) = deliver_mail(&report, config, &mut host) {
+            eprint!("{}", render(map, &diagnostic));
+            code = EXIT_FAILED;
+        }
+    }
+    if let Err(e) = host.sinks.flush() {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("pikt: error: cannot write to standard output: {e}");
+            code = EXIT_FAILED;
+        }
+    }
+    code
+}
