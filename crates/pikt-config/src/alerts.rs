@@ -457,7 +457,7 @@ mod tests {
                 "invalid level `loud`",
                 "invalid nice level `40`",
                 "invalid drift `x`",
-                "minute `60` out of range 0-59"
+                "minute `60` is out of range 0-59"
             ]
         );
     }

@@ -8,6 +8,11 @@
 //! (check, render, list, explain); [`install`] writes the rendered files of
 //! the local host atomically.
 //!
+//! [`timing`] and [`piktd_conf`] are the one implementation of crontab
+//! timings and of piktd.conf lines: piktc writes piktd.conf with them and
+//! piktd (pikt-sched, which depends on this crate) reads it with them, so the
+//! two cannot read a line differently.
+//!
 //! **Invariants:** models never panic on any input; every problem is a
 //! [`pikt_source::Diagnostic`] with the span of what is wrong (in the derived
 //! text; [`pikt_source::SourceMap::resolve`] maps it to what the user wrote);

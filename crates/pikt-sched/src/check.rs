@@ -7,6 +7,7 @@ use jiff::civil::DateTime;
 use pikt_source::{render, SourceMap};
 
 use crate::conf::Schedule;
+use crate::timing::CivilTiming;
 
 /// What a check found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub fn check(name: &str, text: &str, now: DateTime) -> CheckReport {
 fn table(schedule: &Schedule, now: DateTime) -> String {
     let mut out = String::from("line  timing            drift  next run          name\n");
     for line in &schedule.lines {
-        let next = line.timing.next_after(now).map_or_else(
+        let next = line.timing().next_after(now).map_or_else(
             || "never".to_owned(),
             |at| at.strftime("%Y-%m-%d %H:%M").to_string(),
         );
@@ -45,8 +46,8 @@ fn table(schedule: &Schedule, now: DateTime) -> String {
             out,
             "{:<5} {:<17} {:<6} {:<17} {}",
             line.line,
-            line.timing_text,
-            line.drift_minutes,
+            line.timing_text(),
+            line.drift_minutes(),
             next,
             line.key()
         );

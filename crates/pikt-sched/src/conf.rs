@@ -1,55 +1,68 @@
-//! Reading `piktd.conf`: one scheduled command per line.
+//! Reading `piktd.conf` into the [`Schedule`] piktd runs.
 //!
 //! ```text
 //! <min> <hr> <dom> <mon> <dow> [<drift>] <command ...>
 //! 0-59/5 * * * * 2 =nice -n 10 /pikt/bin/pikt -T +M "mailx -s x root" +A Urgent
 //! ```
 //!
-//! * The first five words are the [`Timing`].
-//! * A sixth word made only of digits is the drift in minutes (0–1440); see
-//!   [`crate::drift`].
-//! * Everything after that, exactly as written (quotes, spacing), is the
-//!   command, run by `/bin/sh -c`. It normally is the nice prefix followed by
-//!   `pikt [-T] [+M …] [+L …] +A <Alert>`; piktd does not take it apart
-//!   except to find the alert name after the last `+A`, which names the run in the log,
-//!   in `etc/alerts` and for the no-overlap rule. A line without `+A` is
-//!   scheduled all the same and named by its whole command.
-//! * Blank lines and lines whose first non-blank character is `#` are ignored.
+//! The line format has one implementation, [`pikt_config::piktd_conf`],
+//! shared with `piktc -e`, which writes the file: so a line piktc writes is
+//! read here with the same timing, drift, command and alert. piktd reads it
+//! as [`Reader::Piktd`]:
 //!
-//! A bad line is reported (with its line number and the span of what is
-//! wrong) and left out; the other lines still run.
+//! * the command, exactly as written, is run by `/bin/sh -c` — whatever it
+//!   is; it normally is the nice prefix and `pikt … +A <Alert>`;
+//! * the alert name ([`PiktdEntry::alert`]) names the run in the log, in
+//!   `etc/alerts` and for the no-overlap rule; a line without one goes by its
+//!   whole command ([`ConfLine::key`]);
+//! * a bad line is reported (with its line number and the span of what is
+//!   wrong) and left out; the other lines still run; a line that can never
+//!   run and an `+A` without a name are warnings.
 
-use pikt_source::{Diagnostic, FileId, SourceMap, Span};
+use pikt_config::piktd_conf::{PiktdConf, PiktdEntry, Reader};
+use pikt_source::{Diagnostic, FileId, SourceMap};
 
-use crate::timing::{Timing, Word};
-
-/// The largest drift accepted, in minutes (one day).
-pub const MAX_DRIFT_MINUTES: u32 = 1440;
+use crate::timing::Timing;
 
 /// One valid line of `piktd.conf`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfLine {
     /// 1-based line number in the file.
     pub line: usize,
-    /// The span of the whole line (for messages about it).
-    pub span: Span,
-    /// When it runs.
-    pub timing: Timing,
-    /// The five timing words as written, joined by one space (for the log).
-    pub timing_text: String,
-    /// Maximum start delay in minutes; 0 = none.
-    pub drift_minutes: u32,
-    /// The shell command, as written.
-    pub command: String,
-    /// The word after `+A` in the command, when there is one.
-    pub alert: Option<String>,
+    /// What the line says.
+    pub entry: PiktdEntry,
 }
 
 impl ConfLine {
     /// The name runs of this line go by: the alert, else the command. Two runs
     /// with the same key never overlap.
     pub fn key(&self) -> &str {
-        self.alert.as_deref().unwrap_or(&self.command)
+        self.entry.key()
+    }
+
+    /// When it runs.
+    pub fn timing(&self) -> &Timing {
+        self.entry.timing()
+    }
+
+    /// The five timing fields as written, one space apart (for the log).
+    pub fn timing_text(&self) -> &str {
+        self.entry.timing().text()
+    }
+
+    /// Maximum start delay in minutes; 0 = none.
+    pub fn drift_minutes(&self) -> u32 {
+        self.entry.drift_minutes()
+    }
+
+    /// The shell command, as written.
+    pub fn command(&self) -> &str {
+        self.entry.command()
+    }
+
+    /// The alert the line runs, when it names one.
+    pub fn alert(&self) -> Option<&str> {
+        self.entry.alert()
     }
 }
 
@@ -64,33 +77,24 @@ impl Schedule {
     /// Parses the text of file `file` in `map`. Returns the valid lines and a
     /// diagnostic for each bad or suspicious one.
     pub fn parse(map: &SourceMap, file: FileId) -> (Schedule, Vec<Diagnostic>) {
-        let text = map.get(file).text.as_str();
-        let mut lines = Vec::new();
-        let mut diagnostics = Vec::new();
-        let mut offset = 0;
-        for (index, raw) in text.split('\n').enumerate() {
-            let start = offset;
-            offset += raw.len() + 1;
-            let line = raw.strip_suffix('\r').unwrap_or(raw);
-            let trimmed = line.trim_start();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            match parse_line(line, start, index + 1, file) {
-                Ok((conf_line, warnings)) => {
-                    lines.push(conf_line);
-                    diagnostics.extend(warnings);
-                }
-                Err(diag) => diagnostics.push(diag),
-            }
-        }
+        let (conf, diagnostics) = PiktdConf::read(map, file, Reader::Piktd);
+        let source = map.get(file);
+        let lines = conf
+            .entries()
+            .map(|entry| ConfLine {
+                line: entry
+                    .span()
+                    .map_or(0, |span| source.line_index(span.start) + 1),
+                entry: entry.clone(),
+            })
+            .collect();
         (Schedule { lines }, diagnostics)
     }
 
     /// The distinct alert names, in the order of their first line.
     pub fn alerts(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
-        for name in self.lines.iter().filter_map(|l| l.alert.as_deref()) {
+        for name in self.lines.iter().filter_map(ConfLine::alert) {
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -99,152 +103,13 @@ impl Schedule {
     }
 }
 
-/// Splits `text` at blanks; `base` is the byte offset of `text` in its file.
-pub fn split_words(text: &str, base: usize) -> Vec<Word<'_>> {
-    let mut words = Vec::new();
-    let mut start = None;
-    for (i, ch) in text.char_indices() {
-        match (ch == ' ' || ch == '\t', start) {
-            (true, Some(s)) => {
-                words.push(word_at(text, s, i, base));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        words.push(word_at(text, s, text.len(), base));
-    }
-    words
-}
-
-fn word_at(text: &str, start: usize, end: usize, base: usize) -> Word<'_> {
-    Word {
-        text: text.get(start..end).unwrap_or(""),
-        start: base + start,
-    }
-}
-
-/// Parses one non-blank, non-comment line starting at byte `start`.
-fn parse_line(
-    line: &str,
-    start: usize,
-    number: usize,
-    file: FileId,
-) -> Result<(ConfLine, Vec<Diagnostic>), Diagnostic> {
-    let span = Span::new(file, start, start + line.len());
-    let words = split_words(line, start);
-    let Some(five) = words
-        .get(..5)
-        .and_then(|w| <[Word<'_>; 5]>::try_from(w).ok())
-    else {
-        return Err(Diagnostic::error(
-            format!(
-                "a `piktd.conf` line needs 5 timing fields and a command, found {} word{}",
-                words.len(),
-                if words.len() == 1 { "" } else { "s" }
-            ),
-            span,
-        )
-        .with_help("write `<min> <hour> <day> <month> <weekday> [<drift>] <command>`"));
-    };
-    let timing = Timing::parse(five, file)?;
-    let mut next = 5;
-    let mut drift_minutes = 0;
-    if let Some(word) = words
-        .get(5)
-        .filter(|w| w.text.bytes().all(|b| b.is_ascii_digit()))
-    {
-        drift_minutes = parse_drift(*word, file)?;
-        next = 6;
-    }
-    let Some(first) = words.get(next) else {
-        let end = start + line.trim_end().len();
-        return Err(Diagnostic::error(
-            "missing command after the timing",
-            Span::new(file, end, end),
-        )
-        .with_label("a command such as `pikt +A <Alert>` belongs here"));
-    };
-    let command_offset = first.start - start;
-    let command = line
-        .get(command_offset..)
-        .unwrap_or("")
-        .trim_end()
-        .to_owned();
-    let mut warnings = Vec::new();
-    if timing.never_matches() {
-        let from = five[2].start;
-        let to = five[3].start + five[3].text.len();
-        warnings.push(
-            Diagnostic::warning(
-                "this timing never matches: no selected month has the selected day",
-                Span::new(file, from, to),
-            )
-            .with_note(format!("line {number} is kept but will never run")),
-        );
-    }
-    let alert = alert_name(words.get(next..).unwrap_or(&[]), file, &mut warnings);
-    let timing_text = five.iter().map(|w| w.text).collect::<Vec<_>>().join(" ");
-    Ok((
-        ConfLine {
-            line: number,
-            span,
-            timing,
-            timing_text,
-            drift_minutes,
-            command,
-            alert,
-        },
-        warnings,
-    ))
-}
-
-fn parse_drift(word: Word<'_>, file: FileId) -> Result<u32, Diagnostic> {
-    match word.text.parse::<u32>() {
-        Ok(minutes) if minutes <= MAX_DRIFT_MINUTES => Ok(minutes),
-        _ => Err(Diagnostic::error(
-            format!(
-                "drift `{}` is more than {MAX_DRIFT_MINUTES} minutes",
-                word.text
-            ),
-            word.span(file),
-        )
-        .with_help("the drift is the largest random start delay, in minutes")),
-    }
-}
-
-/// The word after the last `+A`, without shell quotes.
-fn alert_name(
-    command: &[Word<'_>],
-    file: FileId,
-    warnings: &mut Vec<Diagnostic>,
-) -> Option<String> {
-    // The last `+A`: piktc writes it last, after `+M "…"`, whose text could
-    // hold a `+A` of its own.
-    let position = command.iter().rposition(|w| w.text == "+A")?;
-    match command.get(position + 1) {
-        Some(word) => {
-            let name = word.text.trim_matches(|c| c == '"' || c == '\'');
-            (!name.is_empty()).then(|| name.to_owned())
-        }
-        None => {
-            if let Some(flag) = command.get(position) {
-                warnings.push(
-                    Diagnostic::warning("`+A` is not followed by an alert name", flag.span(file))
-                        .with_note("the line is named by its whole command"),
-                );
-            }
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pikt_source::render;
+    use pikt_config::alerts::AlertsFile;
+    use pikt_config::layout::Layout;
+    use pikt_config::piktd_conf::entries_for_alert;
+    use pikt_source::{render, FileId, Span};
 
     fn parse(text: &str) -> (SourceMap, Schedule, Vec<Diagnostic>) {
         let mut map = SourceMap::new();
@@ -261,13 +126,13 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let line = &schedule.lines[0];
         assert_eq!(line.line, 1);
-        assert_eq!(line.drift_minutes, 2);
-        assert_eq!(line.timing_text, "0-59/5 * * * *");
+        assert_eq!(line.drift_minutes(), 2);
+        assert_eq!(line.timing_text(), "0-59/5 * * * *");
         assert_eq!(
-            line.command,
+            line.command(),
             "/bin/nice -n 10 /pikt/bin/pikt -T +M \"mailx -s x\" +A Urgent"
         );
-        assert_eq!(line.alert.as_deref(), Some("Urgent"));
+        assert_eq!(line.alert(), Some("Urgent"));
         assert_eq!(line.key(), "Urgent");
     }
 
@@ -278,22 +143,24 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let line = &schedule.lines[0];
         assert_eq!(line.line, 4);
-        assert_eq!(line.drift_minutes, 0);
-        assert_eq!(line.command, "pikt +A 'Warning'");
-        assert_eq!(line.alert.as_deref(), Some("Warning"));
+        assert_eq!(line.drift_minutes(), 0);
+        assert_eq!(line.command(), "pikt +A 'Warning'");
+        assert_eq!(line.alert(), Some("Warning"));
     }
 
     #[test]
     fn the_last_plus_a_names_the_alert() {
         let (_, schedule, _) = parse("* * * * * pikt +M \"mail +A x\" +A Real\n");
-        assert_eq!(schedule.lines[0].alert.as_deref(), Some("Real"));
+        assert_eq!(schedule.lines[0].alert(), Some("Real"));
+        let (_, schedule, _) = parse("* * * * * wrapper +A First +A Last\n");
+        assert_eq!(schedule.lines[0].alert(), Some("Last"));
     }
 
     #[test]
     fn line_without_alert_is_keyed_by_command() {
         let (_, schedule, diags) = parse("* * * * * echo hello  \n");
         assert!(diags.is_empty());
-        assert_eq!(schedule.lines[0].alert, None);
+        assert_eq!(schedule.lines[0].alert(), None);
         assert_eq!(schedule.lines[0].key(), "echo hello");
     }
 
@@ -303,6 +170,8 @@ mod tests {
         let (map, schedule, diags) = parse(text);
         let keys: Vec<_> = schedule.lines.iter().map(ConfLine::key).collect();
         assert_eq!(keys, ["One", "Three"]);
+        let numbers: Vec<_> = schedule.lines.iter().map(|l| l.line).collect();
+        assert_eq!(numbers, [1, 3]);
         assert_eq!(diags.len(), 1);
         assert_eq!(
             render(&map, &diags[0]),
@@ -334,10 +203,14 @@ mod tests {
 
     #[test]
     fn drift_limit() {
-        let (_, schedule, diags) = parse("* * * * * 1441 pikt +A X\n");
+        let (_, schedule, diags) = parse("* * * * * 1441 pikt +A X\n* * * * * 1440 pikt +A Y\n");
         assert!(schedule.lines.is_empty());
-        assert_eq!(diags[0].message, "drift `1441` is more than 1440 minutes");
+        assert_eq!(diags[0].message, "drift `1441` is out of range 0-1439");
         assert_eq!(diags[0].span, Some(Span::new(FileId(0), 10, 14)));
+        assert_eq!(diags[1].message, "drift `1440` is out of range 0-1439");
+        let (_, schedule, diags) = parse("* * * * * 1439 pikt +A Z\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(schedule.lines[0].drift_minutes(), 1439);
     }
 
     #[test]
@@ -355,9 +228,10 @@ mod tests {
     #[test]
     fn dangling_plus_a_warns() {
         let (_, schedule, diags) = parse("* * * * * pikt +A\n");
-        assert_eq!(schedule.lines[0].alert, None);
+        assert_eq!(schedule.lines[0].alert(), None);
         assert_eq!(diags[0].message, "`+A` is not followed by an alert name");
         assert_eq!(diags[0].span, Some(Span::new(FileId(0), 15, 17)));
+        assert!(!diags[0].is_error());
     }
 
     #[test]
@@ -371,6 +245,42 @@ mod tests {
     fn non_ascii_text_does_not_panic() {
         let (_, schedule, diags) = parse("é * * * * x\n* * * * * é +A ü\n");
         assert_eq!(diags.len(), 1);
-        assert_eq!(schedule.lines[0].alert.as_deref(), Some("ü"));
+        assert_eq!(schedule.lines[0].alert(), Some("ü"));
+    }
+
+    /// What `piktc -e` writes is what piktd runs: the same timing, drift,
+    /// command and alert, for every shape of alert piktc can write.
+    #[test]
+    fn piktd_reads_what_piktc_writes() {
+        let mut map = SourceMap::new();
+        let alerts = map.add(
+            "alerts.cfg",
+            "Urgent\n\ttiming 5,20,35,50 * * * * 1\n\ttiming 0 0 * jan-mar sun\n\tdrift 3\n\tpriority 10\n\tmailcmd \"mailx -s 'PIKT Alert +A x' root\"\n\tlpcmd \"lpr\"\n\talarms X\n\
+             Plain\n\ttiming */10 6-18 1,15 * 1-5\n\tnicecmd \"/bin/nice -n 19\"\n\talarms Y\n",
+        );
+        let (alerts, diags) = AlertsFile::parse(&map, alerts);
+        assert!(diags.is_empty(), "{diags:?}");
+        let layout = Layout::new("/pikt");
+        let written: Vec<_> = alerts
+            .alerts
+            .iter()
+            .flat_map(|a| entries_for_alert(a, &layout, true, "/usr/bin/nice"))
+            .collect();
+        let text: String = written.iter().map(|e| e.render() + "\n").collect();
+        let conf = map.add("piktd.conf", text);
+        let (schedule, diags) = Schedule::parse(&map, conf);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(schedule.lines.len(), 3);
+        for (line, wrote) in schedule.lines.iter().zip(&written) {
+            assert_eq!(line.timing(), wrote.timing());
+            assert_eq!(line.drift_minutes(), wrote.drift_minutes());
+            assert_eq!(line.command(), wrote.command());
+            assert_eq!(line.alert(), wrote.alert());
+            assert_eq!(line.entry.pikt_call(), wrote.pikt_call());
+        }
+        let keys: Vec<_> = schedule.lines.iter().map(ConfLine::key).collect();
+        assert_eq!(keys, ["Urgent", "Urgent", "Plain"]);
+        let drifts: Vec<_> = schedule.lines.iter().map(ConfLine::drift_minutes).collect();
+        assert_eq!(drifts, [1, 3, 0]);
     }
 }

@@ -48,6 +48,7 @@ use crate::lock::InstanceLock;
 use crate::log::{DaemonLog, Level};
 use crate::minute::Minute;
 use crate::settings::Settings;
+use crate::timing::CivilTiming;
 use crate::wakeup::Wakeup;
 
 /// Where the daemon writes besides its log: rendered `piktd.conf`
@@ -444,15 +445,15 @@ impl<C: Clock> Daemon<C> {
             .lines
             .iter()
             .map(|line| {
-                let next = line.timing.next_after(civil).map_or_else(
+                let next = line.timing().next_after(civil).map_or_else(
                     || "never".to_owned(),
                     |at| at.strftime("%Y-%m-%d %H:%M").to_string(),
                 );
                 format!(
                     "line {}: `{}` drift {} -> {} (next {next})",
                     line.line,
-                    line.timing_text,
-                    line.drift_minutes,
+                    line.timing_text(),
+                    line.drift_minutes(),
                     line.key()
                 )
             })
@@ -681,14 +682,14 @@ impl<C: Clock> Daemon<C> {
         };
         let key = line.key().to_owned();
         let number = line.line;
-        let command = line.command.clone();
+        let command = line.command().to_owned();
         let due = DueLabel {
             minute: run.minute,
             catch_up: run.catch_up,
         };
         let into_minute = Duration::try_from(Minute::offset_of(now)).unwrap_or(Duration::ZERO);
-        let delay =
-            drift::delay(&self.settings.host, &key, line.drift_minutes).saturating_sub(into_minute);
+        let delay = drift::delay(&self.settings.host, &key, line.drift_minutes())
+            .saturating_sub(into_minute);
         if self.settings.test_mode {
             let after = if delay.is_zero() {
                 String::new()

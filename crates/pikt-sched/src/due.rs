@@ -35,6 +35,7 @@ use jiff::tz::TimeZone;
 
 use crate::conf::Schedule;
 use crate::minute::Minute;
+use crate::timing::CivilTiming;
 
 /// The default for how many skipped minutes are caught up (see the module docs).
 pub const DEFAULT_CATCH_UP_MINUTES: u32 = 60;
@@ -114,7 +115,7 @@ pub fn due(
         .lines
         .iter()
         .enumerate()
-        .filter(|(_, line)| line.timing.matches(now_civil))
+        .filter(|(_, line)| line.timing().matches_at(now_civil))
         .map(|(index, _)| DueRun {
             line: index,
             minute: now,
@@ -162,7 +163,7 @@ fn catch_up(
             let named = schedule
                 .lines
                 .get(index)
-                .is_some_and(|line| line.timing.matches(civil));
+                .is_some_and(|line| line.timing().matches_at(civil));
             if named {
                 runs.push(DueRun {
                     line: index,

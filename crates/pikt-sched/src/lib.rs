@@ -3,8 +3,10 @@
 //!
 //! Pipeline, one module each:
 //!
-//! * [`timing`] — the five crontab-style fields and what civil minutes they name;
-//! * [`conf`] — `piktd.conf` lines ([`Schedule`]), with located diagnostics;
+//! * [`timing`] — what civil minutes a timing names ([`CivilTiming`]); the
+//!   timing syntax itself is `pikt_config::timing`, shared with piktc;
+//! * [`conf`] — `piktd.conf` read into a [`Schedule`] with located diagnostics,
+//!   by the one line model `pikt_config::piktd_conf` that `piktc -e` writes;
 //! * [`mod@due`] — the pure rule for which lines run at a minute, including clock
 //!   jumps ([`due()`](due::due));
 //! * [`drift`] — the per-host, per-alert start delay;
@@ -46,5 +48,5 @@ pub use error::{StartError, EXIT_ALREADY_RUNNING, EXIT_START_FAILED};
 pub use launcher::{Exit, Launcher, Run, ShellLauncher, StopSignal};
 pub use minute::Minute;
 pub use settings::Settings;
-pub use timing::{FieldKind, Timing};
+pub use timing::{CivilTiming, FieldKind, Timing};
 pub use wakeup::{Requests, Trigger, Wakeup};
