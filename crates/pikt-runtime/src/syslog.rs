@@ -1,4 +1,9 @@
-//! `output syslog`: RFC 3164 messages, `<PRI>Mon dd hh:mm:ss host tag[pid]: msg`.
+//! `output syslog`: RFC 3164 messages, `<PRI>Mon dd hh:mm:ss tag[pid]: msg`,
+//! the tag being the script's name.
+//!
+//! No host name: like syslog(3), which writes to the local socket without
+//! one, so the local daemon adds its own; rsyslog would otherwise take the
+//! host name for the tag.
 //!
 //! The facility is `user` (1); the severity is the script's `level`
 //! (`emergency` 0 … `debug` 7; a script with no level is `notice`). The
@@ -40,12 +45,12 @@ pub fn level_name(level: Level) -> &'static str {
     }
 }
 
-/// One RFC 3164 datagram.
+/// One RFC 3164 datagram for the local socket, tagged `tag[pid]`.
 pub fn format_datagram(
     level: Level,
     seconds: i64,
     zone: &TimeZone,
-    host: &str,
+    tag: &str,
     pid: u32,
     message: &str,
 ) -> String {
@@ -60,7 +65,13 @@ pub fn format_datagram(
     );
     // A newline would end the record early in most daemons.
     let message = message.replace(['\n', '\r'], " ");
-    format!("<{pri}>{stamp} {host} pikt[{pid}]: {message}")
+    // A tag is one word of printable characters (RFC 3164 §4.1.3).
+    let tag: String = tag
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '[' && c != ':' { c } else { '_' })
+        .take(32)
+        .collect();
+    format!("<{pri}>{stamp} {tag}[{pid}]: {message}")
 }
 
 #[cfg(test)]
@@ -74,15 +85,15 @@ mod tests {
                 Level::Emergency,
                 956_621_822,
                 &TimeZone::UTC,
-                "moscow",
+                "ProcCountsChk",
                 42,
-                "hi"
+                "404 chico imapd"
             ),
-            "<8>Apr 25 00:17:02 moscow pikt[42]: hi"
+            "<8>Apr 25 00:17:02 ProcCountsChk[42]: 404 chico imapd"
         );
         assert_eq!(
-            format_datagram(Level::Notice, 0, &TimeZone::UTC, "h", 1, "a\nb"),
-            "<13>Jan  1 00:00:00 h pikt[1]: a b"
+            format_datagram(Level::Notice, 0, &TimeZone::UTC, "a b:[c", 1, "a\nb"),
+            "<13>Jan  1 00:00:00 a_b__c[1]: a b"
         );
     }
 }

@@ -406,7 +406,7 @@ fn syslog_lines_carry_the_level_host_and_script() {
     let r = ran("init\n    level error\nbegin\n    output syslog \"disk full\"\n");
     assert_eq!(
         r.host.sinks.syslog,
-        ["<11>Apr 25 00:17:02 testhost pikt[4242]: T: disk full"]
+        ["<11>Apr 25 00:17:02 T[4242]: disk full"]
     );
     let mut host = TestHost::at(NOW);
     host.sinks.syslog_fails = true;
