@@ -328,34 +328,50 @@ impl Machine<'_> {
         text: &mut Str,
     ) -> RunResult<()> {
         self.key_text(key, text)?;
+        // Where the element is, when the value cannot change the array: then
+        // the key is looked up once, for reading and writing (`+= 1`).
+        let mut place = None;
         let value = match assign.op.binary() {
             None => self.eval(&assign.value)?,
             Some(op) => {
-                let current = match self.vars.get(var) {
-                    Slot::Array(array) => array.get(text.as_str()).cloned(),
+                let found = match self.vars.get(var) {
+                    Slot::Array(array) => array.get_full(text.as_str()),
                     _ => None,
+                };
+                place = Some(found.map(|(index, _, _)| index));
+                let current = found.map_or_else(|| self.zero(var), |(_, _, v)| v.clone());
+                if !super::expr::calls_no_function(&assign.value) {
+                    place = None;
                 }
-                .unwrap_or_else(|| self.zero(var));
                 let rhs = self.eval(&assign.value)?;
                 self.apply(op, current, rhs, assign.span)?
             }
         };
         let value = self.convert(var, value, assign.span);
-        let name = self.script.symbols.display(var);
         let Some(array) = self.vars.array_mut(var) else {
             return Err(RunError::new(
                 RunErrorKind::WrongShape {
-                    name,
+                    name: self.script.symbols.display(var),
                     expected: "an array",
                 },
                 span,
             ));
         };
-        match array.get_mut(text.as_str()) {
-            Some(cell) => *cell = value,
-            None => {
+        match place {
+            Some(Some(index)) => {
+                if let Some((_, cell)) = array.get_index_mut(index) {
+                    *cell = value;
+                }
+            }
+            Some(None) => {
                 array.insert(Str::from(text.as_str()), value);
             }
+            None => match array.get_mut(text.as_str()) {
+                Some(cell) => *cell = value,
+                None => {
+                    array.insert(Str::from(text.as_str()), value);
+                }
+            },
         }
         Ok(())
     }
@@ -569,9 +585,9 @@ impl Machine<'_> {
                     self.level,
                     now,
                     &self.config.time_zone,
-                    self.host.system.hostname(),
+                    self.name,
                     self.host.system.pid(),
-                    &format!("{}: {text}", self.name),
+                    text,
                 );
                 if let Err(e) = self.host.sinks.syslog(&datagram) {
                     let warning = format!("cannot write to syslog ({e}): {text}");
