@@ -35,6 +35,7 @@ pub enum Builtin {
     Int,
     IsDir,
     IsFile,
+    Killprocs,
     Length,
     Lines,
     Max,
@@ -184,6 +185,7 @@ table! {
     Num Int ["int", "integer"] 1..=1, false;
     Num IsDir ["isdir"] 1..=1, false;
     Num IsFile ["isfile"] 1..=1, false;
+    Num Killprocs ["killprocs", "killall"] 2..=3, false;
     Num Length ["length", "len"] 1..=1, false;
     Num Lines ["lines"] 1..=1, false;
     Num Max ["max", "maximum"] 1..=ANY, false;

@@ -22,6 +22,7 @@ pub mod host;
 pub mod input;
 mod interp;
 pub mod mail;
+pub mod native;
 pub mod real;
 pub mod regex_cache;
 pub mod run;

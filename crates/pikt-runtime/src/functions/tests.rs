@@ -154,6 +154,7 @@ const INTERPRETER_FUNCTIONS: &[Builtin] = &[
     Builtin::MailCmd,
     Builtin::LpCmd,
     Builtin::Command,
+    Builtin::Killprocs,
 ];
 
 // ---- the table ----
