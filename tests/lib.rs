@@ -4,3 +4,5 @@
 mod cases;
 mod harness;
 mod piktd;
+mod storm;
+mod support;

@@ -8,6 +8,7 @@
 mod piktc_args;
 
 use std::io::{self, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 
 use pikt_config::layout::{kernel_host_name, HOST_ENV, ROOT_ENV};
@@ -20,7 +21,14 @@ fn main() -> ExitCode {
         host: std::env::var(HOST_ENV).ok(),
         kernel_host: kernel_host_name(),
     };
-    emit(&piktc_args::run_command_line(&args, &env, true))
+    // `-s` asks pikt-sched whether piktd holds its lock.
+    let probe: fn(&Path) -> io::Result<bool> = pikt_sched::lock::is_held;
+    emit(&piktc_args::run_command_line_with_probe(
+        &args,
+        &env,
+        true,
+        Some(probe),
+    ))
 }
 
 /// Prints the outcome; a closed stdout (`piktc -l | head`) is not an error.

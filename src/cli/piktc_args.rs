@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use pikt_config::ops::{self, exit, LocalRequest, Operation, Outcome, Request, RunEnv};
 use pikt_config::selection::{ItemKind, ItemSelection, Selector};
+use pikt_config::status::{self, PiktdProbe};
 use pikt_config::Layout;
 use pikt_preproc::RealHost;
 
@@ -36,6 +37,8 @@ pub enum FlagAction {
     ExpandMacros,
     /// `-Z`: list every config element.
     ListAll,
+    /// `-s`: show piktd's state and the alerts' status (local host).
+    Status,
     /// `--render`: print every rendered file of a host.
     Render,
     /// `--explain FILE:LINE`.
@@ -100,6 +103,7 @@ pub const FLAGS: &[FlagDef] = &[
     flag(Some('L'), Some("expand-hosts"), None, "print the hosts that the +H/-H names denote", FlagAction::ExpandHosts),
     flag(Some('M'), Some("expand-macros"), None, "print the +M texts with the host's macros expanded", FlagAction::ExpandMacros),
     flag(Some('Z'), Some("list-all"), None, "list every config element as the host sees it", FlagAction::ListAll),
+    flag(Some('s'), Some("status"), None, "show whether piktd runs, and each alert's timing, activity and last run (local host)", FlagAction::Status),
     flag(None, Some("render"), None, "print every file the host would get (alarm scripts, objects, programs, files, piktd.conf lines)", FlagAction::Render),
     flag(None, Some("explain"), Some("FILE:LINE"), "show which #if/#ifdef branches made the host's output lines from FILE:LINE", FlagAction::Explain),
     flag(Some('I'), Some("refresh"), None, "run the regenerating commands of #include/#verbatim \"file\" [cmd] and #exec \"/dev/null\" [cmd]", FlagAction::Refresh),
@@ -125,7 +129,6 @@ pub const NOT_YET: &[(char, &str)] = &[
     ('p', "install PIKT.conf / pause between hosts"),
     ('r', "restart piktd"),
     ('R', "restart piktc_svc"),
-    ('s', "show alert status"),
     ('w', "view the file on a slave"),
     ('W', "view the master version"),
     ('x', "execute commands on slaves"),
@@ -389,6 +392,9 @@ impl LowArgs {
         if has(FlagAction::DryRun) && !matches!(hi.operation, Operation::Local(_)) {
             return Err(UsageError("`-n` goes with `-i`, `-e`, `-d` or `-t`".into()));
         }
+        if hi.operation == Operation::Status {
+            status_selection(&hi)?;
+        }
         if hi.operation == Operation::ExpandMacros && hi.macro_texts.is_empty() {
             return Err(UsageError(
                 "`-M` needs texts to expand: `piktc -M +M \"=name\"`".into(),
@@ -427,6 +433,7 @@ impl LowArgs {
             (FlagAction::ExpandHosts, "-L", Operation::ExpandHosts),
             (FlagAction::ExpandMacros, "-M", Operation::ExpandMacros),
             (FlagAction::Render, "--render", Operation::Render),
+            (FlagAction::Status, "-s", Operation::Status),
         ];
         for (action, name, op) in singles {
             if has(action) {
@@ -466,6 +473,34 @@ impl LowArgs {
             line,
         })
     }
+}
+
+/// `-s` reads piktd's files on the local host, not the configuration: it
+/// takes alert names only.
+fn status_selection(hi: &HiArgs) -> Result<(), UsageError> {
+    if !hi.hosts.is_empty() {
+        return Err(UsageError(
+            "`-s` shows the local host only for now: drop `+H`/`-H` (remote hosts come later)"
+                .into(),
+        ));
+    }
+    for sel in &hi.items.selectors {
+        let sign = if sel.add { '+' } else { '-' };
+        if sel.kind != ItemKind::Alert {
+            return Err(UsageError(format!(
+                "`-s` shows alerts only: `{sign}{} {}` does not go with it",
+                sel.kind.letter(),
+                sel.name
+            )));
+        }
+        if sel.name.starts_with('=') {
+            return Err(UsageError(format!(
+                "`-s` reads no configuration, so `{sign}A {}` cannot be expanded: name the alerts",
+                sel.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn add_selection(hi: &mut HiArgs, plus: bool, letter: char, word: &str) -> Result<(), UsageError> {
@@ -547,14 +582,31 @@ pub fn help_text() -> String {
         out,
         "\nnot yet supported: -{letters} (remote hosts and services come later)"
     );
-    out.push_str("\nexit status: 0 ok, 1 configuration errors, 2 usage error, 3 install failure,\n             4 some selected hosts skipped (only the local host is handled)\n");
+    out.push_str("\nexit status: 0 ok, 1 configuration errors, 2 usage error, 3 install or read failure,\n             4 some selected hosts skipped (only the local host is handled)\n");
     out
 }
 
 /// Runs a whole piktc command line (without the program name) and returns
 /// what to print and the exit status. With `run_pikt`, `#piktexec` runs
-/// `=piktdir/bin/pikt`; without, it is an error (tests).
+/// `=piktdir/bin/pikt`; without, it is an error (tests). `-s` gets no lock
+/// probe: see [`run_command_line_with_probe`].
+// The binary always passes its probe; pikt-config's case harness, which
+// includes this file too, calls this.
+#[allow(dead_code)]
 pub fn run_command_line(args: &[String], env: &RunEnv, run_pikt: bool) -> Outcome {
+    run_command_line_with_probe(args, env, run_pikt, None)
+}
+
+/// [`run_command_line`] with the test `-s` uses to tell whether piktd runs
+/// (`pikt_sched::lock::is_held` in the binary; pikt-config cannot depend on
+/// pikt-sched). Without it, `-s` can only tell "not running" from a missing
+/// lock file.
+pub fn run_command_line_with_probe(
+    args: &[String],
+    env: &RunEnv,
+    run_pikt: bool,
+    probe: Option<PiktdProbe>,
+) -> Outcome {
     let request = match parse(args).and_then(LowArgs::into_hi) {
         Ok(request) => request,
         Err(UsageError(message)) => return usage_outcome(&message),
@@ -568,6 +620,7 @@ pub fn run_command_line(args: &[String], env: &RunEnv, run_pikt: bool) -> Outcom
             stdout: format!("piktc {}\n", env!("CARGO_PKG_VERSION")),
             ..Outcome::default()
         },
+        Operation::Status => status::show(&request.root(env), &request.items, probe),
         _ => {
             let io = RealHost {
                 pikt_binary: run_pikt.then(|| Layout::new(request.root(env)).pikt_binary()),
@@ -681,6 +734,30 @@ mod tests {
         assert_eq!(
             err(&["-c", "+Ename=x"]),
             "`+Ename=x`: put a space between `+E` and its names"
+        );
+    }
+
+    #[test]
+    fn status_takes_alert_names_on_the_local_host() {
+        let h = hi(&["-s", "+A", "Urgent", "-A", "Warning"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(h.operation, Operation::Status);
+        assert_eq!(h.items.selectors.len(), 2);
+        let err = |list: &[&str]| hi(list).err().map(|e| e.0).unwrap_or_default();
+        assert_eq!(
+            err(&["-s", "+H", "moscow"]),
+            "`-s` shows the local host only for now: drop `+H`/`-H` (remote hosts come later)"
+        );
+        assert_eq!(
+            err(&["-s", "+O", "ProcCounts"]),
+            "`-s` shows alerts only: `+O ProcCounts` does not go with it"
+        );
+        assert_eq!(
+            err(&["-s", "+A", "=hourly"]),
+            "`-s` reads no configuration, so `+A =hourly` cannot be expanded: name the alerts"
+        );
+        assert_eq!(
+            err(&["-s", "-l"]),
+            "choose one operation, not `-l` and `-s`"
         );
     }
 

@@ -10,9 +10,9 @@
 //! | `cfgdir` | `=libdir/configs`    | the eight `.cfg` files |
 //! | `prgdir` | `=libdir/programs`   | programs without a `path` |
 //! | `objdir` | `=libdir/objects`    | `<Set>.obj` |
-//! | `altdir` | `=libdir/alerts`     | `<Alert>.alt` |
-//! | `vardir` | `=piktdir/var`       | the three below |
-//! | `hstdir` | `=vardir/history`    | `<Script>.hst` |
+//! | `altdir` | `=libdir/alerts`     | `<Alert>.alt`, `<Alert>.cfg` |
+//! | `vardir` | `=piktdir/var`       | the three below, `spool/mail/<Alert>/` |
+//! | `hstdir` | `=vardir/history`    | `<Alert>/<Script>.hst` |
 //! | `logdir` | `=vardir/log`        | `<Alert>.log`, `piktc.log`, ... |
 //! | `lokdir` | `=vardir/lock`       | lock files |
 //!
@@ -146,6 +146,18 @@ impl Layout {
         self.altdir.join(format!("{alert}.alt"))
     }
 
+    /// `=altdir/<Alert>.cfg`: the alert's own settings (its alerts.cfg
+    /// stanza without the schedule), read by `pikt +A` (docs/alerts.md).
+    pub fn alert_settings_file(&self, alert: &str) -> PathBuf {
+        self.altdir.join(format!("{alert}.cfg"))
+    }
+
+    /// `=vardir/spool/mail/<Alert>`: alert mail that could not be delivered
+    /// yet, retried by the alert's next run.
+    pub fn mail_spool(&self, alert: &str) -> PathBuf {
+        self.vardir.join("spool/mail").join(alert)
+    }
+
     /// `=objdir/<Set>.obj`.
     pub fn object_file(&self, set: &str) -> PathBuf {
         self.objdir.join(format!("{set}.obj"))
@@ -166,9 +178,10 @@ impl Layout {
         }
     }
 
-    /// `=hstdir/<Script>.hst`.
-    pub fn history_file(&self, script: &str) -> PathBuf {
-        self.hstdir.join(format!("{script}.hst"))
+    /// `=hstdir/<Alert>/<Script>.hst`: a script's history in one alert
+    /// (the same script in two alerts keeps two histories).
+    pub fn history_file(&self, alert: &str, script: &str) -> PathBuf {
+        self.hstdir.join(alert).join(format!("{script}.hst"))
     }
 }
 
@@ -228,8 +241,16 @@ mod tests {
         );
         assert_eq!(l.piktd_conf(), PathBuf::from("/pikt/etc/piktd.conf"));
         assert_eq!(
-            l.history_file("Chk"),
-            PathBuf::from("/pikt/var/history/Chk.hst")
+            l.history_file("Urgent", "Chk"),
+            PathBuf::from("/pikt/var/history/Urgent/Chk.hst")
+        );
+        assert_eq!(
+            l.alert_settings_file("Urgent"),
+            PathBuf::from("/pikt/lib/alerts/Urgent.cfg")
+        );
+        assert_eq!(
+            l.mail_spool("Urgent"),
+            PathBuf::from("/pikt/var/spool/mail/Urgent")
         );
         assert_eq!(l.show(&l.cfgdir), "=piktdir/lib/configs");
         assert_eq!(l.show(Path::new("/pikt")), "=piktdir");

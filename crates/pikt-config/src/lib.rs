@@ -37,6 +37,7 @@ pub mod piktd_conf;
 pub mod programs;
 pub mod selection;
 pub mod stanza;
+pub mod status;
 pub mod systems;
 pub mod testing;
 pub mod timing;

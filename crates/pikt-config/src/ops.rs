@@ -154,6 +154,13 @@ pub fn rendered_files(cfg: &HostConfig, chosen: &Chosen, layout: &Layout) -> Vec
                 owner: None,
                 content,
             });
+            files.push(RenderedFile {
+                what: format!("alert {name} settings"),
+                path: layout.alert_settings_file(name),
+                mode: ITEM_FILE_MODE,
+                owner: None,
+                content: alert_settings(alert),
+            });
         }
     }
     let managed = chosen
@@ -187,6 +194,58 @@ pub fn rendered_files(cfg: &HostConfig, chosen: &Chosen, layout: &Layout) -> Vec
         }
     }
     files
+}
+
+/// The text of `=altdir/<Alert>.cfg`: the alert's stanza in alerts.cfg
+/// syntax with what `pikt +A` needs (mail and print commands, `execcmd`,
+/// `status`, `level`, the alarm list) and without the schedule, which is
+/// piktd's (docs/alerts.md). `pikt` reads it back with
+/// [`crate::alerts::AlertsFile::parse`].
+pub fn alert_settings(alert: &crate::alerts::Alert) -> String {
+    let mut text = format!("{}\n", alert.name);
+    for (key, value) in [
+        ("mailcmd", &alert.mailcmd),
+        ("lpcmd", &alert.lpcmd),
+        ("execcmd", &alert.execcmd),
+    ] {
+        if let Some(command) = value {
+            let _ = writeln!(text, "\t{key} \"{command}\"");
+        }
+    }
+    if let Some(status) = alert.status {
+        let _ = writeln!(text, "\tstatus {}", status_word(status));
+    }
+    if let Some(level) = alert.level {
+        let _ = writeln!(text, "\tlevel {}", level_word(level));
+    }
+    let alarms: Vec<&str> = alert.alarm_names().collect();
+    let _ = writeln!(text, "\talarms {}", alarms.join(" "));
+    text
+}
+
+fn status_word(status: pikt_lang::ast::Status) -> &'static str {
+    use pikt_lang::ast::Status;
+    match status {
+        Status::Active => "active",
+        Status::Inactive => "inactive",
+        Status::Suspended => "suspended",
+        Status::Testing => "testing",
+        Status::Debugging => "debugging",
+    }
+}
+
+fn level_word(level: pikt_lang::ast::Level) -> &'static str {
+    use pikt_lang::ast::Level;
+    match level {
+        Level::Emergency => "emergency",
+        Level::Urgent => "urgent",
+        Level::Critical => "critical",
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Notice => "notice",
+        Level::Info => "info",
+        Level::Debug => "debug",
+    }
 }
 
 /// The piktd.conf lines of the chosen alerts.
@@ -769,11 +828,20 @@ fn delete_step(
     for name in &chosen.alerts {
         paths.push(loader.layout.alert_log(name));
         if let Some(alert) = cfg.alerts.get(name) {
-            paths.extend(alert.alarm_names().map(|s| loader.layout.history_file(s)));
+            paths.extend(
+                alert
+                    .alarm_names()
+                    .map(|s| loader.layout.history_file(name, s)),
+            );
         }
     }
+    // A script's history is kept per alert: every alert holding it.
     for name in &chosen.scripts {
-        paths.push(loader.layout.history_file(name));
+        for alert in &cfg.alerts.alerts {
+            if alert.alarm_names().any(|a| a == name) {
+                paths.push(loader.layout.history_file(&alert.name, name));
+            }
+        }
     }
     if req.dry_run {
         for p in &paths {
@@ -825,6 +893,9 @@ pub enum Operation {
         /// 1-based line.
         line: usize,
     },
+    /// `-s`: piktd's state and the alerts' status on the local host
+    /// ([`crate::status`]).
+    Status,
     /// `-h`.
     Help,
     /// `-V`.
@@ -912,6 +983,12 @@ impl Request {
 /// Runs `req` (any operation but help and version, which need no
 /// configuration) with `io` as the preprocessor's window on the world.
 pub fn run(req: &Request, env: &RunEnv, io: &dyn pikt_preproc::PreprocHost) -> Outcome {
+    if req.operation == Operation::Status {
+        // piktd's files only, no configuration. Without pikt-sched's lock
+        // probe (the binary passes it to `status::show`) only a missing lock
+        // file tells whether piktd runs.
+        return crate::status::show(&req.root(env), &req.items, None);
+    }
     let mut loader = Loader::new(req.load_options(env), io);
     if loader.source(crate::loader::ConfigFile::Systems).is_none() || loader.has_errors() {
         // Without a sound systems.cfg no host can be loaded; -c still shows everything.

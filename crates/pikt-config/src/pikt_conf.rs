@@ -8,8 +8,10 @@
 //! daemon's settings must not pass silently.
 //!
 //! Besides the reference's keys, this implementation knows `smtp_relay`
-//! (`host:port` of an SMTP server for alert mail) and `mail_from` (the
-//! envelope sender of alert mail). Any key ending in `_service` is a yes/no
+//! (`host:port` of an SMTP server for alert mail), `mail_from` (the
+//! envelope sender of alert mail), `mail_to` (its recipients, separated
+//! by blanks or commas; see docs/alerts.md) and `native_ps` (yes/no: serve
+//! `ps`/`kill`/`pgrep`/`pkill` from the native process table, default yes). Any key ending in `_service` is a yes/no
 //! service switch.
 
 use std::path::PathBuf;
@@ -35,6 +37,8 @@ pub enum ValueType {
     HostPort,
     /// An address with an `@` and no blanks.
     Address,
+    /// One or more addresses, separated by blanks or commas.
+    Addresses,
 }
 
 /// Every key with its value type (the `*_service` switches are not listed).
@@ -85,9 +89,11 @@ pub const KEYS: &[(&str, ValueType)] = &[
     ("tcp_only", ValueType::Bool),
     ("restart_piktc_svc_wait", ValueType::Number),
     ("verbose_log", ValueType::Bool),
+    ("native_ps", ValueType::Bool),
     ("backup_extension", ValueType::Text),
     ("smtp_relay", ValueType::HostPort),
     ("mail_from", ValueType::Address),
+    ("mail_to", ValueType::Addresses),
 ];
 
 /// The type of `key`, or `None` for an unknown key.
@@ -183,6 +189,12 @@ impl PiktConf {
     pub fn mail_from(&self) -> Option<&str> {
         self.get("mail_from")
     }
+
+    /// `mail_to`: the recipients of alert mail sent through the SMTP relay
+    /// (empty when not given).
+    pub fn mail_to(&self) -> Vec<String> {
+        self.get("mail_to").map_or_else(Vec::new, split_addresses)
+    }
 }
 
 fn parse_line(
@@ -272,7 +284,11 @@ fn check_value(value: &str, kind: ValueType) -> Result<(), String> {
         ValueType::Dir => value.starts_with('/') && !value.split('/').any(|c| c == ".."),
         ValueType::Encryption => value == "0" || value == "1",
         ValueType::HostPort => split_host_port(value).is_some(),
-        ValueType::Address => value.contains('@') && !value.contains([' ', '\t']),
+        ValueType::Address => is_address(value),
+        ValueType::Addresses => {
+            let list = split_addresses(value);
+            !list.is_empty() && list.iter().all(|a| is_address(a))
+        }
     };
     if ok {
         return Ok(());
@@ -285,7 +301,23 @@ fn check_value(value: &str, kind: ValueType) -> Result<(), String> {
         ValueType::Encryption => "expected `0` (none) or `1` (Blowfish)".into(),
         ValueType::HostPort => "expected `host:port` with a port from 1 to 65535".into(),
         ValueType::Address => "expected a mail address such as `pikt@example.org`".into(),
+        ValueType::Addresses => {
+            "expected mail addresses such as `root@example.org ops@example.org`".into()
+        }
     })
+}
+
+fn is_address(value: &str) -> bool {
+    value.contains('@') && !value.contains([' ', '\t', '<', '>', ','])
+}
+
+/// The addresses of a `mail_to` value: separated by blanks or commas.
+fn split_addresses(value: &str) -> Vec<String> {
+    value
+        .split([' ', '\t', ','])
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn split_host_port(value: &str) -> Option<(String, u16)> {
@@ -309,7 +341,7 @@ mod tests {
 
     #[test]
     fn keys_values_and_comments() {
-        let text = "// identity\nuid 4711\nprivate_key \"s3cret words\"\nmaster http://m.example.org // the master\n# old style comment\nverbose_log YES\nsmtp_relay 127.0.0.1:2525\nmail_from pikt@h1\ninstall_service no\n";
+        let text = "// identity\nuid 4711\nprivate_key \"s3cret words\"\nmaster http://m.example.org // the master\n# old style comment\nverbose_log YES\nsmtp_relay 127.0.0.1:2525\nmail_from pikt@h1\nmail_to \"a@x.org, b@y.org c@z.org\"\ninstall_service no\n";
         let (_, conf, diags) = parse(text);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(conf.number("uid"), Some(4711));
@@ -318,6 +350,7 @@ mod tests {
         assert!(conf.verbose_log());
         assert_eq!(conf.smtp_relay(), Some(("127.0.0.1".into(), 2525)));
         assert_eq!(conf.mail_from(), Some("pikt@h1"));
+        assert_eq!(conf.mail_to(), ["a@x.org", "b@y.org", "c@z.org"]);
         assert_eq!(conf.flag("install_service"), Some(false));
     }
 
@@ -332,8 +365,9 @@ mod tests {
 
     #[test]
     fn bad_values_and_duplicates() {
-        let (map, conf, diags) =
-            parse("uid abc\nsmtp_relay host:0\nlogdir var/log\ngid 1\ngid 2\nmaster\n");
+        let (map, conf, diags) = parse(
+            "uid abc\nsmtp_relay host:0\nlogdir var/log\ngid 1\ngid 2\nmaster\nmail_to root\n",
+        );
         let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -342,7 +376,8 @@ mod tests {
                 "invalid value `host:0` for `smtp_relay`",
                 "invalid value `var/log` for `logdir`",
                 "duplicate key `gid`",
-                "`master` needs a value"
+                "`master` needs a value",
+                "invalid value `root` for `mail_to`"
             ]
         );
         assert_eq!(

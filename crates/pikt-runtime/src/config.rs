@@ -28,6 +28,13 @@ pub struct RunConfig {
     pub time_zone: jiff::tz::TimeZone,
     /// Resource limits.
     pub limits: Limits,
+    /// Log skipped `inactive` scripts too (PIKT.conf `verbose_log`).
+    pub verbose_log: bool,
+    /// Serve `ps`, `kill`, `pgrep` and `pkill` from the native process
+    /// table (PIKT.conf `native_ps`, default on; `PIKT_NATIVE_PS=0` also
+    /// turns it off). The caller applies it to the shell:
+    /// `RealShell::native.set_enabled` (see `crate::native`).
+    pub native_ps: bool,
 }
 
 impl Default for RunConfig {
@@ -42,6 +49,8 @@ impl Default for RunConfig {
             history_dir: None,
             time_zone: jiff::tz::TimeZone::UTC,
             limits: Limits::default(),
+            verbose_log: false,
+            native_ps: true,
         }
     }
 }

@@ -19,10 +19,14 @@
 //! A last line with no newline yet is left for the next run (it may still
 //! be being written); in the rotated file it is read, as that file is done.
 
-use std::io::{self, BufRead, SeekFrom};
+use std::io::{self, BufRead, Read, SeekFrom};
 
 use crate::history::LogOffset;
 use crate::host::{Fs, ReadPipe, SeekRead, Shell};
+
+/// How many bytes one read asks for: large reads keep the system calls
+/// few, and the readers' own (8 KiB) buffers are bypassed.
+const CHUNK: usize = 128 * 1024;
 
 /// One source of raw lines, in reading order.
 enum Part {
@@ -36,6 +40,179 @@ enum Part {
     Log(Box<dyn SeekRead>),
 }
 
+impl Part {
+    fn reader(&mut self) -> &mut dyn Read {
+        match self {
+            Part::File(r) => r,
+            Part::Pipe(r) => r,
+            Part::Rotated(r) => r,
+            Part::Log(r) => r,
+        }
+    }
+
+    /// True when a last line without a newline is left unread.
+    fn complete_lines_only(&self) -> bool {
+        matches!(self, Part::Log(_))
+    }
+}
+
+/// Lines read ahead from the current part.
+///
+/// Reads are large ([`CHUNK`]), and each read's complete lines are checked
+/// as UTF-8 once, as a whole, and kept as one `String`: handing out a line
+/// is then a memchr for its newline, with no per-line decoding. A read
+/// that is not valid UTF-8 is kept as bytes and decoded line by line
+/// (invalid sequences become U+FFFD), so that log offsets still count the
+/// bytes of the file. Two allocations take turns, so reading allocates
+/// nothing once they have grown.
+#[derive(Default)]
+struct LineBuffer {
+    /// Lines read and not all handed out yet: complete lines, except at the
+    /// end of the part, where a last line may lack its newline.
+    lines: Lines,
+    /// Where the next line in `lines` starts.
+    start: usize,
+    /// Bytes read after the last newline (the start of an unfinished line).
+    pending: Vec<u8>,
+    /// The part has no more bytes.
+    eof: bool,
+}
+
+/// The text of [`LineBuffer::lines`].
+enum Lines {
+    /// Valid UTF-8 (the usual case).
+    Text(String),
+    /// Not valid UTF-8: decoded line by line.
+    Bytes(Vec<u8>),
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines::Text(String::new())
+    }
+}
+
+impl Lines {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Lines::Text(text) => text.as_bytes(),
+            Lines::Bytes(bytes) => bytes,
+        }
+    }
+
+    /// Gives up the allocation, emptied, for the next read.
+    fn take_allocation(&mut self) -> Vec<u8> {
+        let mut bytes = match std::mem::take(self) {
+            Lines::Text(text) => text.into_bytes(),
+            Lines::Bytes(bytes) => bytes,
+        };
+        bytes.clear();
+        bytes
+    }
+
+    /// Copies the line at `start..end` into `line`, without its line ending.
+    fn copy_line(&self, start: usize, end: usize, line: &mut String) {
+        match self {
+            Lines::Text(text) => {
+                line.clear();
+                line.push_str(strip_line_end(text.get(start..end).unwrap_or_default()));
+            }
+            Lines::Bytes(bytes) => decode_line(bytes.get(start..end).unwrap_or_default(), line),
+        }
+    }
+}
+
+impl LineBuffer {
+    /// Forgets what is left (the next part starts afresh).
+    fn reset(&mut self) {
+        self.lines.take_allocation();
+        self.start = 0;
+        self.pending.clear();
+        self.eof = false;
+    }
+
+    /// The next line as a byte range of `lines`, including its newline (if
+    /// any), reading from `reader` as needed; `None` at the end of the part.
+    /// A last line without a newline is returned unless `complete_only`.
+    fn next_line(
+        &mut self,
+        reader: &mut dyn Read,
+        complete_only: bool,
+    ) -> io::Result<Option<(usize, usize)>> {
+        loop {
+            let bytes = self.lines.as_bytes();
+            if let Some(rest) = bytes.get(self.start..).filter(|rest| !rest.is_empty()) {
+                let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |at| self.start + at + 1);
+                let line = (self.start, end);
+                self.start = end;
+                return Ok(Some(line));
+            }
+            if self.eof {
+                return Ok(None);
+            }
+            self.refill(reader, complete_only)?;
+        }
+    }
+
+    /// Replaces the handed-out lines with the next complete lines: the
+    /// pending bytes and what follows them, up to the last newline read
+    /// (at the end of the part, all of it, unless `complete_only`).
+    fn refill(&mut self, reader: &mut dyn Read, complete_only: bool) -> io::Result<()> {
+        let mut bytes = self.lines.take_allocation();
+        bytes.append(&mut self.pending);
+        self.start = 0;
+        loop {
+            let searched = bytes.len();
+            let read = read_chunk(reader, &mut bytes)?;
+            self.eof = read < CHUNK;
+            if self.eof && !complete_only {
+                // All of it, a last line without a newline included.
+                break;
+            }
+            let new = bytes.get(searched..).unwrap_or_default();
+            if let Some(last) = memchr::memrchr(b'\n', new) {
+                let cut = searched + last + 1;
+                if !self.eof {
+                    self.pending
+                        .extend_from_slice(bytes.get(cut..).unwrap_or_default());
+                }
+                // At the end of a log, an unfinished last line is left for
+                // the next run.
+                bytes.truncate(cut);
+                break;
+            }
+            if self.eof {
+                bytes.clear();
+                break;
+            }
+        }
+        self.lines = match String::from_utf8(bytes) {
+            Ok(text) => Lines::Text(text),
+            Err(e) => Lines::Bytes(e.into_bytes()),
+        };
+        Ok(())
+    }
+}
+
+/// Appends up to [`CHUNK`] bytes from `reader` to `bytes` (fewer only at
+/// the end); returns how many.
+fn read_chunk(reader: &mut dyn Read, bytes: &mut Vec<u8>) -> io::Result<usize> {
+    let read = reader.take(CHUNK as u64).read_to_end(bytes)?;
+    Ok(read)
+}
+
+/// The lines of one script's input.
+pub struct Input {
+    parts: Vec<Part>,
+    current: usize,
+    buffer: LineBuffer,
+    /// The log-offset advance of a line read ahead for `#eoi()`, whose
+    /// text is in `ahead`.
+    lookahead: Option<u64>,
+    ahead: String,
+    log: Option<LogTrack>,
+}
+
 /// Where a log file's reading stands.
 #[derive(Clone, Copy, Debug)]
 struct LogTrack {
@@ -43,23 +220,14 @@ struct LogTrack {
     offset: u64,
 }
 
-/// The lines of one script's input.
-pub struct Input {
-    parts: Vec<Part>,
-    current: usize,
-    bytes: Vec<u8>,
-    /// A line read ahead for `#eoi()`, with its log-offset advance.
-    lookahead: Option<(String, u64)>,
-    log: Option<LogTrack>,
-}
-
 impl Input {
     fn new(parts: Vec<Part>, log: Option<LogTrack>) -> Input {
         Input {
             parts,
             current: 0,
-            bytes: Vec::new(),
+            buffer: LineBuffer::default(),
             lookahead: None,
+            ahead: String::new(),
             log,
         }
     }
@@ -127,9 +295,8 @@ impl Input {
     /// Reads the next line into `line`; `false` at the end of the input.
     pub fn next_line(&mut self, line: &mut String) -> io::Result<bool> {
         let advance = match self.lookahead.take() {
-            Some((text, advance)) => {
-                line.clear();
-                line.push_str(&text);
+            Some(advance) => {
+                std::mem::swap(line, &mut self.ahead);
                 advance
             }
             None => match self.read_raw(line)? {
@@ -146,10 +313,10 @@ impl Input {
     /// True when no line follows the last one returned (`#eoi()`).
     pub fn at_end(&mut self) -> io::Result<bool> {
         if self.lookahead.is_none() {
-            let mut text = String::new();
-            if let Some(advance) = self.read_raw(&mut text)? {
-                self.lookahead = Some((text, advance));
-            }
+            let mut ahead = std::mem::take(&mut self.ahead);
+            let read = self.read_raw(&mut ahead);
+            self.ahead = ahead;
+            self.lookahead = read?;
         }
         Ok(self.lookahead.is_none())
     }
@@ -177,20 +344,14 @@ impl Input {
             let Some(part) = self.parts.get_mut(self.current) else {
                 return Ok(None);
             };
-            self.bytes.clear();
-            let (read, complete_only) = match part {
-                Part::File(r) => (r.read_until(b'\n', &mut self.bytes)?, false),
-                Part::Pipe(r) => (r.read_until(b'\n', &mut self.bytes)?, false),
-                Part::Rotated(r) => (r.read_until(b'\n', &mut self.bytes)?, false),
-                Part::Log(r) => (r.read_until(b'\n', &mut self.bytes)?, true),
-            };
-            let complete = self.bytes.last() == Some(&b'\n');
-            if read == 0 || (complete_only && !complete) {
+            let complete_only = part.complete_lines_only();
+            let Some((start, end)) = self.buffer.next_line(part.reader(), complete_only)? else {
                 self.current += 1;
+                self.buffer.reset();
                 continue;
-            }
-            decode_line(&self.bytes, line);
-            let advance = if complete_only { read as u64 } else { 0 };
+            };
+            self.buffer.lines.copy_line(start, end, line);
+            let advance = if complete_only { (end - start) as u64 } else { 0 };
             return Ok(Some(advance));
         }
     }
@@ -206,6 +367,14 @@ fn open_rotated(fs: &mut dyn Fs, path: &str, offset: u64) -> Option<Box<dyn Seek
     Some(old)
 }
 
+/// `text` without its line ending (`\n` or `\r\n`).
+fn strip_line_end(text: &str) -> &str {
+    match text.strip_suffix('\n') {
+        Some(line) => line.strip_suffix('\r').unwrap_or(line),
+        None => text,
+    }
+}
+
 /// `bytes` without its line ending, as text, into `line`.
 pub fn decode_line(bytes: &[u8], line: &mut String) {
     let mut end = bytes.len();
@@ -215,8 +384,93 @@ pub fn decode_line(bytes: &[u8], line: &mut String) {
             end -= 1;
         }
     }
+    let bytes = bytes.get(..end).unwrap_or_default();
     line.clear();
-    line.push_str(&String::from_utf8_lossy(
-        bytes.get(..end).unwrap_or_default(),
-    ));
+    match std::str::from_utf8(bytes) {
+        Ok(text) => line.push_str(text),
+        Err(_) => line.push_str(&String::from_utf8_lossy(bytes)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line `LineBuffer` hands out for `data`, with its byte length.
+    fn lines_of(data: &[u8], complete_only: bool) -> Vec<(String, usize)> {
+        let mut reader = io::Cursor::new(data.to_vec());
+        let mut buffer = LineBuffer::default();
+        let mut out = Vec::new();
+        while let Some((start, end)) = buffer.next_line(&mut reader, complete_only).unwrap() {
+            let mut line = String::new();
+            buffer.lines.copy_line(start, end, &mut line);
+            out.push((line, end - start));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_split_across_reads_come_out_whole() {
+        let mut data = String::new();
+        let mut expected = Vec::new();
+        for n in 0..40_000 {
+            let line = format!("line {n} {}", "x".repeat(n % 23));
+            data.push_str(&line);
+            data.push('\n');
+            expected.push(line);
+        }
+        assert!(data.len() > 3 * CHUNK);
+        let got = lines_of(data.as_bytes(), false);
+        assert_eq!(got.len(), expected.len());
+        assert!(got.iter().zip(&expected).all(|((g, _), e)| g == e));
+        let bytes: usize = got.iter().map(|(_, len)| len).sum();
+        assert_eq!(bytes, data.len());
+    }
+
+    #[test]
+    fn a_line_longer_than_a_read_is_one_line() {
+        let long = "y".repeat(CHUNK * 2 + 17);
+        let data = format!("a\n{long}\nb");
+        let got: Vec<String> = lines_of(data.as_bytes(), false)
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect();
+        assert_eq!(got, ["a".to_string(), long, "b".to_string()]);
+    }
+
+    #[test]
+    fn line_endings_are_removed_and_a_last_line_may_lack_one() {
+        let got = lines_of(b"a b\r\n\r\n\nlast", false);
+        let text: Vec<&str> = got.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(text, ["a b", "", "", "last"]);
+        assert_eq!(got.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [5, 2, 1, 4]);
+    }
+
+    #[test]
+    fn complete_only_leaves_an_unfinished_last_line() {
+        let got = lines_of(b"one\ntwo\nthr", true);
+        assert_eq!(
+            got,
+            [("one".to_string(), 4), ("two".to_string(), 4)]
+        );
+        assert!(lines_of(b"no newline yet", true).is_empty());
+        let mut big = "z".repeat(CHUNK + 5).into_bytes();
+        big.extend_from_slice(b"\npartial");
+        let got = lines_of(&big, true);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, CHUNK + 6);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_but_counted_as_read() {
+        let got = lines_of(b"ok\nbad \xff\xfe here\n\xe2\x82\n", true);
+        assert_eq!(
+            got,
+            [
+                ("ok".to_string(), 3),
+                ("bad \u{fffd}\u{fffd} here".to_string(), 12),
+                ("\u{fffd}".to_string(), 3),
+            ]
+        );
+    }
 }

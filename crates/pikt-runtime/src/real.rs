@@ -17,12 +17,16 @@ use rustix::fs::{Mode, OFlags};
 use crate::host::{
     Clock, FileKind, FileStat, Fs, LogEntry, ReadPipe, SeekRead, Shell, Sinks, System, WritePipe,
 };
+use crate::native::NativeProcs;
 
 /// Runs commands with `/bin/sh -c`, standard input from `/dev/null`.
 #[derive(Debug, Default)]
 pub struct RealShell {
     /// Variables added to every command's environment.
     pub env: Vec<(String, String)>,
+    /// `ps`, `kill`, `pgrep` and `pkill` served without forking
+    /// ([`crate::native`]); on unless `PIKT_NATIVE_PS=0`.
+    pub native: NativeProcs,
     background: VecDeque<Child>,
 }
 
@@ -31,6 +35,7 @@ impl RealShell {
     pub fn new(env: Vec<(String, String)>) -> RealShell {
         RealShell {
             env,
+            native: NativeProcs::default(),
             background: VecDeque::new(),
         }
     }
@@ -61,11 +66,17 @@ fn status_code(status: ExitStatus) -> i32 {
 
 impl Shell for RealShell {
     fn run(&mut self, command: &str) -> io::Result<i32> {
+        if let Some(status) = self.run_native(command) {
+            return status;
+        }
         self.reap();
         self.command(command).status().map(status_code)
     }
 
     fn spawn(&mut self, command: &str) -> io::Result<()> {
+        if let Some(status) = self.run_native(command) {
+            return status.map(|_| ());
+        }
         self.reap();
         let child = self.command(command).spawn()?;
         self.background.push_back(child);
@@ -73,11 +84,17 @@ impl Shell for RealShell {
     }
 
     fn capture(&mut self, command: &str) -> io::Result<String> {
+        if let Some(output) = self.capture_native(command) {
+            return output;
+        }
         let output = self.command(command).stdout(Stdio::piped()).output()?;
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     fn read_pipe(&mut self, command: &str) -> io::Result<Box<dyn ReadPipe>> {
+        if let Some(pipe) = self.read_native(command) {
+            return pipe;
+        }
         let mut child = self.command(command).stdout(Stdio::piped()).spawn()?;
         let stdout = child
             .stdout
@@ -324,7 +341,9 @@ pub enum LogTarget {
     /// `pikt: TAG: SCRIPT: TEXT`; run-time errors are left to the caller,
     /// which renders them.
     Stderr,
-    /// A log file: `Mon dd hh:mm:ss host pikt[pid]: [TAG] SCRIPT: TEXT`.
+    /// A log file: `Mon dd hh:mm:ss host pikt[pid]: [TAG] SCRIPT: TEXT`
+    /// (`[TAG] TEXT` for entries about the whole run). In debug mode each
+    /// entry is also shown on standard error.
     File(PathBuf),
 }
 
@@ -359,6 +378,69 @@ impl StdSinks {
             pid: std::process::id(),
             fixed_now: None,
             time_zone: jiff::tz::TimeZone::UTC,
+        }
+    }
+
+    /// The writer of the alert log, when entries go to a file: a copy that
+    /// other parts of the run can log through (the native process
+    /// commands' kills).
+    pub fn log_file(&self) -> Option<LogFile> {
+        match &self.log {
+            LogTarget::File(path) => Some(LogFile {
+                path: path.clone(),
+                host: self.host.clone(),
+                pid: self.pid,
+                fixed_now: self.fixed_now,
+                time_zone: self.time_zone.clone(),
+                debug: self.debug,
+            }),
+            LogTarget::Stderr => None,
+        }
+    }
+}
+
+/// Writes alert-log lines: `Mon dd hh:mm:ss host pikt[pid]: [TAG] SCRIPT:
+/// TEXT` (`[TAG] TEXT` for entries about the whole run), one `write` each.
+#[derive(Clone, Debug)]
+pub struct LogFile {
+    /// The log file (`=logdir/ALERT.log`).
+    pub path: PathBuf,
+    /// The host name in each line.
+    pub host: String,
+    /// The process id in each line.
+    pub pid: u32,
+    /// Fixed time for the lines (tests).
+    pub fixed_now: Option<i64>,
+    /// Time zone of the lines.
+    pub time_zone: jiff::tz::TimeZone,
+    /// Also show each entry on standard error (`pikt -G`).
+    pub debug: bool,
+}
+
+impl LogFile {
+    /// Appends `entry`. An entry that cannot be written goes to standard
+    /// error rather than nowhere.
+    pub fn write(&self, entry: &LogEntry<'_>) {
+        let about = if entry.script.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", entry.script)
+        };
+        let line = format!(
+            "{} {} pikt[{}]: [{}] {about}{}",
+            self.stamp(),
+            self.host,
+            self.pid,
+            entry.tag,
+            entry.text
+        );
+        if let Err(e) = RealFs.append_line(&self.path.to_string_lossy(), &line) {
+            eprintln!(
+                "pikt: cannot write log `{}` ({e}): {line}",
+                self.path.display()
+            );
+        } else if self.debug {
+            eprintln!("pikt: {}: {about}{}", entry.tag, entry.text);
         }
     }
 
@@ -406,18 +488,12 @@ impl Sinks for StdSinks {
                     eprintln!("pikt: {}: {}: {}", entry.tag, entry.script, entry.text);
                 }
             }
-            LogTarget::File(path) => {
-                let line = format!(
-                    "{} {} pikt[{}]: [{}] {}: {}",
-                    self.stamp(),
-                    self.host,
-                    self.pid,
-                    entry.tag,
-                    entry.script,
-                    entry.text
-                );
-                if RealFs.append_line(&path.to_string_lossy(), &line).is_err() {
-                    eprintln!("pikt: cannot write log `{}`: {line}", path.display());
+            LogTarget::File(_) => {
+                if self.debug {
+                    let _ = self.out.flush();
+                }
+                if let Some(file) = self.log_file() {
+                    file.write(entry);
                 }
             }
         }
@@ -569,6 +645,46 @@ mod tests {
         assert_eq!(&buf[..n], b"<13>Jan  1 00:00:00 h pikt[1]: hi");
         sinks.syslog_path = dir.path().join("missing");
         assert!(sinks.syslog("x").is_err());
+    }
+
+    #[test]
+    fn log_file_lines_are_syslog_style() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Urgent.log");
+        let mut sinks = StdSinks::new(LogTarget::File(path.clone()), false);
+        sinks.host = "moscow".into();
+        sinks.pid = 42;
+        sinks.fixed_now = Some(956_621_822);
+        for (tag, script, text) in [
+            ("INFO", "", "run started"),
+            ("INFO", "ProcCountsChk", "exec: kill -9 7"),
+            ("ERROR", "ProcCountsChk", "division by zero"),
+        ] {
+            sinks.log(&LogEntry {
+                tag,
+                script,
+                text,
+                always_show: false,
+            });
+        }
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "Apr 25 00:17:02 moscow pikt[42]: [INFO] run started\n\
+             Apr 25 00:17:02 moscow pikt[42]: [INFO] ProcCountsChk: exec: kill -9 7\n\
+             Apr 25 00:17:02 moscow pikt[42]: [ERROR] ProcCountsChk: division by zero\n"
+        );
+        assert!(sinks.keeps_log());
+        // A copy of the writer appends to the same log in the same form.
+        let copy = sinks.log_file().unwrap();
+        copy.write(&LogEntry {
+            tag: "KILL",
+            script: "",
+            text: "killed pid 7",
+            always_show: true,
+        });
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with("Apr 25 00:17:02 moscow pikt[42]: [KILL] killed pid 7\n"));
+        assert!(StdSinks::new(LogTarget::Stderr, false).log_file().is_none());
     }
 
     #[test]

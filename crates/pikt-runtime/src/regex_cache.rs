@@ -13,11 +13,29 @@ use crate::value::Str;
 /// The most patterns kept; when full, the cache starts over.
 const MAX_ENTRIES: usize = 4096;
 
-/// Compiled patterns keyed by their text, one map per case sensitivity.
+/// How many of the latest patterns are compared before hashing.
+const RECENT: usize = 8;
+
+/// Compiled patterns keyed by their text, one index per case sensitivity.
+///
+/// A lookup first compares the pattern with the few used last, without
+/// hashing, starting at the one found last: a rule that matches every line
+/// against one pattern finds it at the first comparison, and a loop over a
+/// handful of patterns (the seed's threshold rows) at the second. Otherwise the
+/// pattern is hashed once (the maps give a position in `regexes`, so a
+/// miss can compile and insert without a second search).
 #[derive(Debug, Default)]
 pub struct RegexCache {
-    exact: FxHashMap<Str, Regex>,
-    folded: FxHashMap<Str, Regex>,
+    regexes: Vec<Regex>,
+    exact: FxHashMap<Str, usize>,
+    folded: FxHashMap<Str, usize>,
+    /// The pattern text, case sensitivity and position of the latest
+    /// patterns (at most [`RECENT`], replaced oldest first).
+    recent: Vec<(String, bool, usize)>,
+    /// The entry of `recent` found or added last.
+    cursor: usize,
+    /// The entry of `recent` to replace next.
+    oldest: usize,
 }
 
 impl RegexCache {
@@ -29,29 +47,93 @@ impl RegexCache {
     /// The compiled form of `pattern` (a POSIX ERE), compiling it on first
     /// use. The error is the reason the pattern is not valid.
     pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<&Regex, String> {
+        let index = match self.find_recent(pattern, case_insensitive) {
+            Some(index) => index,
+            None => {
+                let index = self.find_or_compile(pattern, case_insensitive)?;
+                self.remember(pattern, case_insensitive, index);
+                index
+            }
+        };
+        self.regexes
+            .get(index)
+            .ok_or_else(|| "pattern vanished from the cache".to_string())
+    }
+
+    /// The position of `pattern`'s compiled form, compiled now if new.
+    fn find_or_compile(&mut self, pattern: &str, case_insensitive: bool) -> Result<usize, String> {
+        let map = if case_insensitive {
+            &self.folded
+        } else {
+            &self.exact
+        };
+        if let Some(&index) = map.get(pattern) {
+            return Ok(index);
+        }
+        let translated = crate::ere::translate(pattern)?;
+        let regex = RegexBuilder::new(&translated)
+            .case_insensitive(case_insensitive)
+            .build()
+            .map_err(|e| compile_reason(&e))?;
+        if self.regexes.len() >= MAX_ENTRIES {
+            self.regexes.clear();
+            self.exact.clear();
+            self.folded.clear();
+            self.recent.clear();
+            self.cursor = 0;
+            self.oldest = 0;
+        }
+        let index = self.regexes.len();
+        self.regexes.push(regex);
         let map = if case_insensitive {
             &mut self.folded
         } else {
             &mut self.exact
         };
-        if !map.contains_key(pattern) {
-            let translated = crate::ere::translate(pattern)?;
-            let regex = RegexBuilder::new(&translated)
-                .case_insensitive(case_insensitive)
-                .build()
-                .map_err(|e| compile_reason(&e))?;
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
+        map.insert(Str::from(pattern), index);
+        Ok(index)
+    }
+
+    /// The position in `regexes` of a recent pattern, searching from the
+    /// one found last.
+    fn find_recent(&mut self, pattern: &str, case_insensitive: bool) -> Option<usize> {
+        let count = self.recent.len();
+        let mut at = self.cursor;
+        for _ in 0..count {
+            if at >= count {
+                at = 0;
             }
-            map.insert(Str::from(pattern), regex);
+            if let Some((text, folded, index)) = self.recent.get(at) {
+                if *folded == case_insensitive && text == pattern {
+                    self.cursor = at;
+                    return Some(*index);
+                }
+            }
+            at += 1;
         }
-        map.get(pattern)
-            .ok_or_else(|| "pattern vanished from the cache".to_string())
+        None
+    }
+
+    /// Adds a pattern to the recent ones, in place of the oldest (whose
+    /// text buffer is reused).
+    fn remember(&mut self, pattern: &str, case_insensitive: bool, index: usize) {
+        if self.recent.len() < RECENT {
+            self.recent.push((String::new(), case_insensitive, index));
+            self.oldest = self.recent.len() - 1;
+        }
+        self.cursor = self.oldest;
+        if let Some(entry) = self.recent.get_mut(self.oldest) {
+            entry.0.clear();
+            entry.0.push_str(pattern);
+            entry.1 = case_insensitive;
+            entry.2 = index;
+        }
+        self.oldest = (self.oldest + 1) % RECENT;
     }
 
     /// How many patterns are compiled (both sensitivities).
     pub fn len(&self) -> usize {
-        self.exact.len() + self.folded.len()
+        self.regexes.len()
     }
 
     /// True when nothing is compiled yet.
@@ -86,6 +168,46 @@ mod tests {
         assert!(cache.get("^a+$", false).unwrap().is_match("a"));
         assert_eq!(cache.len(), 1);
         assert!(cache.get("^A+$", true).unwrap().is_match("aa"));
+        assert_eq!(cache.len(), 2);
+        // back to the first pattern after another: found by its hash
+        assert!(!cache.get("^a+$", false).unwrap().is_match("AA"));
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn last_pattern_is_kept_apart_by_case_sensitivity() {
+        let mut cache = RegexCache::new();
+        assert!(!cache.get("x", false).unwrap().is_match("X"));
+        assert!(cache.get("x", true).unwrap().is_match("X"));
+        assert!(!cache.get("x", false).unwrap().is_match("X"));
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn more_patterns_than_the_recent_list_are_all_kept() {
+        let mut cache = RegexCache::new();
+        for round in 0..3 {
+            for n in 0..RECENT * 2 {
+                let pattern = format!("^p{n}$");
+                let regex = cache.get(&pattern, false).unwrap();
+                assert!(regex.is_match(&format!("p{n}")), "round {round}");
+                assert!(!regex.is_match("p"));
+            }
+        }
+        assert_eq!(cache.len(), RECENT * 2);
+        assert!(cache.recent.len() <= RECENT);
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let mut cache = RegexCache::new();
+        for n in 0..MAX_ENTRIES {
+            assert!(cache.get(&format!("^{n}$"), false).is_ok());
+        }
+        assert_eq!(cache.len(), MAX_ENTRIES);
+        assert!(cache.get("^new$", false).unwrap().is_match("new"));
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get("^7$", false).unwrap().is_match("7"));
         assert_eq!(cache.len(), 2);
     }
 

@@ -68,7 +68,7 @@ pub(crate) fn run_sharing(
 ) -> RunReport {
     let mut report = RunReport::default();
     for item in scripts {
-        if skipped(item, host) {
+        if skipped(item, config, host) {
             continue;
         }
         let keeps_history = Machine::keeps_history(item.script);
@@ -149,11 +149,22 @@ pub(crate) fn run_sharing(
     report
 }
 
-/// Skips `inactive` and `suspended` scripts (a suspended one is logged).
-fn skipped(item: &ScriptToRun<'_>, host: &mut Host<'_>) -> bool {
+/// Skips `inactive` and `suspended` scripts: a suspended one is always
+/// logged, an inactive one only with `verbose_log` (reference §3.6).
+fn skipped(item: &ScriptToRun<'_>, config: &RunConfig, host: &mut Host<'_>) -> bool {
     let status = item.script.init.status.map(|(s, _)| s);
     match status {
-        Some(Status::Inactive) => true,
+        Some(Status::Inactive) => {
+            if config.verbose_log {
+                host.sinks.log(&LogEntry {
+                    tag: "INFO",
+                    script: item.name,
+                    text: "script is inactive, not run",
+                    always_show: false,
+                });
+            }
+            true
+        }
         Some(Status::Suspended) => {
             host.sinks.log(&LogEntry {
                 tag: "INFO",
@@ -214,19 +225,28 @@ fn save_history(path: &std::path::Path, history: &History, script: &str, host: &
     }
 }
 
+/// The run's alert mail in the seed's layout (dated now, in the run's time
+/// zone, on this host), or `None` when no script produced a mail line.
+pub fn mail_body(report: &RunReport, config: &RunConfig, host: &mut Host<'_>) -> Option<String> {
+    let date = ctime(host.clock.now(), &config.time_zone);
+    format_alert(&date, host.system.hostname(), &report.mail)
+}
+
 /// Delivers the run's alert mail: piped to the mail command when one is
-/// configured, else written to standard output. Returns whether there was
-/// a message; the error is ready to show.
+/// configured, else (and always in test mode, which mails nothing) written
+/// to standard output. Returns whether there was a message; the error is
+/// ready to show. Alert runs (`pikt +A`) deliver through `pikt-alert`
+/// instead, with a spool.
 pub fn deliver_mail(
     report: &RunReport,
     config: &RunConfig,
     host: &mut Host<'_>,
 ) -> Result<bool, Diagnostic> {
-    let date = ctime(host.clock.now(), &config.time_zone);
-    let Some(text) = format_alert(&date, host.system.hostname(), &report.mail) else {
+    let Some(text) = mail_body(report, config, host) else {
         return Ok(false);
     };
-    let Some(command) = &config.mail_cmd else {
+    let command = config.mail_cmd.as_ref().filter(|_| !config.test_mode);
+    let Some(command) = command else {
         host.sinks
             .stdout(&text)
             .and_then(|()| host.sinks.flush())
@@ -256,4 +276,74 @@ pub fn deliver_mail(
     }
     written.map_err(failed)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestHost;
+    use pikt_lang::{parse_program, ParseMode};
+
+    const NOW: i64 = 956_621_822;
+
+    /// Runs the alarm-file `text` under `config`; the report and the host.
+    fn alarms(text: &str, config: &RunConfig) -> (RunReport, TestHost) {
+        let mut map = SourceMap::new();
+        let file = map.add("t.alt", text);
+        let (program, diagnostics) = parse_program(&map, file, ParseMode::Alarms);
+        assert!(!diagnostics.iter().any(Diagnostic::is_error));
+        let scripts: Vec<ScriptToRun<'_>> = program
+            .scripts
+            .iter()
+            .map(|script| ScriptToRun {
+                script,
+                name: script.name.as_ref().map_or("", |n| n.name.as_str()),
+            })
+            .collect();
+        let mut host = TestHost::at(NOW);
+        let report = run(&scripts, &map, config, &mut host.host());
+        (report, host)
+    }
+
+    const TWO_SKIPPED: &str = "Off\n    init\n        status inactive\n    begin\n        output \"off\"\nLater\n    init\n        status suspended\n    begin\n        output \"later\"\nOn\n    begin\n        output \"on\"\n";
+
+    #[test]
+    fn inactive_scripts_are_logged_only_with_verbose_log() {
+        let (_, quiet) = alarms(TWO_SKIPPED, &RunConfig::default());
+        assert_eq!(quiet.sinks.stdout, "on\n");
+        assert_eq!(
+            quiet.sinks.log,
+            ["[INFO] Later: script is suspended, not run"]
+        );
+        let verbose = RunConfig {
+            verbose_log: true,
+            ..RunConfig::default()
+        };
+        let (_, loud) = alarms(TWO_SKIPPED, &verbose);
+        assert_eq!(loud.sinks.stdout, "on\n");
+        assert_eq!(
+            loud.sinks.log,
+            [
+                "[INFO] Off: script is inactive, not run",
+                "[INFO] Later: script is suspended, not run"
+            ]
+        );
+    }
+
+    #[test]
+    fn test_mode_prints_the_mail_instead_of_piping_it() {
+        let config = RunConfig {
+            mail_cmd: Some("mailx root".into()),
+            alert: Some("Urgent".into()),
+            test_mode: true,
+            ..RunConfig::default()
+        };
+        let (report, mut host) = alarms("Chk\n    begin\n        output mail \"m\"\n", &config);
+        assert_eq!(deliver_mail(&report, &config, &mut host.host()), Ok(true));
+        assert!(host.shell.written.borrow().is_empty());
+        assert_eq!(
+            host.sinks.stdout,
+            "PIKT ALERT Tue Apr 25 00:17:02 2000 testhost\n\nURGENT: Chk\n\n    m\n"
+        );
+    }
 }

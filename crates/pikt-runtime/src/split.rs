@@ -15,58 +15,143 @@
 /// `None`, else at every character of `seps`.
 pub fn split_fields(text: &str, seps: Option<&str>, fields: &mut Vec<(usize, usize)>) {
     fields.clear();
-    match seps {
-        None | Some("") => split_blanks(text, fields),
-        Some(seps) => split_at_chars(text, seps, fields),
-    }
-}
-
-fn split_blanks(text: &str, fields: &mut Vec<(usize, usize)>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        if i >= bytes.len() {
+    let mut at = Some(0);
+    while let Some(from) = at {
+        let Some((field, next)) = next_field(text, seps, from) else {
             break;
-        }
-        let start = i;
-        while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace()) {
-            i += 1;
-        }
-        fields.push((start, i));
+        };
+        fields.push(field);
+        at = next;
     }
 }
 
-fn split_at_chars(text: &str, seps: &str, fields: &mut Vec<(usize, usize)>) {
-    if text.is_empty() {
-        return;
+/// The field that starts the scan at byte `from`, and where the scan after
+/// it starts (`None`: it was the last field). `None` when no field is left.
+fn next_field(
+    text: &str,
+    seps: Option<&str>,
+    from: usize,
+) -> Option<((usize, usize), Option<usize>)> {
+    match seps {
+        None | Some("") => next_blank_field(text.as_bytes(), from),
+        Some(seps) => next_separated_field(text, seps, from),
     }
-    let mut start = 0;
-    if let [sep] = seps.as_bytes() {
-        for at in memchr::memchr_iter(*sep, text.as_bytes()) {
-            fields.push((start, at));
-            start = at + 1;
-        }
+}
+
+/// The text from `from` to the next separator character (or the end).
+/// Empty text has no field; text ending in a separator has an empty last
+/// field.
+fn next_separated_field(
+    text: &str,
+    seps: &str,
+    from: usize,
+) -> Option<((usize, usize), Option<usize>)> {
+    if text.is_empty() || from > text.len() {
+        return None;
+    }
+    let rest = text.get(from..)?;
+    let found = if let [sep] = seps.as_bytes() {
+        memchr::memchr(*sep, rest.as_bytes()).map(|at| (at, 1))
     } else {
-        for (at, c) in text.char_indices() {
-            if seps.contains(c) {
-                fields.push((start, at));
-                start = at + c.len_utf8();
+        rest.char_indices()
+            .find(|&(_, c)| seps.contains(c))
+            .map(|(at, c)| (at, c.len_utf8()))
+    };
+    Some(match found {
+        Some((at, width)) => ((from, from + at), Some(from + at + width)),
+        None => ((from, text.len()), None),
+    })
+}
+
+/// The fields of the current input line, found only as far as they are
+/// asked for: a rule that reads `$1` and `$2` of a long line never scans
+/// the rest. [`LineFields::reset`] starts a new line.
+#[derive(Debug, Default)]
+pub struct LineFields {
+    found: Vec<(usize, usize)>,
+    /// Where the scan goes on; `None` once the line is fully split.
+    next: Option<usize>,
+}
+
+impl LineFields {
+    /// Forgets the fields (a new line was read).
+    pub fn reset(&mut self) {
+        self.found.clear();
+        self.next = Some(0);
+    }
+
+    /// The byte range of field `index` (0-based) of `text`, or `None` past
+    /// the last field. `text` and `seps` must be the same until the next
+    /// [`LineFields::reset`].
+    pub fn get(&mut self, text: &str, seps: Option<&str>, index: usize) -> Option<(usize, usize)> {
+        while self.found.len() <= index && self.scan_one(text, seps) {}
+        self.found.get(index).copied()
+    }
+
+    /// The byte range of the last field of `text`.
+    pub fn last(&mut self, text: &str, seps: Option<&str>) -> Option<(usize, usize)> {
+        while self.scan_one(text, seps) {}
+        self.found.last().copied()
+    }
+
+    /// Finds one more field; `false` when there are no more.
+    fn scan_one(&mut self, text: &str, seps: Option<&str>) -> bool {
+        let Some(from) = self.next else {
+            return false;
+        };
+        match next_field(text, seps, from) {
+            Some((field, next)) => {
+                self.found.push(field);
+                self.next = next;
+                true
+            }
+            None => {
+                self.next = None;
+                false
             }
         }
     }
-    fields.push((start, text.len()));
+}
+
+/// True for the bytes that separate blank-split fields (ASCII white space,
+/// as [`u8::is_ascii_whitespace`]), looked up in a table: this runs for
+/// every byte of every input line.
+static BLANK: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b' ' as usize] = true;
+    table[b'\t' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[0x0c] = true;
+    table[b'\r' as usize] = true;
+    table
+};
+
+fn is_blank(byte: &u8) -> bool {
+    BLANK.get(usize::from(*byte)).copied().unwrap_or(false)
+}
+
+/// A run of non-blanks at or after `from`.
+fn next_blank_field(bytes: &[u8], from: usize) -> Option<((usize, usize), Option<usize>)> {
+    let rest = bytes.get(from..)?;
+    let start = from + rest.iter().position(|b| !is_blank(b))?;
+    let word = bytes.get(start..)?;
+    let end = start + word.iter().position(is_blank).unwrap_or(word.len());
+    Some(((start, end), Some(end)))
 }
 
 /// Characters `from..=to` (1-based, inclusive) of `text`, trimmed of blanks
 /// (the `dat $x m-n` column form). Columns past the end give what is there.
 pub fn columns(text: &str, from: u32, to: u32) -> &str {
+    let (start, end) = column_range(text, from, to);
+    text.get(start..end).unwrap_or("")
+}
+
+/// The byte range of [`columns`]`(text, from, to)` within `text`.
+pub fn column_range(text: &str, from: u32, to: u32) -> (usize, usize) {
     let from = from.max(1) as usize - 1;
     let to = to as usize;
     if to <= from {
-        return "";
+        return (0, 0);
     }
     let mut indices = text.char_indices().map(|(i, _)| i);
     let start = indices.nth(from).unwrap_or(text.len());
@@ -74,8 +159,14 @@ pub fn columns(text: &str, from: u32, to: u32) -> &str {
         .char_indices()
         .map(|(i, _)| i)
         .nth(to)
-        .unwrap_or(text.len());
-    text.get(start..end.max(start)).unwrap_or("").trim()
+        .unwrap_or(text.len())
+        .max(start);
+    let Some(slice) = text.get(start..end) else {
+        return (0, 0);
+    };
+    let leading = slice.len() - slice.trim_start().len();
+    let trimmed = slice.trim();
+    (start + leading, start + leading + trimmed.len())
 }
 
 #[cfg(test)]
@@ -118,5 +209,49 @@ mod tests {
         assert_eq!(columns("abc", 2, 10), "bc");
         assert_eq!(columns("abc", 5, 9), "");
         assert_eq!(columns("abc", 3, 2), "");
+        assert_eq!(columns("  ab  cd ", 1, 5), "ab");
+        assert_eq!(column_range("  ab  cd ", 1, 5), (2, 4));
+        assert_eq!(columns("é ü", 3, 3), "ü");
+    }
+
+    /// Every field, one at a time through [`LineFields::get`].
+    fn lazily<'t>(text: &'t str, seps: Option<&str>) -> Vec<&'t str> {
+        let mut fields = LineFields::default();
+        fields.reset();
+        (0..)
+            .map_while(|i| fields.get(text, seps, i))
+            .map(|(s, e)| &text[s..e])
+            .collect()
+    }
+
+    #[test]
+    fn lazy_fields_agree_with_a_full_split() {
+        for (text, seps) in [
+            ("   34 root /usr/lib/sendmail", None),
+            ("a\t\tb  ", None),
+            ("   ", None),
+            ("", None),
+            ("root:x:0::/root", Some(":")),
+            (":a:", Some(":")),
+            ("a,b;c", Some(",;")),
+            ("aéb", Some("é")),
+            ("", Some(":")),
+        ] {
+            assert_eq!(lazily(text, seps), fields(text, seps), "{text:?} {seps:?}");
+        }
+    }
+
+    #[test]
+    fn lazy_fields_scan_only_as_far_as_asked() {
+        let mut fields = LineFields::default();
+        fields.reset();
+        let text = "a b c d";
+        assert_eq!(fields.get(text, None, 1), Some((2, 3)));
+        assert_eq!(fields.found.len(), 2);
+        assert_eq!(fields.get(text, None, 0), Some((0, 1)));
+        assert_eq!(fields.last(text, None), Some((6, 7)));
+        assert_eq!(fields.get(text, None, 4), None);
+        fields.reset();
+        assert_eq!(fields.last("x:y:", Some(":")), Some((4, 4)));
     }
 }

@@ -55,10 +55,10 @@ impl Value {
     }
 
     /// Appends the value as text to `out` without an intermediate string.
-    pub fn write_to(&self, out: &mut Str) {
+    pub fn write_to(&self, out: &mut impl TextBuffer) {
         match self {
             Value::Num(n) => push_number(out, *n),
-            Value::Str(s) => out.push_str(s),
+            Value::Str(s) => out.push_text(s),
         }
     }
 
@@ -82,25 +82,75 @@ pub fn format_number(n: f64) -> Str {
     out
 }
 
+/// A string that text can be appended to: the interpreter's scratch
+/// buffers (`String`) and its values ([`Str`]).
+pub trait TextBuffer {
+    /// Appends `text`.
+    fn push_text(&mut self, text: &str);
+}
+
+impl TextBuffer for String {
+    fn push_text(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+impl TextBuffer for Str {
+    fn push_text(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
 /// Appends [`format_number`]`(n)` to `out`.
-pub fn push_number(out: &mut Str, n: f64) {
+pub fn push_number(out: &mut impl TextBuffer, n: f64) {
     if n.is_nan() {
-        out.push_str("nan");
+        out.push_text("nan");
     } else if n.is_infinite() {
-        out.push_str(if n > 0.0 { "inf" } else { "-inf" });
+        out.push_text(if n > 0.0 { "inf" } else { "-inf" });
     } else if n.fract() == 0.0 && n.abs() < 9.2e18 {
         // Exact integer: print all digits. `as i64` is exact below 2^63.
         #[allow(clippy::cast_possible_truncation)]
         let i = n as i64;
-        let _ = write!(out, "{i}");
+        push_integer(out, i);
     } else {
-        push_general(out, n);
+        let mut text = String::new();
+        push_general(&mut text, n);
+        out.push_text(&text);
     }
+}
+
+/// Appends the decimal digits of `i` (counts and sums are printed on
+/// every line of a report; this avoids the formatting machinery).
+fn push_integer(out: &mut impl TextBuffer, i: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = i.unsigned_abs();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            // `rest % 10` is below 10: the cast is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            let digit = (rest % 10) as u8;
+            *slot = b'0' + digit;
+        }
+        rest /= 10;
+        if rest == 0 || at == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push_text("-");
+    }
+    let text = digits
+        .get(at..)
+        .and_then(|d| std::str::from_utf8(d).ok())
+        .unwrap_or("0");
+    out.push_text(text);
 }
 
 /// `%.6g`: six significant digits, trailing zeros removed, exponent form for
 /// very large or small magnitudes.
-fn push_general(out: &mut Str, n: f64) {
+fn push_general(out: &mut String, n: f64) {
     let exp = n.abs().log10().floor();
     if !(-5.0..6.0).contains(&exp) {
         let s = format!("{n:.5e}");
@@ -192,6 +242,34 @@ mod tests {
         assert_eq!(format_number(1e20), "1e+20");
         assert_eq!(format_number(1.5e-7), "1.5e-07");
         assert_eq!(format_number(2.5e17), "250000000000000000");
+    }
+
+    #[test]
+    fn integers_print_every_digit() {
+        for i in [
+            0_i64,
+            7,
+            -7,
+            10,
+            -10,
+            99,
+            100,
+            123_456_789,
+            -1_000_000_000_000_000,
+            1 << 53,
+            4_000_000_000_000_000_000,
+        ] {
+            #[allow(clippy::cast_precision_loss)]
+            let n = i as f64;
+            #[allow(clippy::cast_possible_truncation)]
+            let exact = n as i64;
+            let mut text = String::new();
+            push_number(&mut text, n);
+            assert_eq!(text, exact.to_string());
+        }
+        let mut text = String::from("n=");
+        push_number(&mut text, -42.0);
+        assert_eq!(text, "n=-42");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! PIKT's flags come in two shapes: `-x` switches (which may be grouped,
 //! `-GT`) and `+X VALUE` options. Flags come first; the first other
 //! argument is the script file and everything after it is passed to the
-//! script.
+//! script. `+A ALERT` / `+S SCRIPT` name an installed alert or script
+//! instead of a file (docs/alerts.md).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -20,6 +21,8 @@ enum FlagKind {
     MailCmd,
     LpCmd,
     Statements,
+    Alert,
+    Script,
     DumpTokens,
     DumpAst,
 }
@@ -83,6 +86,18 @@ const FLAGS: &[Flag] = &[
         kind: FlagKind::Statements,
     },
     Flag {
+        spelling: "+A",
+        value: Some("ALERT"),
+        help: "run the installed alert ALERT (=altdir/ALERT.alt): its scripts in order, one mail, the alert log",
+        kind: FlagKind::Alert,
+    },
+    Flag {
+        spelling: "+S",
+        value: Some("SCRIPT"),
+        help: "run only SCRIPT of the installed alert holding it (with `+A`: of that alert)",
+        kind: FlagKind::Script,
+    },
+    Flag {
         spelling: "--dump-tokens",
         value: None,
         help: "print the script's tokens and exit",
@@ -96,9 +111,9 @@ const FLAGS: &[Flag] = &[
     },
 ];
 
-/// PIKT flags this version does not offer yet (alert runs from an
-/// installed PIKT tree), refused with a clear message.
-const LATER: &[&str] = &["+A", "+S", "-C", "-U", "-z"];
+/// PIKT flags this version does not offer yet, refused with a clear
+/// message.
+const LATER: &[&str] = &["-C", "-U", "-z"];
 
 /// Where the script comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +124,14 @@ pub enum Source {
     Statements(String),
     /// Statements on standard input (no file given, input not a terminal).
     Stdin,
+    /// An installed alert (`+A`), or one script of one (`+S`, with or
+    /// without `+A`).
+    Installed {
+        /// `+A`
+        alert: Option<String>,
+        /// `+S`
+        script: Option<String>,
+    },
 }
 
 /// What to do.
@@ -161,6 +184,8 @@ pub fn parse(argv: &[String], stdin_is_terminal: bool) -> Result<Args, String> {
         lp_cmd: None,
     };
     let mut statements = None;
+    let mut alert = None;
+    let mut script = None;
     let mut file = None;
     let mut rest = argv.iter();
     while let Some(arg) = rest.next() {
@@ -169,9 +194,7 @@ pub fn parse(argv: &[String], stdin_is_terminal: bool) -> Result<Args, String> {
             break;
         }
         if LATER.contains(&arg.as_str()) {
-            return Err(format!(
-                "`{arg}` is not supported yet (alert runs from an installed PIKT tree)"
-            ));
+            return Err(format!("`{arg}` is not supported yet"));
         }
         if let Some(flag) = FLAGS
             .iter()
@@ -183,6 +206,8 @@ pub fn parse(argv: &[String], stdin_is_terminal: bool) -> Result<Args, String> {
             match flag.kind {
                 FlagKind::MailCmd => args.mail_cmd = Some(value.clone()),
                 FlagKind::LpCmd => args.lp_cmd = Some(value.clone()),
+                FlagKind::Alert => alert = Some(value.clone()),
+                FlagKind::Script => script = Some(value.clone()),
                 _ => statements = Some(value.clone()),
             }
             continue;
@@ -210,6 +235,10 @@ pub fn parse(argv: &[String], stdin_is_terminal: bool) -> Result<Args, String> {
         break;
     }
     args.script_args = rest.cloned().collect();
+    if alert.is_some() || script.is_some() {
+        args.source = installed_source(alert, script, statements.is_some(), file)?;
+        return Ok(args);
+    }
     args.source = match (statements, file) {
         (Some(_), Some(path)) => {
             return Err(format!(
@@ -230,6 +259,41 @@ pub fn parse(argv: &[String], stdin_is_terminal: bool) -> Result<Args, String> {
     Ok(args)
 }
 
+/// `+A`/`+S`: an installed alert or script, never with a file or `+C`.
+fn installed_source(
+    alert: Option<String>,
+    script: Option<String>,
+    has_statements: bool,
+    file: Option<PathBuf>,
+) -> Result<Source, String> {
+    let flag = if alert.is_some() { "+A" } else { "+S" };
+    if has_statements {
+        return Err(format!("give either `{flag}` or `+C`, not both"));
+    }
+    if let Some(path) = file {
+        return Err(format!(
+            "`{flag}` runs an installed alert; it takes no script file (`{}`)",
+            path.display()
+        ));
+    }
+    for name in alert.iter().chain(&script) {
+        if !is_name(name) {
+            return Err(format!(
+                "`{name}` is not an alert or script name (letters, digits, `-`, `_`, `.`)"
+            ));
+        }
+    }
+    Ok(Source::Installed { alert, script })
+}
+
+/// Alert and script names are identifiers; anything else (a path, `..`)
+/// must not reach a file name.
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 fn apply_switch(kind: FlagKind, args: &mut Args) {
     let action = match kind {
         FlagKind::Debug => {
@@ -245,7 +309,11 @@ fn apply_switch(kind: FlagKind, args: &mut Args) {
         FlagKind::Help => Action::Help,
         FlagKind::DumpTokens => Action::DumpTokens,
         FlagKind::DumpAst => Action::DumpAst,
-        FlagKind::MailCmd | FlagKind::LpCmd | FlagKind::Statements => return,
+        FlagKind::MailCmd
+        | FlagKind::LpCmd
+        | FlagKind::Statements
+        | FlagKind::Alert
+        | FlagKind::Script => return,
     };
     // Help and version win over everything; otherwise the last action wins.
     if !matches!(args.action, Action::Help | Action::Version) {
@@ -254,7 +322,7 @@ fn apply_switch(kind: FlagKind, args: &mut Args) {
 }
 
 /// The usage lines.
-pub const USAGE: &str = "usage: pikt [FLAGS] FILE [ARGS...]\n       pikt [FLAGS] +C \"STATEMENTS\"\n       pikt [FLAGS] < STATEMENTS\n";
+pub const USAGE: &str = "usage: pikt [FLAGS] FILE [ARGS...]\n       pikt [FLAGS] +C \"STATEMENTS\"\n       pikt [FLAGS] < STATEMENTS\n       pikt [FLAGS] +A ALERT [+S SCRIPT]\n       pikt [FLAGS] +S SCRIPT\n";
 
 /// The help text, made from [`FLAGS`].
 pub fn help() -> String {
@@ -278,8 +346,12 @@ pub fn help() -> String {
          (init, begin, rule, end) is a standalone script; any other file holds named\n\
          scripts, run in order. Arguments after FILE reach the script as the\n\
          environment variables PIKT_ARGC and PIKT_ARG1, PIKT_ARG2, ...\n\
-         \nexit status: 0 ok, 1 a script failed at run time or died, 2 the script has\n\
-         errors, 3 usage error, 4 the script cannot be read\n",
+         \nWith +A/+S the tree is $PIKT_DIR (default /etc/pikt): the scripts come from\n\
+         =altdir/ALERT.alt, entries go to =logdir/ALERT.log and the mail is sent with\n\
+         +M, the alert's mailcmd, or PIKT.conf's smtp_relay (spooled when it fails).\n\
+         \nexit status: 0 ok, 1 a script failed at run time or died, or the mail was\n\
+         not delivered, 2 the script has errors, 3 usage error, 4 the script (or the\n\
+         installed alert, or PIKT.conf) cannot be read\n",
     );
     out
 }
@@ -324,11 +396,41 @@ mod tests {
         assert_eq!(parse_err(&["--nope"]), "unknown flag `--nope`");
         assert_eq!(parse_err(&["+M"]), "`+M` needs a value (MAILCMD)");
         assert_eq!(parse_err(&[]), "no script given");
-        assert_eq!(
-            parse_err(&["+A", "Urgent"]),
-            "`+A` is not supported yet (alert runs from an installed PIKT tree)"
-        );
+        assert_eq!(parse_err(&["-z"]), "`-z` is not supported yet");
         assert!(parse_err(&["+C", "x", "f"]).starts_with("give either"));
+    }
+
+    #[test]
+    fn alerts_and_scripts_name_installed_items() {
+        let args = parse_ok(&["-T", "+M", "cat", "+A", "Urgent"]);
+        assert!(args.test_mode);
+        assert_eq!(
+            args.source,
+            Source::Installed {
+                alert: Some("Urgent".into()),
+                script: None
+            }
+        );
+        let args = parse_ok(&["+S", "ProcCountsChk", "+A", "Urgent"]);
+        assert_eq!(
+            args.source,
+            Source::Installed {
+                alert: Some("Urgent".into()),
+                script: Some("ProcCountsChk".into())
+            }
+        );
+        assert_eq!(
+            parse_err(&["+A", "Urgent", "x.pikt"]),
+            "`+A` runs an installed alert; it takes no script file (`x.pikt`)"
+        );
+        assert_eq!(
+            parse_err(&["+S", "X", "+C", "begin"]),
+            "give either `+S` or `+C`, not both"
+        );
+        assert_eq!(
+            parse_err(&["+A", "../etc/passwd"]),
+            "`../etc/passwd` is not an alert or script name (letters, digits, `-`, `_`, `.`)"
+        );
     }
 
     #[test]

@@ -4,9 +4,12 @@
 //! script (`pikt-lang`), build a run (a list of scripts and a
 //! [`RunConfig`]) with the real effects, hand it to `pikt-runtime`, print
 //! what comes back and exit with a documented status (docs/pikt.md).
-//! Later alert runs (`+A`) are another caller of [`run_scripts`].
+//! Alert runs (`+A`, `+S`; [`alert`], docs/alerts.md) are the other caller
+//! of [`run_scripts`].
 
+mod alert;
 mod args;
+mod delivery;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +18,7 @@ use std::process::ExitCode;
 use pikt_lang::ast::Program;
 use pikt_lang::{dump_tokens, guess_mode, parse_program, print_program, ParseMode};
 use pikt_runtime::real::{LogTarget, RealFs, RealShell, RealSystem, StdSinks, SystemClock};
-use pikt_runtime::{deliver_mail, run, Host, RunConfig, ScriptToRun};
+use pikt_runtime::{deliver_mail, run, Host, RunConfig, RunReport, ScriptToRun};
 use pikt_source::{render, FileId, SourceMap};
 
 use args::{Action, Args, Source};
@@ -55,9 +58,12 @@ fn pikt_main() -> ExitCode {
         Ok(args) => args,
         Err(message) => return usage_error(&message),
     };
-    let code = match args.action {
-        Action::Help => print_stdout(&args::help()),
-        Action::Version => print_stdout(&format!("pikt {}\n", env!("CARGO_PKG_VERSION"))),
+    let code = match (&args.action, &args.source) {
+        (Action::Help, _) => print_stdout(&args::help()),
+        (Action::Version, _) => print_stdout(&format!("pikt {}\n", env!("CARGO_PKG_VERSION"))),
+        (Action::Run, Source::Installed { alert, script }) => {
+            alert::run_installed(&args, alert.as_deref(), script.as_deref())
+        }
         _ => load_and_act(&args),
     };
     ExitCode::from(code)
@@ -103,6 +109,18 @@ fn load(source: &Source) -> Result<Loaded, String> {
             ParseMode::Statements,
             "command".to_string(),
         ),
+        Source::Installed { alert, script } => {
+            let site = alert::Site::from_env()?;
+            let target = alert::locate(&site, alert.as_deref(), script.as_deref())?;
+            let bytes = std::fs::read(&target.path)
+                .map_err(|e| format!("cannot read `{}`: {e}", target.path.display()))?;
+            (
+                target.path.display().to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+                ParseMode::Alarms,
+                target.alert,
+            )
+        }
         Source::Stdin => {
             let mut bytes = Vec::new();
             io::stdin()
@@ -234,15 +252,13 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
         }
     };
     let config = RunConfig {
-        alert: None,
         test_mode: args.test_mode,
         debug: args.debug,
-        no_exec: false,
         mail_cmd: args.mail_cmd.clone(),
         lp_cmd: args.lp_cmd.clone(),
         history_dir: environment.history_dir.clone(),
         time_zone: jiff::tz::TimeZone::system(),
-        limits: pikt_runtime::Limits::default(),
+        ..RunConfig::default()
     };
     let names: Vec<String> = program
         .scripts
@@ -259,43 +275,75 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
         .zip(&names)
         .map(|(script, name)| ScriptToRun { script, name })
         .collect();
+    let mut sinks = make_sinks(LogTarget::Stderr, &config, &environment);
+    let mut mail = |report: &RunReport, config: &RunConfig, host: &mut Host<'_>| match deliver_mail(
+        report, config, host,
+    ) {
+        Ok(_) => EXIT_OK,
+        Err(diagnostic) => {
+            eprint!("{}", render(&loaded.map, &diagnostic));
+            EXIT_FAILED
+        }
+    };
     run_scripts(
         &scripts,
         &loaded.map,
         &config,
         &environment,
         &args.script_args,
+        &mut sinks,
+        &mut mail,
     )
 }
 
-/// Runs `scripts` as one run with the real effects, prints errors and
-/// delivers the mail; returns the exit status.
-fn run_scripts(
-    scripts: &[ScriptToRun<'_>],
-    map: &SourceMap,
-    config: &RunConfig,
-    environment: &Environment,
-    script_args: &[String],
-) -> u8 {
-    let env = argument_env(script_args);
-    let mut shell = RealShell::new(env.clone());
-    let mut clock = SystemClock {
-        fixed_now: environment.now,
-    };
-    let mut fs = RealFs;
-    let mut sinks = StdSinks::new(LogTarget::Stderr, config.debug);
+/// Standard output, standard error, syslog and the log `target` for a run.
+fn make_sinks(target: LogTarget, config: &RunConfig, environment: &Environment) -> StdSinks {
+    let mut sinks = StdSinks::new(target, config.debug);
     sinks.host.clone_from(&environment.host);
     sinks.fixed_now = environment.now;
     sinks.time_zone = config.time_zone.clone();
     if let Some(socket) = std::env::var_os("PIKT_SYSLOG").filter(|s| !s.is_empty()) {
         sinks.syslog_path = PathBuf::from(socket);
     }
+    sinks
+}
+
+/// What a run does with its mail once the scripts are done (the standalone
+/// way, or an alert's delivery); returns an exit status.
+type MailStep<'m> = dyn FnMut(&RunReport, &RunConfig, &mut Host<'_>) -> u8 + 'm;
+
+/// Runs `scripts` as one run with the real effects, prints errors and
+/// hands the mail to `mail`; returns the exit status.
+fn run_scripts(
+    scripts: &[ScriptToRun<'_>],
+    map: &SourceMap,
+    config: &RunConfig,
+    environment: &Environment,
+    script_args: &[String],
+    sinks: &mut StdSinks,
+    mail: &mut MailStep<'_>,
+) -> u8 {
+    let env = argument_env(script_args);
+    let mut shell = RealShell::new(env.clone());
+    // `PIKT_NATIVE_PS=0` (read by the shell) or the run's setting turns the
+    // native process commands off; their kills go to the alert log.
+    let native = shell.native.enabled() && config.native_ps;
+    shell.native.set_enabled(native);
+    if let Some(log) = sinks.log_file() {
+        shell
+            .native
+            .set_log(Box::new(move |entry| log.write(entry)));
+    }
+    let mut clock = SystemClock {
+        fixed_now: environment.now,
+    };
+    let mut fs = RealFs;
     let mut system = RealSystem::new(environment.host.clone(), env);
     let mut host = Host {
         shell: &mut shell,
         clock: &mut clock,
         fs: &mut fs,
-        sinks: &mut sinks,
+        sinks,
         system: &mut system,
     };
     let report = run(scripts, map, config, &mut host);
@@ -315,10 +363,7 @@ fn run_scripts(
         }
     }
     if !report.stdout_closed {
-        if let Err(diagnostic) = deliver_mail(&report, config, &mut host) {
-            eprint!("{}", render(map, &diagnostic));
-            code = EXIT_FAILED;
-        }
+        code = code.max(mail(&report, config, &mut host));
     }
     if let Err(e) = host.sinks.flush() {
         if e.kind() != io::ErrorKind::BrokenPipe {

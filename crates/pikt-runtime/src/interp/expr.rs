@@ -14,11 +14,12 @@ use pikt_lang::ast::{
 use pikt_lang::builtins;
 use pikt_source::Span;
 
-use super::vars::Slot;
+use super::vars::{Slot, Vars};
 use super::{Machine, Section};
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::host::FileKind;
-use crate::split::{columns, split_fields};
+use crate::regex_cache::RegexCache;
+use crate::split::column_range;
 use crate::value::{parse_leading_number, push_number, Str, Value};
 
 /// How deep expressions may nest when evaluated (`1 + 1 + ...` nests on
@@ -51,12 +52,16 @@ impl Machine<'_> {
             ExprKind::Interp(_)
             | ExprKind::Special(_)
             | ExprKind::Field(_)
-            | ExprKind::FieldExpr(_) => {
-                let mut out = Str::default();
-                self.eval_text(e, &mut out)?;
-                Ok(Value::Str(out))
-            }
+            | ExprKind::FieldExpr(_) => self.eval_to_str(e).map(Value::Str),
         }
+    }
+
+    /// The text of `e` as a new string value, built in a pooled buffer.
+    fn eval_to_str(&mut self, e: &Expr) -> RunResult<Str> {
+        let mut text = self.take_text();
+        let result = self.eval_text(e, &mut text).map(|()| Str::from(text.as_str()));
+        self.give_text(text);
+        result
     }
 
     /// The value of `e` as a number.
@@ -89,6 +94,9 @@ impl Machine<'_> {
                 Ok(self.var_num(*id, e.span)? != 0.0)
             }
             ExprKind::Unary(UnaryOp::Not, operand) => Ok(!self.eval_bool(operand)?),
+            ExprKind::Binary(op, l, r) if is_test(*op) => {
+                self.nested(e.span, |m| m.test(*op, l, r, e.span))
+            }
             ExprKind::Interp(_)
             | ExprKind::Special(_)
             | ExprKind::Field(_)
@@ -104,9 +112,38 @@ impl Machine<'_> {
     }
 
     /// Appends the text of `e` to `out`.
-    pub(super) fn eval_text(&mut self, e: &Expr, out: &mut Str) -> RunResult<()> {
+    ///
+    /// The common operands (literals, variables, concatenation) are
+    /// handled here; the rest in [`Machine::other_text`], which keeps this
+    /// function small: it runs several times for every array key.
+    pub(super) fn eval_text(&mut self, e: &Expr, out: &mut String) -> RunResult<()> {
         match &e.kind {
-            ExprKind::Str(s) => out.push_str(s),
+            ExprKind::Str(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            ExprKind::Var(id) => self.var_text(*id, e.span, out),
+            ExprKind::Binary(BinaryOp::Concat, l, r) => match concat_operands(e) {
+                Some((first, rest, count)) => {
+                    self.eval_text(first, out)?;
+                    for operand in rest.iter().take(count).rev().flatten() {
+                        self.eval_text(operand, out)?;
+                    }
+                    Ok(())
+                }
+                None => self.nested(e.span, |m| {
+                    m.eval_text(l, out)?;
+                    m.eval_text(r, out)
+                }),
+            },
+            _ => self.other_text(e, out),
+        }
+    }
+
+    /// [`Machine::eval_text`] for the less common operands.
+    #[inline(never)]
+    fn other_text(&mut self, e: &Expr, out: &mut String) -> RunResult<()> {
+        match &e.kind {
             ExprKind::Num(n) => push_number(out, *n),
             ExprKind::Interp(parts) => {
                 for part in parts {
@@ -116,7 +153,6 @@ impl Machine<'_> {
                     }
                 }
             }
-            ExprKind::Var(id) => self.var_text(*id, e.span, out)?,
             ExprKind::Index(id, key) => self.element_text(*id, key, e.span, out)?,
             ExprKind::Special(special) => out.push_str(self.special(*special, e.span)?),
             ExprKind::Field(n) => out.push_str(self.field(u64::from(*n))),
@@ -127,12 +163,6 @@ impl Machine<'_> {
                 }
                 out.push_str(self.field(n as u64));
             }
-            ExprKind::Binary(BinaryOp::Concat, l, r) => {
-                self.nested(e.span, |m| {
-                    m.eval_text(l, out)?;
-                    m.eval_text(r, out)
-                })?;
-            }
             _ => self.eval(e)?.write_to(out),
         }
         Ok(())
@@ -142,11 +172,7 @@ impl Machine<'_> {
     pub(super) fn eval_string(&mut self, e: &Expr) -> RunResult<Str> {
         match &e.kind {
             ExprKind::Str(s) => Ok(Str::from(s.as_str())),
-            _ => {
-                let mut out = Str::default();
-                self.eval_text(e, &mut out)?;
-                Ok(out)
-            }
+            _ => self.eval_to_str(e),
         }
     }
 
@@ -212,11 +238,36 @@ impl Machine<'_> {
     }
 
     fn binary_inner(&mut self, op: BinaryOp, l: &Expr, r: &Expr, span: Span) -> RunResult<Value> {
+        match op {
+            BinaryOp::Concat => {
+                let mut text = self.take_text();
+                let result = self
+                    .eval_text(l, &mut text)
+                    .and_then(|()| self.eval_text(r, &mut text))
+                    .map(|()| Value::Str(Str::from(text.as_str())));
+                self.give_text(text);
+                result
+            }
+            op if is_test(op) => self.test(op, l, r, span).map(Value::bool),
+            _ => {
+                let a = self.eval_num(l)?;
+                let b = self.eval_num(r)?;
+                Ok(Value::Num(arithmetic(op, a, b, span)?))
+            }
+        }
+    }
+
+    /// A comparison, match or logical operator ([`is_test`]): its truth,
+    /// with no [`Value`] made (conditions are the common case).
+    fn test(&mut self, op: BinaryOp, l: &Expr, r: &Expr, span: Span) -> RunResult<bool> {
         use BinaryOp as B;
         match op {
-            B::Or => Ok(Value::bool(self.eval_bool(l)? || self.eval_bool(r)?)),
-            B::And => Ok(Value::bool(self.eval_bool(l)? && self.eval_bool(r)?)),
+            B::Or => Ok(self.eval_bool(l)? || self.eval_bool(r)?),
+            B::And => Ok(self.eval_bool(l)? && self.eval_bool(r)?),
             B::StrEq | B::StrNe | B::StrLt | B::StrGt | B::StrLe | B::StrGe => {
+                if let Some(at) = self.in_place_operand(l, r) {
+                    return self.compare_in_place(op, at, r);
+                }
                 let mut a = self.take_text();
                 let mut b = self.take_text();
                 let result = self
@@ -225,9 +276,12 @@ impl Machine<'_> {
                     .map(|()| compare_strings(op, &a, &b));
                 self.give_text(a);
                 self.give_text(b);
-                result.map(Value::bool)
+                result
             }
             B::Match | B::NotMatch | B::MatchNoCase | B::NotMatchNoCase => {
+                if let Some(at) = self.in_place_operand(l, r) {
+                    return self.match_in_place(op, at, r);
+                }
                 let mut subject = self.take_text();
                 let mut pattern = self.take_text();
                 let result = self
@@ -236,18 +290,12 @@ impl Machine<'_> {
                     .and_then(|()| self.regex_match(op, &subject, &pattern, r.span));
                 self.give_text(subject);
                 self.give_text(pattern);
-                result.map(Value::bool)
-            }
-            B::Concat => {
-                let mut out = Str::default();
-                self.eval_text(l, &mut out)?;
-                self.eval_text(r, &mut out)?;
-                Ok(Value::Str(out))
+                result
             }
             _ => {
                 let a = self.eval_num(l)?;
                 let b = self.eval_num(r)?;
-                self.apply(op, Value::Num(a), Value::Num(b), span)
+                Ok(arithmetic(op, a, b, span)? != 0.0)
             }
         }
     }
@@ -295,17 +343,105 @@ impl Machine<'_> {
         pattern: &str,
         span: Span,
     ) -> RunResult<bool> {
-        let folded = matches!(op, BinaryOp::MatchNoCase | BinaryOp::NotMatchNoCase);
-        let negated = matches!(op, BinaryOp::NotMatch | BinaryOp::NotMatchNoCase);
-        match self.shared.regexes.get(pattern, folded) {
-            Ok(regex) => Ok(regex.is_match(subject) != negated),
-            Err(reason) => Err(RunError::new(
-                RunErrorKind::BadRegex {
-                    pattern: pattern.to_string(),
-                    reason,
+        regex_match(&mut self.shared.regexes, op, subject, pattern, span)
+    }
+
+    /// The left operand of a text comparison or match, when it can be used
+    /// where it lies: `l` is a simple operand ([`TextAt`]) and evaluating
+    /// `r` cannot change it (it is a literal or the input line, or `r`
+    /// calls no function).
+    fn in_place_operand<'e>(&mut self, l: &'e Expr, r: &Expr) -> Option<TextAt<'e>> {
+        let at = self.text_at(l)?;
+        match at {
+            // Nothing an expression does changes a literal or the input line.
+            TextAt::Literal(_) | TextAt::Line(..) => Some(at),
+            _ if calls_no_function(r) => Some(at),
+            _ => None,
+        }
+    }
+
+    /// Runs `use_texts` on the text at `left` and the text of `right`;
+    /// the right side is evaluated into a pooled buffer unless it too is a
+    /// simple operand. The machine's parts are handed over separately so
+    /// that the regex cache can be borrowed alongside the texts.
+    fn with_texts<T>(
+        &mut self,
+        left: TextAt<'_>,
+        right: &Expr,
+        use_texts: impl FnOnce(&mut RegexCache, &str, &str) -> RunResult<T>,
+    ) -> RunResult<T> {
+        let right_at = self.text_at(right);
+        let mut buffer = None;
+        if right_at.is_none() {
+            let mut text = self.take_text();
+            if let Err(e) = self.eval_text(right, &mut text) {
+                self.give_text(text);
+                return Err(e);
+            }
+            buffer = Some(text);
+        }
+        let texts = Texts {
+            line: &self.line,
+            split: &self.split_text,
+            readline: &self.readline,
+            vars: &self.vars,
+        };
+        let left = texts.get(left);
+        let right = match (right_at, &buffer) {
+            (Some(at), _) => texts.get(at),
+            (None, Some(text)) => text.as_str(),
+            (None, None) => "",
+        };
+        let result = use_texts(&mut self.shared.regexes, left, right);
+        if let Some(text) = buffer {
+            self.give_text(text);
+        }
+        result
+    }
+
+    /// A regex match whose subject is used where it lies.
+    fn match_in_place(&mut self, op: BinaryOp, subject: TextAt<'_>, pattern: &Expr) -> RunResult<bool> {
+        let span = pattern.span;
+        self.with_texts(subject, pattern, |regexes, subject, pattern| {
+            regex_match(regexes, op, subject, pattern, span)
+        })
+    }
+
+    /// A text comparison whose left side is used where it lies.
+    fn compare_in_place(&mut self, op: BinaryOp, left: TextAt<'_>, right: &Expr) -> RunResult<bool> {
+        self.with_texts(left, right, |_, a, b| Ok(compare_strings(op, a, b)))
+    }
+
+    /// Where the text of `e` already lies, when `e` is a literal, `$inline`,
+    /// `$rdlin`, a `#split` field, a string `dat` variable or a string
+    /// variable. `None` for anything else, and for an operand that has no
+    /// value (the general path reports that error).
+    fn text_at<'e>(&mut self, e: &'e Expr) -> Option<TextAt<'e>> {
+        match &e.kind {
+            ExprKind::Str(s) => Some(TextAt::Literal(s)),
+            ExprKind::Special(Special::Inline) if self.has_line => {
+                Some(TextAt::Line(0, self.line.len()))
+            }
+            ExprKind::Special(Special::Readline) if self.has_readline => Some(TextAt::Readline),
+            ExprKind::Field(0) => Some(TextAt::Split(0, self.split_text.len())),
+            ExprKind::Field(n) => Some(
+                (*n as usize)
+                    .checked_sub(1)
+                    .and_then(|i| self.split_fields.get(i))
+                    .map_or(TextAt::Literal(""), |&(s, e)| TextAt::Split(s, e)),
+            ),
+            ExprKind::Var(id) => match self.dat_spec(*id) {
+                Some(spec) if self.has_line && self.var_type(*id) == VarType::Str => {
+                    let (start, end) = self.dat_range(spec);
+                    Some(TextAt::Line(start, end))
+                }
+                Some(_) => None,
+                None => match self.vars.get(*id) {
+                    Slot::Scalar(Value::Str(_)) => Some(TextAt::Scalar(*id)),
+                    _ => None,
                 },
-                span,
-            )),
+            },
+            _ => None,
         }
     }
 
@@ -323,6 +459,7 @@ impl Machine<'_> {
         self.dat_spec(id).is_some()
     }
 
+    #[cold]
     fn unset_error(&self, id: VarId, span: Span) -> RunError {
         RunError::new(
             RunErrorKind::Unset {
@@ -332,6 +469,7 @@ impl Machine<'_> {
         )
     }
 
+    #[cold]
     fn shape_error(&self, id: VarId, expected: &'static str, span: Span) -> RunError {
         RunError::new(
             RunErrorKind::WrongShape {
@@ -344,20 +482,22 @@ impl Machine<'_> {
 
     /// The text of a `dat` field of the current line.
     fn dat_text(&mut self, spec: DatSpec) -> &str {
-        if let DatSpec::Columns(from, to) = spec {
-            return columns(&self.line, from, to);
-        }
-        if !self.line_split {
-            split_fields(&self.line, self.seps.as_deref(), &mut self.line_fields);
-            self.line_split = true;
-        }
+        let (start, end) = self.dat_range(spec);
+        self.line.get(start..end).unwrap_or("")
+    }
+
+    /// The byte range of a `dat` field in the current line (empty when the
+    /// line has no such field). Fields are split only as far as needed.
+    fn dat_range(&mut self, spec: DatSpec) -> (usize, usize) {
+        let seps = self.seps.as_deref();
         let range = match spec {
+            DatSpec::Columns(from, to) => Some(column_range(&self.line, from, to)),
             DatSpec::Field(n) => (n as usize)
                 .checked_sub(1)
-                .and_then(|i| self.line_fields.get(i)),
-            _ => self.line_fields.last(),
+                .and_then(|i| self.line_fields.get(&self.line, seps, i)),
+            DatSpec::Last => self.line_fields.last(&self.line, seps),
         };
-        range.and_then(|&(s, e)| self.line.get(s..e)).unwrap_or("")
+        range.unwrap_or((0, 0))
     }
 
     /// The value of variable `id` (a copy).
@@ -395,7 +535,7 @@ impl Machine<'_> {
         }
     }
 
-    fn var_text(&mut self, id: VarId, span: Span, out: &mut Str) -> RunResult<()> {
+    fn var_text(&mut self, id: VarId, span: Span, out: &mut String) -> RunResult<()> {
         if let Some(spec) = self.dat_spec(id) {
             if !self.has_line {
                 return Err(self.unset_error(id, span));
@@ -438,7 +578,7 @@ impl Machine<'_> {
     /// Appends the key text of an index expression: numbers as Pikt prints
     /// them (so `#y[3]` and `#y["3"]` are one element); a negative number
     /// is an error.
-    pub(super) fn key_text(&mut self, key: &Expr, out: &mut Str) -> RunResult<()> {
+    pub(super) fn key_text(&mut self, key: &Expr, out: &mut String) -> RunResult<()> {
         if self.is_numeric(key) {
             let n = self.eval_num(key)?;
             if n < 0.0 {
@@ -465,6 +605,7 @@ impl Machine<'_> {
         }
     }
 
+    #[cold]
     fn element_error(&self, id: VarId, key: &str, span: Span) -> RunError {
         RunError::new(
             RunErrorKind::UnsetElement {
@@ -491,7 +632,7 @@ impl Machine<'_> {
         result
     }
 
-    fn element_text(&mut self, id: VarId, key: &Expr, span: Span, out: &mut Str) -> RunResult<()> {
+    fn element_text(&mut self, id: VarId, key: &Expr, span: Span, out: &mut String) -> RunResult<()> {
         let mut text = self.take_text();
         let result = self
             .key_text(key, &mut text)
@@ -549,7 +690,7 @@ impl Machine<'_> {
         if let Some(key) = &self.line_key {
             return key.clone();
         }
-        let mut key = Str::default();
+        let mut key = String::new();
         let keys = &self.script.init.keys;
         if keys.is_empty() {
             push_number(&mut key, self.line_number as f64);
@@ -562,7 +703,6 @@ impl Machine<'_> {
                 value.write_to(&mut key);
             }
         }
-        let key = key.to_string();
         self.line_key = Some(key.clone());
         key
     }
@@ -737,6 +877,151 @@ fn bool_num(b: bool) -> f64 {
     }
 }
 
+/// True for the operators whose value is a truth value (1 or 0):
+/// comparisons, regex matches, `&&` and `||`.
+fn is_test(op: BinaryOp) -> bool {
+    use BinaryOp as B;
+    matches!(
+        op,
+        B::Or
+            | B::And
+            | B::Eq
+            | B::Ne
+            | B::Lt
+            | B::Gt
+            | B::Le
+            | B::Ge
+            | B::StrEq
+            | B::StrNe
+            | B::StrLt
+            | B::StrGt
+            | B::StrLe
+            | B::StrGe
+            | B::Match
+            | B::NotMatch
+            | B::MatchNoCase
+            | B::NotMatchNoCase
+    )
+}
+
+/// How many operands of a chain of concatenations are evaluated one after
+/// the other rather than recursively.
+const CONCAT_RUN: usize = 8;
+
+/// The operands of the concatenation `e` (`a . b . c` is `(a . b) . c`):
+/// the leftmost one, and the right operands of the chain from the outside
+/// in (so in reverse order) with their count. `None` for a chain longer
+/// than [`CONCAT_RUN`] (evaluated recursively, under the nesting limit).
+fn concat_operands(e: &Expr) -> Option<(&Expr, [Option<&Expr>; CONCAT_RUN], usize)> {
+    let mut rights = [None; CONCAT_RUN];
+    let mut count = 0;
+    let mut left = e;
+    while let ExprKind::Binary(BinaryOp::Concat, l, r) = &left.kind {
+        *rights.get_mut(count)? = Some(&**r);
+        count += 1;
+        left = l;
+    }
+    Some((left, rights, count))
+}
+
+/// True when evaluating `e` calls no function, so it cannot change a
+/// variable, an array, `$rdlin` or the `#split` fields (judged a few
+/// levels deep; deeper expressions count as calling something).
+pub(super) fn calls_no_function(e: &Expr) -> bool {
+    calls_nothing(e, PURE_DEPTH)
+}
+
+/// How deep [`calls_nothing`] looks before it gives up (and says no).
+const PURE_DEPTH: u32 = 16;
+
+/// True when evaluating `e` calls no function (so it cannot change a
+/// variable, `$rdlin` or the `#split` fields), judged within `depth`
+/// levels.
+fn calls_nothing(e: &Expr, depth: u32) -> bool {
+    let Some(depth) = depth.checked_sub(1) else {
+        return false;
+    };
+    match &e.kind {
+        ExprKind::Call(..) | ExprKind::Handle(_) => false,
+        ExprKind::Num(_)
+        | ExprKind::Str(_)
+        | ExprKind::Var(_)
+        | ExprKind::History(_)
+        | ExprKind::Previous(_)
+        | ExprKind::Special(_)
+        | ExprKind::Field(_) => true,
+        ExprKind::Interp(parts) => parts.iter().all(|part| match part {
+            StrPart::Lit(_) => true,
+            StrPart::Expr(inner) => calls_nothing(inner, depth),
+        }),
+        ExprKind::Index(_, inner) | ExprKind::FieldExpr(inner) | ExprKind::Unary(_, inner) => {
+            calls_nothing(inner, depth)
+        }
+        ExprKind::Binary(_, l, r) => calls_nothing(l, depth) && calls_nothing(r, depth),
+    }
+}
+
+/// Where the text of a simple operand lies ([`Machine::text_at`]).
+#[derive(Clone, Copy, Debug)]
+enum TextAt<'e> {
+    /// A string literal of the script.
+    Literal(&'e str),
+    /// A byte range of the input line.
+    Line(usize, usize),
+    /// A byte range of the last `#split` text.
+    Split(usize, usize),
+    /// `$rdlin`.
+    Readline,
+    /// A variable holding a string.
+    Scalar(VarId),
+}
+
+/// The machine's texts that a [`TextAt`] can point into.
+struct Texts<'s> {
+    line: &'s str,
+    split: &'s str,
+    readline: &'s str,
+    vars: &'s Vars,
+}
+
+impl<'s> Texts<'s> {
+    fn get<'e: 's>(&self, at: TextAt<'e>) -> &'s str {
+        match at {
+            TextAt::Literal(text) => text,
+            TextAt::Line(start, end) => self.line.get(start..end).unwrap_or(""),
+            TextAt::Split(start, end) => self.split.get(start..end).unwrap_or(""),
+            TextAt::Readline => self.readline,
+            TextAt::Scalar(id) => match self.vars.get(id) {
+                Slot::Scalar(Value::Str(text)) => text,
+                _ => "",
+            },
+        }
+    }
+}
+
+/// `subject =~ pattern` and its three siblings, with the pattern compiled
+/// through `regexes`.
+fn regex_match(
+    regexes: &mut RegexCache,
+    op: BinaryOp,
+    subject: &str,
+    pattern: &str,
+    span: Span,
+) -> RunResult<bool> {
+    let folded = matches!(op, BinaryOp::MatchNoCase | BinaryOp::NotMatchNoCase);
+    let negated = matches!(op, BinaryOp::NotMatch | BinaryOp::NotMatchNoCase);
+    match regexes.get(pattern, folded) {
+        Ok(regex) => Ok(regex.is_match(subject) != negated),
+        Err(reason) => Err(RunError::new(
+            RunErrorKind::BadRegex {
+                pattern: pattern.to_string(),
+                reason,
+            },
+            span,
+        )),
+    }
+}
+
 fn compare_strings(op: BinaryOp, a: &str, b: &str) -> bool {
     let order = a.cmp(b);
     match op {
@@ -750,12 +1035,10 @@ fn compare_strings(op: BinaryOp, a: &str, b: &str) -> bool {
 }
 
 fn negative_index(n: f64, span: Span) -> RunError {
-    let mut index = Str::default();
+    let mut index = String::new();
     push_number(&mut index, n);
     RunError::new(
-        RunErrorKind::NegativeIndex {
-            index: index.to_string(),
-        },
+        RunErrorKind::NegativeIndex { index },
         span,
     )
 }

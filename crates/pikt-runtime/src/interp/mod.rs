@@ -28,6 +28,7 @@ use crate::history::History;
 use crate::host::{Host, LogEntry};
 use crate::input::Input;
 use crate::regex_cache::RegexCache;
+use crate::split::LineFields;
 use crate::value::Str;
 use call::Handle;
 use vars::Vars;
@@ -92,11 +93,10 @@ pub(crate) struct Machine<'a> {
     /// The text of the last `#split` and its fields.
     split_text: String,
     split_fields: Vec<(usize, usize)>,
-    /// The current input line and its fields (valid when `line_split`).
+    /// The current input line and its fields (split as far as read).
     line: String,
     has_line: bool,
-    line_fields: Vec<(usize, usize)>,
-    line_split: bool,
+    line_fields: LineFields,
     /// The line last read by `#read`.
     readline: String,
     has_readline: bool,
@@ -116,13 +116,17 @@ pub(crate) struct Machine<'a> {
     history_new: History,
     /// The `keys` text of the current line (for `%var` in rules).
     line_key: Option<String>,
+    /// The variables read as `@x`, whose values are kept line to line.
+    previous_vars: Vec<VarId>,
+    /// True when some `%x` is read or set (history is kept per line).
+    keyed_history: bool,
     loop_depth: u32,
     switch_depth: u32,
     /// How deep expression evaluation is nested.
     depth: u32,
     statements: u64,
     started: Instant,
-    text_pool: Vec<Str>,
+    text_pool: Vec<String>,
     keys_pool: Vec<Vec<Str>>,
     args_pool: Vec<Vec<crate::value::Value>>,
 }
@@ -157,8 +161,7 @@ impl<'a> Machine<'a> {
             split_fields: Vec::new(),
             line: String::new(),
             has_line: false,
-            line_fields: Vec::new(),
-            line_split: false,
+            line_fields: LineFields::default(),
             readline: String::new(),
             has_readline: false,
             read_bytes: Vec::new(),
@@ -175,6 +178,15 @@ impl<'a> Machine<'a> {
             history_old: history,
             history_new: History::default(),
             line_key: None,
+            previous_vars: script
+                .symbols
+                .vars
+                .iter()
+                .enumerate()
+                .filter(|(_, info)| info.in_previous)
+                .map(|(index, _)| VarId(u32::try_from(index).unwrap_or(u32::MAX)))
+                .collect(),
+            keyed_history: script.symbols.vars.iter().any(|v| v.in_history),
             loop_depth: 0,
             switch_depth: 0,
             depth: 0,
@@ -370,7 +382,7 @@ impl<'a> Machine<'a> {
         if got {
             self.line_number += 1;
             self.has_line = true;
-            self.line_split = false;
+            self.line_fields.reset();
             self.line_key = None;
         }
         Ok(got)
@@ -379,14 +391,13 @@ impl<'a> Machine<'a> {
     /// At the end of a line: remember `@` values and keyed history.
     fn finish_line(&mut self) {
         let script = self.script;
-        for (index, info) in script.symbols.vars.iter().enumerate() {
-            if info.in_previous {
-                let id = VarId(u32::try_from(index).unwrap_or(u32::MAX));
+        for index in 0..self.previous_vars.len() {
+            if let Some(&id) = self.previous_vars.get(index) {
                 let value = self.current_value(id);
                 self.vars.remember_previous(id, value);
             }
         }
-        if script.symbols.vars.iter().any(|v| v.in_history) {
+        if self.keyed_history {
             let key = self.line_key();
             let mut record = rustc_hash::FxHashMap::default();
             for (index, info) in script.symbols.vars.iter().enumerate() {
@@ -495,12 +506,12 @@ impl<'a> Machine<'a> {
     }
 
     /// A text buffer from the pool (empty).
-    fn take_text(&mut self) -> Str {
+    fn take_text(&mut self) -> String {
         self.text_pool.pop().unwrap_or_default()
     }
 
     /// Returns a buffer to the pool.
-    fn give_text(&mut self, mut text: Str) {
+    fn give_text(&mut self, mut text: String) {
         text.clear();
         self.text_pool.push(text);
     }
@@ -510,5 +521,72 @@ impl<'a> Machine<'a> {
         for handle in self.handles.iter_mut().filter_map(Option::take) {
             let _ = handle.close();
         }
+    }
+}
+
+/// The fast paths (text used where it lies, counting in place, lazy
+/// fields, conditions without values) give what the general paths give.
+#[cfg(test)]
+mod tests {
+    use pikt_lang::{parse_program, ParseMode};
+    use pikt_source::SourceMap;
+
+    use crate::config::RunConfig;
+    use crate::run::{run, ScriptToRun};
+    use crate::testing::TestHost;
+
+    /// Standard output of a standalone script over `in.txt`, which must
+    /// not fail.
+    fn out(script: &str, input: &str) -> String {
+        let mut map = SourceMap::new();
+        let file = map.add("t.pikt", script);
+        let (program, diagnostics) = parse_program(&map, file, ParseMode::Standalone);
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+        let scripts: Vec<ScriptToRun<'_>> = program
+            .scripts
+            .iter()
+            .map(|script| ScriptToRun { script, name: "T" })
+            .collect();
+        let mut host = TestHost::at(0);
+        host.fs.put("in.txt", input);
+        let report = run(&scripts, &map, &RunConfig::default(), &mut host.host());
+        assert!(!report.failed(), "{:?}", report.errors);
+        host.sinks.stdout.clone()
+    }
+
+    #[test]
+    fn counting_in_place_agrees_with_the_general_path() {
+        let script = "init\n    input file \"in.txt\"\n    dat $u 1\n    dat $c 2\nbegin\n    set #s[\"x\"] = \"7\"\nrule\n    set #n[$u . \" \" . $c] += 1\n    set #d[$u] -= 2\n    set #f[$c] += 0.5\n    set #g[$u] += #n[$u . \" \" . $c]\nend\n    foreach #keys($k, #n)\n        output \"$k=\" . #n[$k]\n    endforeach\n    foreach #keys($k, #d)\n        output \"$k:\" . #d[$k] . \" \" . #g[$k]\n    endforeach\n    output #f[\"vi\"] . \" \" . #f[\"sh\"]\n";
+        let input = "root sh\nann vi\nroot sh\nbob sh\nann vi\nroot vi\n";
+        assert_eq!(
+            out(script, input),
+            "root sh=2\nann vi=2\nbob sh=1\nroot vi=1\nroot:-6 4\nann:-4 3\nbob:-2 1\n1.5 1.5\n"
+        );
+    }
+
+    #[test]
+    fn in_place_operands_are_read_before_the_other_side_runs() {
+        // The right side re-splits: `$1` must be the value it had before.
+        let script = "begin\n    do #split(\"1 2\")\n    if $1 eq (\"\" . #split(\"7\"))\n        output \"before: $1\"\n    fi\n    do #split(\"ab c\")\n    if $1 =~ (\"^\" . #split(\"zz\") . \"$\")\n        output \"wrong\"\n    else\n        output \"kept: $1\"\n    fi\n";
+        assert_eq!(out(script, ""), "before: 7\nkept: zz\n");
+    }
+
+    #[test]
+    fn matches_and_comparisons_on_every_kind_of_operand() {
+        let script = "init\n    input file \"in.txt\"\n    dat $who 1\n    dat $what $\n    dat $col 1-3\nbegin\n    set $s = \"sshd\"\nrule\n    if $inline =~ \"sshd\\\\[[0-9]+\\\\]\" && $who ne \"x\"\n        output \"a $who $what $col\"\n    fi\n    if $what =~~ \"^$s$\" || $col eq \"bob\"\n        output \"b $who\"\n    fi\n    if $s !~ $what && #innum() >= 2\n        output \"c $what\"\n    fi\nend\n    do #split(\"q r\")\n    if $2 eq \"r\" && $s =~ \"^ss\"\n        output \"d\"\n    fi\n";
+        let input = "ann sshd[12] SSHD\nbob cron cron\n";
+        assert_eq!(
+            out(script, input),
+            "a ann SSHD ann\nb ann\nb bob\nc cron\nd\n"
+        );
+    }
+
+    #[test]
+    fn numbers_in_text_print_as_integers_or_six_digits() {
+        let script = "begin\n    set #big = 4000000000000000000\n    set #a[#big] = 1\n    set #a[12 / 4] = 1\n    output \"#big \" . -42 . \" \" . 2.5 . \" \" . 1/3\n    foreach #keys($k, #a)\n        output \"key $k\"\n    endforeach\n";
+        assert_eq!(
+            out(script, ""),
+            "4000000000000000000 -42 2.5 0.333333\nkey 4000000000000000000\nkey 3\n"
+        );
     }
 }

@@ -3,7 +3,8 @@
 use std::io::Write as _;
 
 use pikt_lang::ast::{
-    Assign, Block, Case, CaseLabel, Expr, LValue, OutputTarget, Stmt, StmtKind, VarId, VarType,
+    Assign, BinaryOp, Block, Case, CaseLabel, Expr, ExprKind, LValue, OutputTarget, Stmt,
+    StmtKind, VarId, VarType,
 };
 use pikt_source::Span;
 
@@ -325,9 +326,12 @@ impl Machine<'_> {
         var: VarId,
         key: &Expr,
         span: Span,
-        text: &mut Str,
+        text: &mut String,
     ) -> RunResult<()> {
         self.key_text(key, text)?;
+        if self.count_element(assign, var, text) {
+            return Ok(());
+        }
         // Where the element is, when the value cannot change the array: then
         // the key is looked up once, for reading and writing (`+= 1`).
         let mut place = None;
@@ -374,6 +378,32 @@ impl Machine<'_> {
             },
         }
         Ok(())
+    }
+
+    /// `set #a[key] += n` / `-= n` with a number literal `n` on a numeric
+    /// array (the counting idiom of monitoring scripts), done in place.
+    /// `false` when the statement is not of that form, or the element does
+    /// not hold a number: the general path then does it.
+    fn count_element(&mut self, assign: &Assign, var: VarId, key: &str) -> bool {
+        let step = match (assign.op.binary(), &assign.value.kind) {
+            (Some(BinaryOp::Add), ExprKind::Num(n)) => *n,
+            (Some(BinaryOp::Sub), ExprKind::Num(n)) => -*n,
+            _ => return false,
+        };
+        if self.var_type(var) != VarType::Num {
+            return false;
+        }
+        let Some(Slot::Array(array)) = self.vars.get_mut(var) else {
+            return false;
+        };
+        match array.get_mut(key) {
+            Some(Value::Num(n)) => *n += step,
+            Some(Value::Str(_)) => return false,
+            None => {
+                array.insert(Str::from(key), Value::Num(0.0 + step));
+            }
+        }
+        true
     }
 
     /// The starting value of a compound assignment.

@@ -1,0 +1,303 @@
+//! How an alert run's mail leaves the host (docs/alerts.md, "Mail").
+//!
+//! The route is chosen once per run: the `+M` command, else the alert's
+//! `mailcmd` (from `=altdir/ALERT.cfg`), else SMTP to PIKT.conf's
+//! `smtp_relay`, else none. Every message goes through `pikt-alert`'s
+//! [`deliver`], so a message that cannot be sent is spooled under
+//! `=vardir/spool/mail/ALERT` and retried at the start of the alert's next
+//! run; with no route at all it is spooled too and logged as an error.
+
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::time::Duration;
+
+use pikt_alert::{
+    deliver, AlertMessage, CommandTransport, DeliveryError, DeliveryReport, SmtpRelay,
+    SmtpTransport, Spool, Transport,
+};
+use pikt_config::pikt_conf::PiktConf;
+
+/// How long a mail command may run before it counts as failed.
+const MAIL_COMMAND_LIMIT: Duration = Duration::from_secs(60);
+
+/// How long the SMTP relay may take to connect or answer.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where an alert's mail goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Piped to this shell command (`+M`, or the alert's `mailcmd`).
+    Command(String),
+    /// Sent over SMTP to PIKT.conf's relay.
+    Relay(SmtpRelay),
+    /// Nowhere: messages wait in the spool.
+    Nowhere,
+}
+
+impl Route {
+    /// The route for a run: `+M`, else the alert's `mailcmd`, else the relay.
+    pub fn choose(flag: Option<&str>, mailcmd: Option<&str>, conf: &PiktConf) -> Route {
+        if let Some(command) = flag.or(mailcmd) {
+            return Route::Command(command.to_string());
+        }
+        match conf.smtp_relay() {
+            Some((host, port)) => Route::Relay(SmtpRelay { host, port }),
+            None => Route::Nowhere,
+        }
+    }
+
+    /// The route in words, for the log and test mode.
+    pub fn describe(&self) -> String {
+        match self {
+            Route::Command(command) => format!("mail command `{command}`"),
+            Route::Relay(relay) => format!("smtp relay {}:{}", relay.host, relay.port),
+            Route::Nowhere => "nowhere (no `+M`, no `mailcmd`, no `smtp_relay`)".to_string(),
+        }
+    }
+}
+
+/// A transport for a run with no route: every send fails, so messages stay
+/// in the spool and every run logs them.
+struct Nowhere;
+
+impl Transport for Nowhere {
+    fn send(&self, _message: &AlertMessage) -> Result<(), DeliveryError> {
+        Err(DeliveryError {
+            message: "no way to send mail: run with `+M`, give the alert a `mailcmd`, \
+                      or set `smtp_relay` and `mail_to` in PIKT.conf"
+                .to_string(),
+        })
+    }
+
+    fn describe(&self) -> String {
+        Route::Nowhere.describe()
+    }
+}
+
+/// Sends every message with this run's envelope: a message spooled while
+/// `mail_to` was missing or wrong goes to the recipients PIKT.conf names
+/// now.
+struct CurrentEnvelope {
+    inner: Box<dyn Transport>,
+    from: String,
+    to: Vec<String>,
+}
+
+impl Transport for CurrentEnvelope {
+    fn send(&self, message: &AlertMessage) -> Result<(), DeliveryError> {
+        let mut message = message.clone();
+        message.from.clone_from(&self.from);
+        message.to.clone_from(&self.to);
+        self.inner.send(&message)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}
+
+/// One alert's mail: the transport, the spool and the envelope.
+pub struct Delivery {
+    transport: CurrentEnvelope,
+    spool: Spool,
+    from: String,
+    to: Vec<String>,
+    subject: String,
+}
+
+impl Delivery {
+    /// Mail of `alert` on `host` along `route`, spooled in `spool`.
+    pub fn new(route: &Route, spool: Spool, alert: &str, host: &str, conf: &PiktConf) -> Delivery {
+        let inner: Box<dyn Transport> = match route {
+            Route::Command(command) => {
+                Box::new(CommandTransport::new(command.clone(), MAIL_COMMAND_LIMIT))
+            }
+            Route::Relay(relay) => Box::new(SmtpTransport::new(
+                relay.clone(),
+                host.to_string(),
+                SMTP_TIMEOUT,
+            )),
+            Route::Nowhere => Box::new(Nowhere),
+        };
+        let from = conf
+            .mail_from()
+            .map_or_else(|| format!("pikt@{host}"), str::to_string);
+        let to = conf.mail_to();
+        Delivery {
+            transport: CurrentEnvelope {
+                inner,
+                from: from.clone(),
+                to: to.clone(),
+            },
+            spool,
+            from,
+            to,
+            subject: subject(host, alert),
+        }
+    }
+
+    /// Sends what the spool holds (start of a run).
+    pub fn retry(&self) -> DeliveryReport {
+        let _lock = self.lock_spool();
+        deliver(&self.transport, &self.spool, None)
+    }
+
+    /// Sends the spool, then `body`; what fails is spooled.
+    pub fn send(&self, body: &str) -> DeliveryReport {
+        let message = AlertMessage {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            subject: self.subject.clone(),
+            body: body.to_string(),
+        };
+        let _lock = self.lock_spool();
+        deliver(&self.transport, &self.spool, Some(&message))
+    }
+
+    /// Holds `.lock` in the spool directory, so that two runs of the alert
+    /// at once (a slow run overlapping the next) do not both send the same
+    /// spooled message. Without a lock (say, the directory cannot be made)
+    /// delivery goes ahead: a message sent twice beats one not sent.
+    fn lock_spool(&self) -> Option<std::fs::File> {
+        let dir = self.spool.dir();
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .ok()?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .custom_flags(libc_nofollow())
+            .mode(0o600)
+            .open(dir.join(".lock"))
+            .ok()?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).ok()?;
+        Some(file)
+    }
+
+    /// The spool directory.
+    pub fn spool_dir(&self) -> &std::path::Path {
+        self.spool.dir()
+    }
+}
+
+/// `O_NOFOLLOW`: the lock file is never reached through a symbolic link.
+fn libc_nofollow() -> i32 {
+    i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or(0)
+}
+
+/// `PIKT Alert on HOST: ALERT`, the subject PIKT's sample `mailcmd`s use.
+pub fn subject(host: &str, alert: &str) -> String {
+    format!("PIKT Alert on {host}: {alert}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pikt_source::SourceMap;
+
+    fn conf(text: &str) -> PiktConf {
+        let mut map = SourceMap::new();
+        let id = map.add("PIKT.conf", text);
+        let (conf, diags) = PiktConf::parse(&map, id);
+        assert!(diags.is_empty(), "{diags:?}");
+        conf
+    }
+
+    #[test]
+    fn the_flag_wins_then_the_alert_then_the_relay() {
+        let relay = conf("smtp_relay 127.0.0.1:2525\n");
+        assert_eq!(
+            Route::choose(Some("cat"), Some("mailx root"), &relay),
+            Route::Command("cat".into())
+        );
+        assert_eq!(
+            Route::choose(None, Some("mailx root"), &relay),
+            Route::Command("mailx root".into())
+        );
+        assert_eq!(
+            Route::choose(None, None, &relay),
+            Route::Relay(SmtpRelay {
+                host: "127.0.0.1".into(),
+                port: 2525
+            })
+        );
+        assert_eq!(
+            Route::choose(None, None, &PiktConf::default()),
+            Route::Nowhere
+        );
+    }
+
+    #[test]
+    fn with_no_route_the_message_is_spooled_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::new(dir.path().join("spool"));
+        let delivery = Delivery::new(
+            &Route::Nowhere,
+            spool.clone(),
+            "Urgent",
+            "moscow",
+            &conf("mail_to root@example.org\n"),
+        );
+        let report = delivery.send("PIKT ALERT\n");
+        assert!(!report.delivered);
+        assert_eq!(report.still_spooled, 1);
+        assert!(
+            report.errors[0].contains("no way to send mail"),
+            "{report:?}"
+        );
+        let (messages, _) = spool.list().unwrap();
+        assert_eq!(messages[0].message.subject, "PIKT Alert on moscow: Urgent");
+        assert_eq!(messages[0].message.from, "pikt@moscow");
+        assert_eq!(messages[0].message.to, ["root@example.org"]);
+        assert_eq!(delivery.retry().still_spooled, 1);
+    }
+
+    #[test]
+    fn one_run_at_a_time_delivers_the_spool() {
+        let dir = tempfile::tempdir().unwrap();
+        let delivery = Delivery::new(
+            &Route::Nowhere,
+            Spool::new(dir.path().join("spool")),
+            "Urgent",
+            "h",
+            &PiktConf::default(),
+        );
+        let held = delivery.lock_spool().expect("the lock");
+        let other = std::fs::File::open(dir.path().join("spool/.lock")).unwrap();
+        let try_lock =
+            rustix::fs::flock(&other, rustix::fs::FlockOperation::NonBlockingLockExclusive);
+        assert_eq!(try_lock, Err(rustix::io::Errno::WOULDBLOCK));
+        drop(held);
+        assert_eq!(
+            rustix::fs::flock(&other, rustix::fs::FlockOperation::NonBlockingLockExclusive),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_spooled_message_goes_out_through_the_command_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::new(dir.path().join("spool"));
+        let out = dir.path().join("mail.txt");
+        let down = Delivery::new(
+            &Route::Command("exit 1".into()),
+            spool.clone(),
+            "Urgent",
+            "h",
+            &PiktConf::default(),
+        );
+        assert_eq!(down.send("first\n").still_spooled, 1);
+        let up = Delivery::new(
+            &Route::Command(format!("cat >> '{}'", out.display())),
+            spool,
+            "Urgent",
+            "h",
+            &PiktConf::default(),
+        );
+        let report = up.retry();
+        assert_eq!((report.retried_ok, report.still_spooled), (1, 0));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "first\n");
+    }
+}
