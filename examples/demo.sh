@@ -55,6 +55,16 @@ for _ in $(seq "$storm_size"); do
     "$stormdir/imapd" 600 &
     storm_pids+=("$!")
 done
+# A started child runs the shell until it execs imapd: wait (at most 2 s)
+# until every one of them shows as imapd, so the count below is exact.
+for _ in $(seq 100); do
+    running=0
+    for pid in "${storm_pids[@]}"; do
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = imapd ] && running=$((running + 1))
+    done
+    [ "$running" -eq "$storm_size" ] && break
+    sleep 0.02
+done
 
 echo "==> pikt -T +A Urgent (test mode: nothing is killed or mailed)"
 status=0
