@@ -8,7 +8,7 @@ ci:
 
 # The test suite (the same command CI and the README use).
 test:
-    cargo test --workspace
+    bin/test
 
 # Rewrite the expected.* files of the case tests from the current output.
 bless:
