@@ -354,35 +354,18 @@ fn parse_nice(word: &Word) -> Result<i32, Diagnostic> {
 
 /// The `status` keywords (reference §3.6).
 pub fn parse_status(word: &Word) -> Result<Status, Diagnostic> {
-    match word.text.as_str() {
-        "active" => Ok(Status::Active),
-        "inactive" => Ok(Status::Inactive),
-        "suspended" => Ok(Status::Suspended),
-        "testing" => Ok(Status::Testing),
-        "debugging" => Ok(Status::Debugging),
-        other => Err(
-            Diagnostic::error(format!("invalid status `{other}`"), word.span)
-                .with_help(value_help("status")),
-        ),
-    }
+    Status::from_word(&word.text).ok_or_else(|| {
+        Diagnostic::error(format!("invalid status `{}`", word.text), word.span)
+            .with_help(value_help("status"))
+    })
 }
 
 /// The `level` keywords (`alert` is a synonym of `urgent`).
 pub fn parse_level(word: &Word) -> Result<Level, Diagnostic> {
-    match word.text.as_str() {
-        "emergency" => Ok(Level::Emergency),
-        "urgent" | "alert" => Ok(Level::Urgent),
-        "critical" => Ok(Level::Critical),
-        "error" => Ok(Level::Error),
-        "warning" => Ok(Level::Warning),
-        "notice" => Ok(Level::Notice),
-        "info" => Ok(Level::Info),
-        "debug" => Ok(Level::Debug),
-        other => Err(
-            Diagnostic::error(format!("invalid level `{other}`"), word.span)
-                .with_help(value_help("level")),
-        ),
-    }
+    Level::from_word(&word.text).ok_or_else(|| {
+        Diagnostic::error(format!("invalid level `{}`", word.text), word.span)
+            .with_help(value_help("level"))
+    })
 }
 
 #[cfg(test)]

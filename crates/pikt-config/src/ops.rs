@@ -213,39 +213,14 @@ pub fn alert_settings(alert: &crate::alerts::Alert) -> String {
         }
     }
     if let Some(status) = alert.status {
-        let _ = writeln!(text, "\tstatus {}", status_word(status));
+        let _ = writeln!(text, "\tstatus {}", status.word());
     }
     if let Some(level) = alert.level {
-        let _ = writeln!(text, "\tlevel {}", level_word(level));
+        let _ = writeln!(text, "\tlevel {}", level.word());
     }
     let alarms: Vec<&str> = alert.alarm_names().collect();
     let _ = writeln!(text, "\talarms {}", alarms.join(" "));
     text
-}
-
-fn status_word(status: pikt_lang::ast::Status) -> &'static str {
-    use pikt_lang::ast::Status;
-    match status {
-        Status::Active => "active",
-        Status::Inactive => "inactive",
-        Status::Suspended => "suspended",
-        Status::Testing => "testing",
-        Status::Debugging => "debugging",
-    }
-}
-
-fn level_word(level: pikt_lang::ast::Level) -> &'static str {
-    use pikt_lang::ast::Level;
-    match level {
-        Level::Emergency => "emergency",
-        Level::Urgent => "urgent",
-        Level::Critical => "critical",
-        Level::Error => "error",
-        Level::Warning => "warning",
-        Level::Notice => "notice",
-        Level::Info => "info",
-        Level::Debug => "debug",
-    }
 }
 
 /// The piktd.conf lines of the chosen alerts.

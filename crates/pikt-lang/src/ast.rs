@@ -80,6 +80,31 @@ pub enum Status {
     Debugging,
 }
 
+impl Status {
+    /// The status written as `word`.
+    pub fn from_word(word: &str) -> Option<Status> {
+        Some(match word {
+            "active" => Status::Active,
+            "inactive" => Status::Inactive,
+            "suspended" => Status::Suspended,
+            "testing" => Status::Testing,
+            "debugging" => Status::Debugging,
+            _ => return None,
+        })
+    }
+
+    /// The status's word (`testing`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::Suspended => "suspended",
+            Status::Testing => "testing",
+            Status::Debugging => "debugging",
+        }
+    }
+}
+
 /// Syslog-like severity (reference §4.3); `alert` is a synonym of `urgent`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
@@ -99,6 +124,37 @@ pub enum Level {
     Info,
     /// `debug`
     Debug,
+}
+
+impl Level {
+    /// The level written as `word` (`alert` is `urgent`).
+    pub fn from_word(word: &str) -> Option<Level> {
+        Some(match word {
+            "emergency" => Level::Emergency,
+            "urgent" | "alert" => Level::Urgent,
+            "critical" => Level::Critical,
+            "error" => Level::Error,
+            "warning" => Level::Warning,
+            "notice" => Level::Notice,
+            "info" => Level::Info,
+            "debug" => Level::Debug,
+            _ => return None,
+        })
+    }
+
+    /// The level's canonical word (`urgent`, never `alert`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Emergency => "emergency",
+            Level::Urgent => "urgent",
+            Level::Critical => "critical",
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+            Level::Info => "info",
+            Level::Debug => "debug",
+        }
+    }
 }
 
 /// Where input lines come from.

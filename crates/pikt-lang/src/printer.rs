@@ -15,8 +15,7 @@
 
 use crate::ast::{
     Assign, AssignOp, BinaryOp, Block, CaseLabel, DatSpec, Expr, ExprKind, Init, InputKind, LValue,
-    Level, OutputTarget, Program, Script, Special, Status, Stmt, StmtKind, StrPart, Symbols,
-    UnaryOp, VarId,
+    OutputTarget, Program, Script, Special, Stmt, StmtKind, StrPart, Symbols, UnaryOp, VarId,
 };
 use crate::builtins;
 use crate::parser::expr::{binary_precedence, POW_PRECEDENCE};
@@ -83,29 +82,6 @@ fn print_script(out: &mut String, script: &Script) {
 struct Printer<'a> {
     symbols: &'a Symbols,
     out: String,
-}
-
-fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Active => "active",
-        Status::Inactive => "inactive",
-        Status::Suspended => "suspended",
-        Status::Testing => "testing",
-        Status::Debugging => "debugging",
-    }
-}
-
-fn level_word(level: Level) -> &'static str {
-    match level {
-        Level::Emergency => "emergency",
-        Level::Urgent => "urgent",
-        Level::Critical => "critical",
-        Level::Error => "error",
-        Level::Warning => "warning",
-        Level::Notice => "notice",
-        Level::Info => "info",
-        Level::Debug => "debug",
-    }
 }
 
 fn assign_op_text(op: AssignOp) -> &'static str {
@@ -214,10 +190,10 @@ impl Printer<'_> {
     fn init(&mut self, init: &Init, depth: usize) {
         let mut lines: Vec<String> = Vec::new();
         if let Some((status, _)) = init.status {
-            lines.push(format!("status {}", status_word(status)));
+            lines.push(format!("status {}", status.word()));
         }
         if let Some((level, _)) = init.level {
-            lines.push(format!("level {}", level_word(level)));
+            lines.push(format!("level {}", level.word()));
         }
         if let Some((task, _)) = &init.task {
             lines.push(format!("task {}", quote_literal(task)));

@@ -16,7 +16,6 @@ use crate::history::{history_path, History};
 use crate::host::{Host, LogEntry};
 use crate::interp::{Flow, Machine, Shared};
 use crate::mail::{ctime, format_alert, ScriptMail};
-use crate::syslog::level_name;
 
 /// One script to run and the name it runs under (the script's own name, or
 /// for a standalone script the file name without `.pkt`).
@@ -183,7 +182,7 @@ fn script_mail(item: &ScriptToRun<'_>, config: &RunConfig, lines: Vec<String>) -
         Some(alert) => alert.to_uppercase(),
         None => {
             let level = item.script.init.level.map_or(Level::Notice, |(l, _)| l);
-            level_name(level).to_uppercase()
+            level.word().to_uppercase()
         }
     };
     ScriptMail {

@@ -31,20 +31,6 @@ pub fn severity(level: Level) -> u8 {
     }
 }
 
-/// The lower-case name of a level (`$level()`).
-pub fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Emergency => "emergency",
-        Level::Urgent => "urgent",
-        Level::Critical => "critical",
-        Level::Error => "error",
-        Level::Warning => "warning",
-        Level::Notice => "notice",
-        Level::Info => "info",
-        Level::Debug => "debug",
-    }
-}
-
 /// One RFC 3164 datagram for the local socket, tagged `tag[pid]`.
 pub fn format_datagram(
     level: Level,

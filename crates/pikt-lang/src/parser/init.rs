@@ -122,13 +122,10 @@ impl Parser<'_> {
     fn parse_status(&mut self, init: &mut Init) -> ParseResult<()> {
         let kw = self.bump();
         let tok = self.expect_value_word("a status after `status`")?;
-        let status = match self.text_of(tok) {
-            "active" => Status::Active,
-            "inactive" => Status::Inactive,
-            "suspended" => Status::Suspended,
-            "testing" => Status::Testing,
-            "debugging" => Status::Debugging,
-            other => {
+        let status = match Status::from_word(self.text_of(tok)) {
+            Some(status) => status,
+            None => {
+                let other = self.text_of(tok);
                 let diag = Diagnostic::error(format!("unknown status `{other}`"), tok.span)
                     .with_help(
                         "a status is `active`, `inactive`, `suspended`, `testing` or `debugging`",
@@ -145,16 +142,10 @@ impl Parser<'_> {
     fn parse_level(&mut self, init: &mut Init) -> ParseResult<()> {
         let kw = self.bump();
         let tok = self.expect_value_word("a level after `level`")?;
-        let level = match self.text_of(tok) {
-            "emergency" => Level::Emergency,
-            "urgent" | "alert" => Level::Urgent,
-            "critical" => Level::Critical,
-            "error" => Level::Error,
-            "warning" => Level::Warning,
-            "notice" => Level::Notice,
-            "info" => Level::Info,
-            "debug" => Level::Debug,
-            other => {
+        let level = match Level::from_word(self.text_of(tok)) {
+            Some(level) => level,
+            None => {
+                let other = self.text_of(tok);
                 let diag = Diagnostic::error(format!("unknown level `{other}`"), tok.span)
                     .with_help(
                         "a level is `emergency`, `urgent` (or `alert`), `critical`, `error`, \

@@ -126,7 +126,7 @@ impl Machine<'_> {
             Builtin::Alarm => text(self.name),
             Builtin::Alert => text(self.config.alert.as_deref().unwrap_or("")),
             Builtin::Task => text(self.script.init.task.as_ref().map_or("", |(t, _)| t)),
-            Builtin::LevelName => text(crate::syslog::level_name(self.level)),
+            Builtin::LevelName => text(self.level.word()),
             Builtin::StatusName => text(self.status_name()),
             Builtin::MailCmd => text(self.config.mail_cmd.as_deref().unwrap_or("")),
             Builtin::LpCmd => text(self.config.lp_cmd.as_deref().unwrap_or("")),
@@ -135,14 +135,10 @@ impl Machine<'_> {
     }
 
     fn status_name(&self) -> &'static str {
-        use pikt_lang::ast::Status;
-        match self.script.init.status.map(|(s, _)| s) {
-            None | Some(Status::Active) => "active",
-            Some(Status::Inactive) => "inactive",
-            Some(Status::Suspended) => "suspended",
-            Some(Status::Testing) => "testing",
-            Some(Status::Debugging) => "debugging",
-        }
+        self.script
+            .init
+            .status
+            .map_or("active", |(status, _)| status.word())
     }
 
     fn call_pure(&mut self, builtin: Builtin, args: &[Expr], span: Span) -> RunResult<Value> {

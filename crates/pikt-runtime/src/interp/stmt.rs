@@ -209,6 +209,7 @@ impl Machine<'_> {
 
     /// `foreach #keys($k, A)` / `for $k in #keys(A)`: the keys as they are
     /// when the loop starts, in insertion order.
+    #[inline(never)]
     fn exec_for_keys(
         &mut self,
         var: VarId,
@@ -605,7 +606,7 @@ impl Machine<'_> {
                 })
             }
             OutputTarget::PiktLog => {
-                let tag = crate::syslog::level_name(self.level).to_ascii_uppercase();
+                let tag = self.level.word().to_ascii_uppercase();
                 self.log(&tag, text, true);
                 Ok(())
             }
