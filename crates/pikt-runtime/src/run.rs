@@ -7,7 +7,7 @@
 
 use std::io::Write as _;
 
-use pikt_lang::ast::{Level, Script, Status};
+use pikt_lang::ast::{Level, Program, Script, Status};
 use pikt_source::{Diagnostic, SourceMap};
 
 use crate::config::RunConfig;
@@ -25,6 +25,20 @@ pub struct ScriptToRun<'p> {
     pub script: &'p Script,
     /// Its name (`$alarm()`, mail heading, history file, messages).
     pub name: &'p str,
+}
+
+impl<'p> ScriptToRun<'p> {
+    /// Every script of an alarm file, each under the name on its name line.
+    pub fn all_named(program: &'p Program) -> Vec<ScriptToRun<'p>> {
+        program
+            .scripts
+            .iter()
+            .map(|script| ScriptToRun {
+                script,
+                name: script.name.as_ref().map_or("", |n| n.name.as_str()),
+            })
+            .collect()
+    }
 }
 
 /// What a run produced besides its direct output.
@@ -291,14 +305,7 @@ mod tests {
         let file = map.add("t.alt", text);
         let (program, diagnostics) = parse_program(&map, file, ParseMode::Alarms);
         assert!(!diagnostics.iter().any(Diagnostic::is_error));
-        let scripts: Vec<ScriptToRun<'_>> = program
-            .scripts
-            .iter()
-            .map(|script| ScriptToRun {
-                script,
-                name: script.name.as_ref().map_or("", |n| n.name.as_str()),
-            })
-            .collect();
+        let scripts = ScriptToRun::all_named(&program);
         let mut host = TestHost::at(NOW);
         let report = run(&scripts, &map, config, &mut host.host());
         (report, host)

@@ -348,14 +348,7 @@ impl AlertRun<'_> {
                 }
             }
         }
-        let scripts: Vec<ScriptToRun<'_>> = program
-            .scripts
-            .iter()
-            .map(|script| ScriptToRun {
-                script,
-                name: script.name.as_ref().map_or("", |n| n.name.as_str()),
-            })
-            .collect();
+        let scripts = ScriptToRun::all_named(&program);
         let mut mail = |report: &RunReport, config: &RunConfig, host: &mut Host<'_>| {
             self.send_mail(report, config, route, delivery, host)
         };
