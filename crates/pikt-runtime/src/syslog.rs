@@ -54,7 +54,13 @@ pub fn format_datagram(
     // A tag is one word of printable characters (RFC 3164 §4.1.3).
     let tag: String = tag
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '[' && c != ':' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '[' && c != ':' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(32)
         .collect();
     format!("<{pri}>{stamp} {tag}[{pid}]: {message}")

@@ -3,8 +3,8 @@
 use std::io::Write as _;
 
 use pikt_lang::ast::{
-    Assign, BinaryOp, Block, Case, CaseLabel, Expr, ExprKind, LValue, OutputTarget, Stmt,
-    StmtKind, VarId, VarType,
+    Assign, BinaryOp, Block, Case, CaseLabel, Expr, ExprKind, LValue, OutputTarget, Stmt, StmtKind,
+    VarId, VarType,
 };
 use pikt_source::Span;
 
