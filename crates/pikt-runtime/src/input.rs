@@ -2,9 +2,11 @@
 //! (`input file`) or the new part of a log file (`input logfile`), optionally
 //! piped through a `filter` command.
 //!
-//! Lines are read as bytes into a buffer the reader keeps, then decoded
-//! (invalid UTF-8 becomes U+FFFD), so reading a line allocates nothing once
-//! the buffers have grown. The line ending (`\n` or `\r\n`) is removed.
+//! Input is read in large chunks (128 KiB); each chunk's complete lines are
+//! checked as UTF-8 once, as a whole, and handed out one by one after a
+//! memchr for the newline, so reading a line neither decodes nor allocates
+//! once the buffers have grown. Invalid UTF-8 becomes U+FFFD, line by line.
+//! The line ending (`\n` or `\r\n`) is removed.
 //!
 //! **Log files** (reference §4.3; decided, see `docs/runtime.md`): the history
 //! store keeps the device and inode of the log and the offset just past the
@@ -28,6 +30,9 @@ use crate::host::{Fs, ReadPipe, SeekRead, Shell};
 /// few, and the readers' own (8 KiB) buffers are bypassed.
 const CHUNK: usize = 128 * 1024;
 
+/// The most one read of a pipe asks for (a Linux pipe holds 64 KiB).
+const PIPE_CHUNK: usize = 64 * 1024;
+
 /// One source of raw lines, in reading order.
 enum Part {
     /// A plain file.
@@ -50,10 +55,24 @@ impl Part {
         }
     }
 
-    /// True when a last line without a newline is left unread.
-    fn complete_lines_only(&self) -> bool {
-        matches!(self, Part::Log(_))
+    /// How the part is read.
+    fn reading(&self) -> Reading {
+        Reading {
+            complete_only: matches!(self, Part::Log(_)),
+            pipe: matches!(self, Part::Pipe(_)),
+        }
     }
+}
+
+/// How a part is read.
+#[derive(Clone, Copy, Debug)]
+struct Reading {
+    /// A last line without a newline is left unread (the current log).
+    complete_only: bool,
+    /// The part is a command's output: each read takes what is there, so
+    /// lines are handled as the command writes them (a file read fills the
+    /// whole chunk, as a file never makes a read wait).
+    pipe: bool,
 }
 
 /// Lines read ahead from the current part.
@@ -76,6 +95,8 @@ struct LineBuffer {
     pending: Vec<u8>,
     /// The part has no more bytes.
     eof: bool,
+    /// Where a pipe is read into.
+    scratch: Vec<u8>,
 }
 
 /// The text of [`LineBuffer::lines`].
@@ -133,11 +154,12 @@ impl LineBuffer {
 
     /// The next line as a byte range of `lines`, including its newline (if
     /// any), reading from `reader` as needed; `None` at the end of the part.
-    /// A last line without a newline is returned unless `complete_only`.
+    /// A last line without a newline is returned unless the part is read
+    /// for complete lines only.
     fn next_line(
         &mut self,
         reader: &mut dyn Read,
-        complete_only: bool,
+        reading: Reading,
     ) -> io::Result<Option<(usize, usize)>> {
         loop {
             let bytes = self.lines.as_bytes();
@@ -150,21 +172,25 @@ impl LineBuffer {
             if self.eof {
                 return Ok(None);
             }
-            self.refill(reader, complete_only)?;
+            self.refill(reader, reading)?;
         }
     }
 
     /// Replaces the handed-out lines with the next complete lines: the
     /// pending bytes and what follows them, up to the last newline read
-    /// (at the end of the part, all of it, unless `complete_only`).
-    fn refill(&mut self, reader: &mut dyn Read, complete_only: bool) -> io::Result<()> {
+    /// (at the end of the part, all of it, unless complete lines only).
+    fn refill(&mut self, reader: &mut dyn Read, reading: Reading) -> io::Result<()> {
+        let complete_only = reading.complete_only;
         let mut bytes = self.lines.take_allocation();
         bytes.append(&mut self.pending);
         self.start = 0;
         loop {
             let searched = bytes.len();
-            let read = read_chunk(reader, &mut bytes)?;
-            self.eof = read < CHUNK;
+            self.eof = if reading.pipe {
+                read_available(reader, &mut self.scratch, &mut bytes)? == 0
+            } else {
+                read_chunk(reader, &mut bytes)? < CHUNK
+            };
             if self.eof && !complete_only {
                 // All of it, a last line without a newline included.
                 break;
@@ -198,6 +224,27 @@ impl LineBuffer {
 /// the end); returns how many.
 fn read_chunk(reader: &mut dyn Read, bytes: &mut Vec<u8>) -> io::Result<usize> {
     let read = reader.take(CHUNK as u64).read_to_end(bytes)?;
+    Ok(read)
+}
+
+/// Appends what one read gives (up to [`PIPE_CHUNK`] bytes) to `bytes`,
+/// through `scratch` (made once, so that a command writing a little at a
+/// time costs no more than what it writes); returns how many (0 at the end).
+fn read_available(
+    reader: &mut dyn Read,
+    scratch: &mut Vec<u8>,
+    bytes: &mut Vec<u8>,
+) -> io::Result<usize> {
+    if scratch.len() < PIPE_CHUNK {
+        scratch.resize(PIPE_CHUNK, 0);
+    }
+    let read = loop {
+        match reader.read(scratch) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => break other?,
+        }
+    };
+    bytes.extend_from_slice(scratch.get(..read).unwrap_or_default());
     Ok(read)
 }
 
@@ -344,14 +391,18 @@ impl Input {
             let Some(part) = self.parts.get_mut(self.current) else {
                 return Ok(None);
             };
-            let complete_only = part.complete_lines_only();
-            let Some((start, end)) = self.buffer.next_line(part.reader(), complete_only)? else {
+            let reading = part.reading();
+            let Some((start, end)) = self.buffer.next_line(part.reader(), reading)? else {
                 self.current += 1;
                 self.buffer.reset();
                 continue;
             };
             self.buffer.lines.copy_line(start, end, line);
-            let advance = if complete_only { (end - start) as u64 } else { 0 };
+            let advance = if reading.complete_only {
+                (end - start) as u64
+            } else {
+                0
+            };
             return Ok(Some(advance));
         }
     }
@@ -396,17 +447,76 @@ pub fn decode_line(bytes: &[u8], line: &mut String) {
 mod tests {
     use super::*;
 
-    /// Every line `LineBuffer` hands out for `data`, with its byte length.
+    /// Every line `LineBuffer` hands out for `data`, with its byte length,
+    /// read as a file and as a pipe that gives a few bytes per read (which
+    /// must agree).
     fn lines_of(data: &[u8], complete_only: bool) -> Vec<(String, usize)> {
-        let mut reader = io::Cursor::new(data.to_vec());
+        let as_file = lines_read(&mut io::Cursor::new(data.to_vec()), complete_only, false);
+        for step in [3, 4096] {
+            let mut pipe = Trickle {
+                data: data.to_vec(),
+                at: 0,
+                step,
+            };
+            assert_eq!(lines_read(&mut pipe, complete_only, true), as_file);
+        }
+        as_file
+    }
+
+    fn lines_read(reader: &mut dyn Read, complete_only: bool, pipe: bool) -> Vec<(String, usize)> {
+        let reading = Reading {
+            complete_only,
+            pipe,
+        };
         let mut buffer = LineBuffer::default();
         let mut out = Vec::new();
-        while let Some((start, end)) = buffer.next_line(&mut reader, complete_only).unwrap() {
+        while let Some((start, end)) = buffer.next_line(reader, reading).unwrap() {
             let mut line = String::new();
             buffer.lines.copy_line(start, end, &mut line);
             out.push((line, end - start));
         }
         out
+    }
+
+    /// A pipe that gives at most `step` bytes per read.
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let rest = &self.data[self.at..];
+            let n = rest.len().min(self.step).min(buf.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_pipe_line_is_handed_out_before_the_command_writes_more() {
+        /// Gives one line, then fails as a read that would wait.
+        struct OneLineThenWait(bool);
+        impl Read for OneLineThenWait {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if std::mem::replace(&mut self.0, true) {
+                    return Err(io::Error::other("would wait"));
+                }
+                buf[..6].copy_from_slice(b"first\n");
+                Ok(6)
+            }
+        }
+        let reading = Reading {
+            complete_only: false,
+            pipe: true,
+        };
+        let mut buffer = LineBuffer::default();
+        let mut reader = OneLineThenWait(false);
+        let line = buffer.next_line(&mut reader, reading).unwrap();
+        assert_eq!(line, Some((0, 6)));
+        assert!(buffer.next_line(&mut reader, reading).is_err());
     }
 
     #[test]
@@ -443,16 +553,16 @@ mod tests {
         let got = lines_of(b"a b\r\n\r\n\nlast", false);
         let text: Vec<&str> = got.iter().map(|(l, _)| l.as_str()).collect();
         assert_eq!(text, ["a b", "", "", "last"]);
-        assert_eq!(got.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [5, 2, 1, 4]);
+        assert_eq!(
+            got.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
+            [5, 2, 1, 4]
+        );
     }
 
     #[test]
     fn complete_only_leaves_an_unfinished_last_line() {
         let got = lines_of(b"one\ntwo\nthr", true);
-        assert_eq!(
-            got,
-            [("one".to_string(), 4), ("two".to_string(), 4)]
-        );
+        assert_eq!(got, [("one".to_string(), 4), ("two".to_string(), 4)]);
         assert!(lines_of(b"no newline yet", true).is_empty());
         let mut big = "z".repeat(CHUNK + 5).into_bytes();
         big.extend_from_slice(b"\npartial");

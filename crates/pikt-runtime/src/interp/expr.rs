@@ -59,7 +59,9 @@ impl Machine<'_> {
     /// The text of `e` as a new string value, built in a pooled buffer.
     fn eval_to_str(&mut self, e: &Expr) -> RunResult<Str> {
         let mut text = self.take_text();
-        let result = self.eval_text(e, &mut text).map(|()| Str::from(text.as_str()));
+        let result = self
+            .eval_text(e, &mut text)
+            .map(|()| Str::from(text.as_str()));
         self.give_text(text);
         result
     }
@@ -69,6 +71,9 @@ impl Machine<'_> {
         match &e.kind {
             ExprKind::Num(n) => Ok(*n),
             ExprKind::Var(id) => self.var_num(*id, e.span),
+            ExprKind::Index(id, key) => {
+                self.with_key(key, |m, key| m.element(*id, key, e.span).map(Value::to_num))
+            }
             ExprKind::Unary(op, operand) => Ok(self.unary(*op, operand, e.span)?.to_num()),
             ExprKind::Binary(op, l, r) => Ok(self.binary(*op, l, r, e.span)?.to_num()),
             ExprKind::Interp(_)
@@ -94,6 +99,9 @@ impl Machine<'_> {
                 Ok(self.var_num(*id, e.span)? != 0.0)
             }
             ExprKind::Unary(UnaryOp::Not, operand) => Ok(!self.eval_bool(operand)?),
+            ExprKind::Index(id, key) => {
+                self.with_key(key, |m, key| m.element(*id, key, e.span).map(Value::truthy))
+            }
             ExprKind::Binary(op, l, r) if is_test(*op) => {
                 self.nested(e.span, |m| m.test(*op, l, r, e.span))
             }
@@ -400,7 +408,12 @@ impl Machine<'_> {
     }
 
     /// A regex match whose subject is used where it lies.
-    fn match_in_place(&mut self, op: BinaryOp, subject: TextAt<'_>, pattern: &Expr) -> RunResult<bool> {
+    fn match_in_place(
+        &mut self,
+        op: BinaryOp,
+        subject: TextAt<'_>,
+        pattern: &Expr,
+    ) -> RunResult<bool> {
         let span = pattern.span;
         self.with_texts(subject, pattern, |regexes, subject, pattern| {
             regex_match(regexes, op, subject, pattern, span)
@@ -408,7 +421,12 @@ impl Machine<'_> {
     }
 
     /// A text comparison whose left side is used where it lies.
-    fn compare_in_place(&mut self, op: BinaryOp, left: TextAt<'_>, right: &Expr) -> RunResult<bool> {
+    fn compare_in_place(
+        &mut self,
+        op: BinaryOp,
+        left: TextAt<'_>,
+        right: &Expr,
+    ) -> RunResult<bool> {
         self.with_texts(left, right, |_, a, b| Ok(compare_strings(op, a, b)))
     }
 
@@ -616,39 +634,58 @@ impl Machine<'_> {
         )
     }
 
-    fn read_element(&mut self, id: VarId, key: &Expr, span: Span) -> RunResult<Value> {
+    /// Runs `find` with the key text of an index expression: where it lies
+    /// when it is a simple string operand ([`TextAt`]), else built in a
+    /// pooled buffer ([`Machine::key_text`]).
+    fn with_key<T>(
+        &mut self,
+        key: &Expr,
+        find: impl FnOnce(&Self, &str) -> RunResult<T>,
+    ) -> RunResult<T> {
+        if !self.is_numeric(key) {
+            if let Some(at) = self.text_at(key) {
+                let texts = Texts {
+                    line: &self.line,
+                    split: &self.split_text,
+                    readline: &self.readline,
+                    vars: &self.vars,
+                };
+                return find(self, texts.get(at));
+            }
+        }
         let mut text = self.take_text();
         let result = self
             .key_text(key, &mut text)
-            .and_then(|()| match self.vars.get(id) {
-                Slot::Array(array) => array
-                    .get(text.as_str())
-                    .cloned()
-                    .ok_or_else(|| self.element_error(id, &text, span)),
-                Slot::Unset => Err(self.element_error(id, &text, span)),
-                Slot::Scalar(_) => Err(self.shape_error(id, "an array", span)),
-            });
+            .and_then(|()| find(self, &text));
         self.give_text(text);
         result
     }
 
-    fn element_text(&mut self, id: VarId, key: &Expr, span: Span, out: &mut String) -> RunResult<()> {
-        let mut text = self.take_text();
-        let result = self
-            .key_text(key, &mut text)
-            .and_then(|()| match self.vars.get(id) {
-                Slot::Array(array) => match array.get(text.as_str()) {
-                    Some(value) => {
-                        value.write_to(out);
-                        Ok(())
-                    }
-                    None => Err(self.element_error(id, &text, span)),
-                },
-                Slot::Unset => Err(self.element_error(id, &text, span)),
-                Slot::Scalar(_) => Err(self.shape_error(id, "an array", span)),
-            });
-        self.give_text(text);
-        result
+    /// The value of array element `id[key]`.
+    fn element(&self, id: VarId, key: &str, span: Span) -> RunResult<&Value> {
+        match self.vars.get(id) {
+            Slot::Array(array) => array
+                .get(key)
+                .ok_or_else(|| self.element_error(id, key, span)),
+            Slot::Unset => Err(self.element_error(id, key, span)),
+            Slot::Scalar(_) => Err(self.shape_error(id, "an array", span)),
+        }
+    }
+
+    fn read_element(&mut self, id: VarId, key: &Expr, span: Span) -> RunResult<Value> {
+        self.with_key(key, |m, key| m.element(id, key, span).cloned())
+    }
+
+    fn element_text(
+        &mut self,
+        id: VarId,
+        key: &Expr,
+        span: Span,
+        out: &mut String,
+    ) -> RunResult<()> {
+        self.with_key(key, |m, key| {
+            m.element(id, key, span).map(|value| value.write_to(out))
+        })
     }
 
     /// `$inline` / `$rdlin`.
@@ -1037,8 +1074,5 @@ fn compare_strings(op: BinaryOp, a: &str, b: &str) -> bool {
 fn negative_index(n: f64, span: Span) -> RunError {
     let mut index = String::new();
     push_number(&mut index, n);
-    RunError::new(
-        RunErrorKind::NegativeIndex { index },
-        span,
-    )
+    RunError::new(RunErrorKind::NegativeIndex { index }, span)
 }

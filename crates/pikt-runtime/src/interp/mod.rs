@@ -5,12 +5,18 @@
 //! sections in order, then `end` once, then store the history. Flow-control
 //! statements return a [`Flow`] that the loops and the input loop act on.
 //!
-//! Speed: variables are slots resolved by the parser ([`VarId`]); the input
-//! line lives in one reused buffer and is split into fields only when a
-//! `dat` variable is first read on that line; text operands (comparisons,
-//! regex matches, array keys, interpolation) are built in pooled buffers, so
-//! the per-line path does not allocate in the steady state; regexes are
-//! compiled once per distinct pattern text.
+//! Speed (see `bench/README.md`): variables are slots resolved by the parser
+//! ([`VarId`]); the input line lives in one reused buffer and is split into
+//! fields only as far as the `dat` variables read on that line need; simple
+//! text operands of comparisons, regex matches and array lookups (literals,
+//! the line, its fields, string variables) are used where they lie, and other
+//! text (concatenated keys, interpolated patterns) is built in pooled
+//! buffers, so the per-line path does not allocate in the steady state;
+//! conditions are evaluated to truth values without making [`Value`]s;
+//! `set #a[k] += n` updates the element in place; regexes are compiled once
+//! per distinct pattern text ([`RegexCache`]).
+//!
+//! [`Value`]: crate::value::Value
 
 mod call;
 mod expr;

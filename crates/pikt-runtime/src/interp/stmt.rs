@@ -209,7 +209,6 @@ impl Machine<'_> {
 
     /// `foreach #keys($k, A)` / `for $k in #keys(A)`: the keys as they are
     /// when the loop starts, in insertion order.
-    #[inline(never)]
     fn exec_for_keys(
         &mut self,
         var: VarId,
