@@ -69,3 +69,19 @@ impl Limits {
     /// How many statements run between two checks.
     pub const CHECK_EVERY: u64 = 1024;
 }
+
+/// This host's time zone, found cheaply.
+///
+/// jiff's `TimeZone::system()` also works out the zone's IANA name by
+/// walking `/usr/share/zoneinfo`, which was most of pikt's start-up time;
+/// pikt never shows that name, so unless `TZ` says otherwise the rules are
+/// read straight from `/etc/localtime`.
+pub fn local_time_zone() -> jiff::tz::TimeZone {
+    if std::env::var_os("TZ").is_some() {
+        return jiff::tz::TimeZone::system();
+    }
+    std::fs::read("/etc/localtime")
+        .ok()
+        .and_then(|data| jiff::tz::TimeZone::tzif("localtime", &data).ok())
+        .unwrap_or_else(jiff::tz::TimeZone::system)
+}

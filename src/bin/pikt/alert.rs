@@ -266,7 +266,7 @@ impl AlertRun<'_> {
                 .clone()
                 .or_else(|| self.settings.and_then(|s| s.lpcmd.clone())),
             history_dir: Some(self.site.layout.hstdir.clone()),
-            time_zone: jiff::tz::TimeZone::system(),
+            time_zone: pikt_runtime::config::local_time_zone(),
             verbose_log: self.site.conf.verbose_log(),
             native_ps: self.site.conf.flag("native_ps").unwrap_or(true),
             ..RunConfig::default()

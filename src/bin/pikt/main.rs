@@ -257,7 +257,7 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
         mail_cmd: args.mail_cmd.clone(),
         lp_cmd: args.lp_cmd.clone(),
         history_dir: environment.history_dir.clone(),
-        time_zone: jiff::tz::TimeZone::system(),
+        time_zone: pikt_runtime::config::local_time_zone(),
         ..RunConfig::default()
     };
     let names: Vec<String> = program
