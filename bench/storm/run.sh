@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The imapd storm, timed: from the start of `pikt +A` to the last chico imapd
 # gone, for storms of 300 and 2000 processes, the seed's shell-based
-# ProcCountsChk against the native variant (ProcCountsNative), side by side.
+# ProcCountsChk against the native variant (ProcCountsNative), side by side,
+# and the floor: the same storm killed by pikt-proc's `kill_floor` example,
+# with no alert run and no checks.
 #
 # usage: bench/storm/run.sh [--runs N] [--sizes 300,2000]
 #
 # Needs root (it creates the user chico if missing and runs the storm as
-# chico), python3, setpriv (util-linux). Builds the release binaries
-# (CARGO_TARGET_DIR is honoured) and installs the example configuration,
+# chico), python3, setpriv (util-linux). Builds the release binaries and the
+# example (CARGO_TARGET_DIR is honoured) and installs the example configuration,
 # with thresholds of its own (imapd: log 10, alert 100, page 0, kill 100)
 # into a scratch PIKT_DIR. Paging is off because the seed pauses 5 s after
 # each page, which would swamp what is measured. Results: printed, and
@@ -22,7 +24,7 @@ runs=5
 sizes=300,2000
 
 usage() {
-    sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 while [ $# -gt 0 ]; do
@@ -48,7 +50,8 @@ done
 id chico >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin chico
 
 echo "storm bench: building release binaries" >&2
-(cd "$repo" && cargo build --release --bins -q)
+(cd "$repo" && cargo build --release --bins -q &&
+    cargo build --release -p pikt-proc --example kill_floor -q)
 
 site=$(mktemp -d /tmp/pikt-bench-site.XXXXXX)
 trap 'rm -rf "$site"' EXIT
@@ -73,6 +76,8 @@ if grep -q '^ProcCountsNative' "$configs/alarms.cfg"; then
 else
     echo "storm bench: examples have no ProcCountsNative; timing the seed only" >&2
 fi
+floor="$target/release/examples/kill_floor"
+variants+=(floor-pids,floor:pids,"$floor" floor-scan,floor:scan,"$floor")
 PIKT_DIR=$site PIKT_HOST=stormhost "$target/release/piktc" -i +A all +O all
 
 mkdir -p "$data"
@@ -89,15 +94,17 @@ for line in open(raw):
     times.setdefault((int(size), label), []).append(float(gone))
 sizes = sorted({s for s, _ in times})
 rows = [
-    "| storm | seed, shell `ps`/`kill` | seed, native `ps`/`kill` | native variant | shell / native variant |",
-    "| ---: | ---: | ---: | ---: | ---: |",
+    "| storm | seed, shell `ps`/`kill` | seed, native `ps`/`kill` | native variant | shell / native variant | floor: `kill(2)` of known pids | floor: one `/proc` pass + kill |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 ]
 med = lambda v: statistics.median(v) if v else None
 cell = lambda v: f"{v:.3f} s" if v is not None else "n/a"
+labels = ("seed-shell", "seed-native-ps", "native", "floor-pids", "floor-scan")
 for size in sizes:
-    shell, served, native = (med(times.get((size, l))) for l in ("seed-shell", "seed-native-ps", "native"))
+    shell, served, native, pids, scan = (med(times.get((size, l))) for l in labels)
     ratio = f"{shell / native:.1f}x" if shell and native else "n/a"
-    rows.append(f"| {size} | {cell(shell)} | {cell(served)} | {cell(native)} | {ratio} |")
+    rows.append(f"| {size} | {cell(shell)} | {cell(served)} | {cell(native)} | {ratio} "
+                f"| {cell(pids)} | {cell(scan)} |")
 table = "\n".join(rows) + "\n"
 open(out, "w").write(table)
 print()

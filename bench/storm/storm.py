@@ -6,15 +6,23 @@ usage: storm.py PIKT_DIR PIKT SIZES RUNS VARIANT...
 
 A VARIANT is LABEL,ALERT,NATIVE_PS: the label printed, the alert run, and
 whether pikt may serve ps/kill natively (PIKT_NATIVE_PS=0 when it is 0). For
-every storm size and variant, RUNS times: start SIZE copies of sleep named `imapd` as user
-chico (one shell forks them and stays their parent, so a killed process is
-reaped at once and a zombie never counts as alive), wait until all show in
+every storm size, RUNS times, every variant in turn: start SIZE copies of
+sleep named `imapd` as user chico (one shell forks them and stays their
+parent, so a killed process is reaped at once and a zombie never counts as
+alive; a zombie counts as gone), wait until all show in
 /proc, start `pikt +A ALERT`, poll /proc until none of them is left, then wait
 for pikt to exit. Prints one tab-separated line per measurement:
 `LABEL SIZE SECONDS_TO_GONE SECONDS_TO_EXIT`. Needs root (setpriv --reuid).
+
+A VARIANT LABEL,floor:MODE,PROGRAM times the floor instead of pikt: PROGRAM is
+pikt-proc's `kill_floor` example, run as `kill_floor pids FILE` (MODE `pids`:
+kill(2) on the storm's pids, known before the clock starts, no /proc read) or
+`kill_floor scan UID imapd` (MODE `scan`: one pass over /proc, then SIGKILL
+through each match's /proc fd, no check, no alert run around it).
 """
 
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -96,13 +104,29 @@ def alive(processes):
     return {pid: started for pid, started in processes.items() if is_alive(pid, started)}
 
 
-def measure(pikt_dir, pikt, program, alert, native_ps, size):
-    shell, processes = start_storm(program, size)
+def command_of(pikt_dir, pikt, alert, native_ps, folder, processes):
+    """The command a variant times, and its environment."""
+    if alert.startswith("floor:"):
+        mode, floor = alert[len("floor:"):], native_ps
+        if mode == "pids":
+            pid_file = os.path.join(folder, "pids")
+            with open(pid_file, "w") as f:
+                f.write("".join(f"{pid}\n" for pid in processes))
+            return [floor, "pids", pid_file], None
+        return [floor, "scan", str(pwd.getpwnam(USER).pw_uid), COMM], None
     env = dict(os.environ, PIKT_DIR=pikt_dir, PIKT_HOST="stormhost",
                PIKT_NATIVE_PS=native_ps)
+    return [pikt, "+M", "cat > /dev/null", "+A", alert], env
+
+
+def measure(pikt_dir, pikt, program, alert, native_ps, size):
+    shell, processes = start_storm(program, size)
+    command, env = command_of(pikt_dir, pikt, alert, native_ps,
+                              os.path.dirname(program), processes)
     started = time.monotonic()
-    run = subprocess.Popen([pikt, "+M", "cat > /dev/null", "+A", alert], env=env,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    run = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                           if env is None else None)
     # Each look reads one /proc file: the newest process not yet seen gone.
     # A sweep over all of them would take milliseconds and compete with pikt
     # for the CPU; this way the whole wait reads each file about once.
@@ -123,7 +147,7 @@ def measure(pikt_dir, pikt, program, alert, native_ps, size):
         os.kill(pid, 9)
     shell.wait()
     if gone is None or status != 0:
-        sys.exit(f"storm: {alert} on {size}: pikt exited {status}, "
+        sys.exit(f"storm: {alert} on {size}: {command[0]} exited {status}, "
                  f"{len(alive(processes))} processes left")
     return gone, exited
 
@@ -136,10 +160,12 @@ def main():
         program = os.path.join(folder, COMM)
         shutil.copy("/bin/sleep", program)
         os.chmod(program, 0o755)
+        # Run after run, every variant once: a load that comes and goes on the
+        # host then weighs on all of them alike.
         for size in [int(s) for s in sizes.split(",")]:
-            for variant in variants:
-                label, alert, native_ps = variant.split(",")
-                for _ in range(int(runs)):
+            for _ in range(int(runs)):
+                for variant in variants:
+                    label, alert, native_ps = variant.split(",")
                     gone, exited = measure(pikt_dir, pikt, program, alert, native_ps, size)
                     print(f"{label}\t{size}\t{gone:.4f}\t{exited:.4f}", flush=True)
     finally:

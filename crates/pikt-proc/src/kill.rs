@@ -47,25 +47,31 @@
 //!
 //! # Killing every process of a user and command
 //!
-//! [`kill_matching`] repeats snapshot → select → [`kill_checked`] until a snapshot shows
-//! no live match or `max_rounds` rounds have signalled, pausing
-//! [`KillPolicy::round_pause`] between rounds, so processes forked while a round runs
-//! are caught by the next one. Zombies are never selected: they are already dead and
-//! only wait for their parent, and a loop that counts them (as `ps`-based loops do)
-//! spins until someone reaps them.
+//! [`kill_matching`] repeats select → [`kill_checked_with`] until a fresh snapshot
+//! shows no live match or `max_rounds` rounds have signalled, so processes forked while
+//! a round runs are caught by the next one. The processes to spare ([`Protected`]) are
+//! taken once per call, not once per victim. After a round that signalled, it waits
+//! for its victims to exit, at most [`KillPolicy::round_pause`]: [`CheckedSignaller`]
+//! polls pidfds, which become readable when their process exits, so the next
+//! snapshot comes as soon as the victims are dead rather than after a fixed sleep.
+//! The first round may start from a list a snapshot made shortly before
+//! ([`KillRequest::listed`]); every entry is checked as always. Zombies are never
+//! selected: they are already dead and only wait for their parent, and a loop that
+//! counts them (as `ps`-based loops do) spins until someone reaps them.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::fs::File;
-use std::io::{self, Read};
-use std::time::Duration;
+use std::io;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
+use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::fd::OwnedFd;
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use rustix::process::{Pid, PidfdFlags, Signal};
 
-use crate::table::{parse_stat, Process, ProcessTable};
+use crate::table::{parse_stat, read_stat_file, Process, ProcessTable};
 
 /// What [`kill_checked`] and [`kill_matching`] may do beyond the fixed refusals.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,8 +80,9 @@ pub struct KillPolicy {
     /// a script that counts per-user processes should not take down root's daemons
     /// because of a typo in its objects file; set it where a script means root.
     pub allow_root_targets: bool,
-    /// The pause between rounds of [`kill_matching`], so signalled processes can exit
-    /// before the next snapshot. Default 50 ms.
+    /// The longest wait between rounds of [`kill_matching`], for the signalled
+    /// processes to exit before the next snapshot; the wait ends early once they have
+    /// (with [`CheckedSignaller`]). Default 50 ms.
     pub round_pause: Duration,
 }
 
@@ -247,8 +254,18 @@ pub fn parse_signal(text: &str) -> Option<Signal> {
     Some(signal)
 }
 
-/// The processes that must survive: ourselves and the chain of our ancestors.
-struct Protected {
+/// The processes no kill may hit besides PID 1: ourselves, our parent and every
+/// further ancestor (the scheduler that runs us, a login shell).
+///
+/// Taking it walks the chain of parents through `/proc`, one `stat` read per
+/// ancestor, so callers that signal many processes take it once and pass it to
+/// [`kill_checked_with`]. A copy kept for a while stays safe: a process never gains
+/// an ancestor (an orphan is adopted by init or by a subreaper, which were
+/// ancestors already), so the live ancestors are always among the ones recorded;
+/// an ancestor that died since only leaves a number that is refused needlessly.
+/// [`Protected::is_current`] tells when our parent changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Protected {
     own: u32,
     parent: u32,
     ancestors: HashSet<u32>,
@@ -258,12 +275,16 @@ impl Protected {
     /// How far up the chain we look; real chains are a few processes long.
     const MAX_DEPTH: usize = 1024;
 
-    fn current() -> Self {
+    /// Ourselves and our ancestors now.
+    pub fn current() -> Self {
         let parent = std::os::unix::process::parent_id();
         let mut ancestors = HashSet::new();
+        let mut buffer = Vec::new();
         let mut pid = parent;
         while ancestors.len() < Self::MAX_DEPTH {
-            let Some(next) = parent_of(pid) else { break };
+            let Some(next) = parent_of(pid, &mut buffer) else {
+                break;
+            };
             if next <= 1 || !ancestors.insert(next) {
                 break;
             }
@@ -275,38 +296,50 @@ impl Protected {
             ancestors,
         }
     }
+
+    /// Whether this was taken by this process under its present parent (two system
+    /// calls, no `/proc` read): if not, take a new one.
+    pub fn is_current(&self) -> bool {
+        self.own == std::process::id() && self.parent == std::os::unix::process::parent_id()
+    }
+
+    /// Why `policy` and the fixed rules forbid signalling `target`, if they do.
+    pub fn refusal(&self, target: &Process, policy: &KillPolicy) -> Option<Refusal> {
+        let pid = target.pid;
+        if pid == 0 || i32::try_from(pid).is_err() {
+            Some(Refusal::InvalidPid)
+        } else if pid == 1 {
+            Some(Refusal::Init)
+        } else if pid == self.own {
+            Some(Refusal::Ourselves)
+        } else if pid == self.parent {
+            Some(Refusal::OurParent)
+        } else if self.ancestors.contains(&pid) {
+            Some(Refusal::OurAncestor)
+        } else if target.kernel_thread {
+            Some(Refusal::KernelThread)
+        } else if target.uid == 0 && !policy.allow_root_targets {
+            Some(Refusal::RootTarget)
+        } else {
+            None
+        }
+    }
 }
 
-fn parent_of(pid: u32) -> Option<u32> {
-    let text = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
-    parse_stat(&text).map(|stat| stat.ppid)
+fn parent_of(pid: u32, buffer: &mut Vec<u8>) -> Option<u32> {
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+    let file = rustix::fs::open(format!("/proc/{pid}/stat"), flags, Mode::empty()).ok()?;
+    read_stat_file(&file, buffer).ok()?;
+    parse_stat(buffer).map(|stat| stat.ppid)
 }
 
 /// Whether `policy` and the fixed rules let `target` be signalled. [`kill_checked`]
 /// applies this first; it is public so fakes and dry runs refuse exactly the same.
+/// Takes a [`Protected`] each call; [`Protected::refusal`] reuses one.
 pub fn check_target(target: &Process, policy: &KillPolicy) -> Result<(), Refusal> {
-    refusal(target, policy, &Protected::current()).map_or(Ok(()), Err)
-}
-
-fn refusal(target: &Process, policy: &KillPolicy, protected: &Protected) -> Option<Refusal> {
-    let pid = target.pid;
-    if pid == 0 || i32::try_from(pid).is_err() {
-        Some(Refusal::InvalidPid)
-    } else if pid == 1 {
-        Some(Refusal::Init)
-    } else if pid == protected.own {
-        Some(Refusal::Ourselves)
-    } else if pid == protected.parent {
-        Some(Refusal::OurParent)
-    } else if protected.ancestors.contains(&pid) {
-        Some(Refusal::OurAncestor)
-    } else if target.kernel_thread {
-        Some(Refusal::KernelThread)
-    } else if target.uid == 0 && !policy.allow_root_targets {
-        Some(Refusal::RootTarget)
-    } else {
-        None
-    }
+    Protected::current()
+        .refusal(target, policy)
+        .map_or(Ok(()), Err)
 }
 
 /// Sends `signal` to `target` only if its PID still names that very process (same uid,
@@ -317,16 +350,21 @@ pub fn kill_checked(
     signal: Signal,
     policy: &KillPolicy,
 ) -> Result<KillOutcome, KillError> {
-    check_target(target, policy).map_err(KillError::Refused)?;
-    kill_verified(
-        target,
-        signal,
-        &[
-            KillMethod::ProcDirFd,
-            KillMethod::Pidfd,
-            KillMethod::PlainKill,
-        ],
-    )
+    kill_checked_with(target, signal, policy, &Protected::current())
+}
+
+/// [`kill_checked`] with the processes to spare taken earlier (see [`Protected`]
+/// for why a kept copy is safe): what a loop over many targets calls.
+pub fn kill_checked_with(
+    target: &Process,
+    signal: Signal,
+    policy: &KillPolicy,
+    protected: &Protected,
+) -> Result<KillOutcome, KillError> {
+    if let Some(refusal) = protected.refusal(target, policy) {
+        return Err(KillError::Refused(refusal));
+    }
+    kill_verified(target, signal, ALL_METHODS)
 }
 
 /// The check-and-signal part of [`kill_checked`], trying `methods` in order until one
@@ -415,6 +453,7 @@ fn unsupported(errno: Errno) -> bool {
 }
 
 /// An open `/proc/PID` directory: bound to one process for as long as it is open.
+#[derive(Debug)]
 pub(crate) struct ProcHandle {
     fd: OwnedFd,
     pid: Pid,
@@ -434,6 +473,32 @@ impl ProcHandle {
             Err(Errno::NOENT | Errno::SRCH) => Ok(None),
             Err(errno) => Err(errno.into()),
         }
+    }
+
+    /// Whether the process has exited (reaped, or a zombie). A `stat` that cannot
+    /// be read for another reason counts as exited: there is nothing to wait for.
+    pub(crate) fn has_exited(&self) -> bool {
+        !matches!(self.read_stat(), Ok(Some(stat)) if !matches!(stat.state, 'Z' | 'X'))
+    }
+
+    /// Waits until the process has exited (`true`) or `deadline` passes (`false`).
+    ///
+    /// The `/proc` fd cannot be polled, so this opens a pidfd by number and trusts it
+    /// only if our process is still alive after the open: a live process keeps its
+    /// PID, so the pidfd then names it. Without pidfds it sleeps until `deadline`.
+    pub(crate) fn wait_for_exit(&self, deadline: Option<Instant>) -> bool {
+        if self.has_exited() {
+            return true;
+        }
+        let pidfd = match rustix::process::pidfd_open(self.pid, PidfdFlags::empty()) {
+            Ok(pidfd) => pidfd,
+            Err(Errno::SRCH) => return true,
+            Err(_) => {
+                sleep_until(deadline);
+                return false;
+            }
+        };
+        self.has_exited() || poll_until_exit(&pidfd, deadline)
     }
 
     /// The directory fd, which is also a pidfd.
@@ -477,8 +542,8 @@ impl ProcHandle {
             Err(errno) => return Err(errno.into()),
         };
         let mut text = Vec::new();
-        match File::from(fd).read_to_end(&mut text) {
-            Ok(_) => {}
+        match read_stat_file(&fd, &mut text) {
+            Ok(()) => {}
             Err(error) if is_gone(&error) => return Ok(None),
             Err(error) => return Err(KillError::Io(error)),
         }
@@ -499,18 +564,90 @@ fn is_gone(error: &io::Error) -> bool {
 /// Sends signals for [`kill_matching`]; the real one is [`CheckedSignaller`], tests use
 /// [`crate::testing::FakeSignaller`].
 pub trait Signaller {
-    /// Signals one selected process, as [`kill_checked`] does.
+    /// Signals one selected process, as [`kill_checked_with`] does: `protected` are the
+    /// processes to spare, taken once for a whole kill.
     fn signal(
         &self,
         target: &Process,
         signal: Signal,
         policy: &KillPolicy,
+        protected: &Protected,
     ) -> Result<KillOutcome, KillError>;
+
+    /// [`Signaller::signal`], and if the process was signalled, remembers it so that
+    /// the next [`Signaller::wait_for_exits`] waits for it. [`kill_matching`] signals
+    /// this way. The default only signals.
+    fn signal_watched(
+        &self,
+        target: &Process,
+        signal: Signal,
+        policy: &KillPolicy,
+        protected: &Protected,
+    ) -> Result<KillOutcome, KillError> {
+        self.signal(target, signal, policy, protected)
+    }
+
+    /// Waits until the processes remembered by [`Signaller::signal_watched`] since the
+    /// last call have exited (zombies count: they are dead), for at most `timeout`,
+    /// and forgets them. The default cannot tell when they exit and waits the whole
+    /// `timeout`.
+    fn wait_for_exits(&self, timeout: Duration) {
+        std::thread::sleep(timeout);
+    }
 }
 
-/// The real signaller: [`kill_checked`].
-#[derive(Clone, Copy, Debug, Default)]
-pub struct CheckedSignaller;
+/// The real signaller: [`kill_checked_with`]. [`Signaller::signal_watched`] keeps the
+/// `/proc/PID` handle of the last [`CheckedSignaller::WATCH_LIMIT`] processes it
+/// signalled (open anyway for the check, so keeping them costs nothing while
+/// killing), so that [`Signaller::wait_for_exits`] returns as soon as they have
+/// exited instead of sleeping: it polls a pidfd, which becomes readable when its
+/// process exits.
+#[derive(Debug, Default)]
+pub struct CheckedSignaller {
+    watched: Mutex<VecDeque<ProcHandle>>,
+}
+
+impl CheckedSignaller {
+    /// How many signalled processes are watched at most: the most recent ones, which
+    /// are the last to exit. It keeps the open descriptors well under the usual limit
+    /// of 1024; an older process still alive is found by the next snapshot anyway.
+    pub const WATCH_LIMIT: usize = 256;
+
+    /// A signaller watching nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The checked kill; with `watch`, the handle of a signalled process is kept.
+    fn kill(
+        &self,
+        target: &Process,
+        signal: Signal,
+        policy: &KillPolicy,
+        protected: &Protected,
+        watch: bool,
+    ) -> Result<KillOutcome, KillError> {
+        if let Some(refusal) = protected.refusal(target, policy) {
+            return Err(KillError::Refused(refusal));
+        }
+        let Some(dir) = ProcHandle::open(target.pid)? else {
+            return Ok(KillOutcome::AlreadyGone);
+        };
+        let outcome = kill_through(&dir, target, signal, ALL_METHODS)?;
+        if watch && matches!(outcome, KillOutcome::Signalled(_)) {
+            self.watch(dir);
+        }
+        Ok(outcome)
+    }
+
+    fn watch(&self, dir: ProcHandle) {
+        let mut watched = self.watched.lock().unwrap_or_else(PoisonError::into_inner);
+        if watched.len() >= Self::WATCH_LIMIT {
+            watched.pop_front();
+        }
+        watched.push_back(dir);
+    }
+}
 
 impl Signaller for CheckedSignaller {
     fn signal(
@@ -518,8 +655,70 @@ impl Signaller for CheckedSignaller {
         target: &Process,
         signal: Signal,
         policy: &KillPolicy,
+        protected: &Protected,
     ) -> Result<KillOutcome, KillError> {
-        kill_checked(target, signal, policy)
+        self.kill(target, signal, policy, protected, false)
+    }
+
+    fn signal_watched(
+        &self,
+        target: &Process,
+        signal: Signal,
+        policy: &KillPolicy,
+        protected: &Protected,
+    ) -> Result<KillOutcome, KillError> {
+        self.kill(target, signal, policy, protected, true)
+    }
+
+    fn wait_for_exits(&self, timeout: Duration) {
+        let watched: Vec<ProcHandle> = self
+            .watched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+            .collect();
+        // No deadline (waiting for ever) only for a timeout past the end of time.
+        let deadline = Instant::now().checked_add(timeout);
+        for dir in &watched {
+            if !dir.wait_for_exit(deadline) {
+                break;
+            }
+        }
+    }
+}
+
+/// Every way of signalling, best first.
+const ALL_METHODS: &[KillMethod] = &[
+    KillMethod::ProcDirFd,
+    KillMethod::Pidfd,
+    KillMethod::PlainKill,
+];
+
+/// Polls `pidfd` until its process has exited (`true`) or `deadline` passes (`false`).
+/// An error of `poll` counts as a timeout.
+fn poll_until_exit(pidfd: &OwnedFd, deadline: Option<Instant>) -> bool {
+    loop {
+        let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        let timeout = left.map(|left| Timespec {
+            tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(left.subsec_nanos()),
+        });
+        let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, timeout.as_ref()) {
+            Ok(0) => return false,
+            Ok(_) => return true,
+            Err(Errno::INTR) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Sleeps until `deadline`: the wait of a kernel that cannot tell when a process exits.
+fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => std::thread::sleep(deadline.saturating_duration_since(Instant::now())),
+        // Only for a timeout past the end of time: wait as long as the caller asked.
+        None => std::thread::sleep(Duration::MAX),
     }
 }
 
@@ -590,6 +789,43 @@ impl KillReport {
     }
 }
 
+/// What [`kill_matching_with`] kills: every live process of exactly `user` and `comm`.
+#[derive(Clone, Copy, Debug)]
+pub struct KillRequest<'a> {
+    /// The user name, as [`Process::user`] shows it.
+    pub user: &'a str,
+    /// The command name, as [`Process::comm`] shows it.
+    pub comm: &'a str,
+    /// The signal to send.
+    pub signal: Signal,
+    /// How many rounds may signal at most (0: only look).
+    pub max_rounds: u32,
+    /// Processes a snapshot taken shortly before listed (the `ps` a script just
+    /// counted from): the first round signals those that match instead of taking a
+    /// snapshot of its own. Each is checked as always, so a stale entry is never
+    /// signalled; the later rounds, and the one that ends the loop, take fresh
+    /// snapshots, so a process the list missed is caught there.
+    pub listed: Option<&'a [Process]>,
+}
+
+impl<'a> KillRequest<'a> {
+    /// Kill every process of `user` and `comm` with `signal`, in at most `max_rounds`
+    /// rounds, every round from a fresh snapshot.
+    pub fn new(user: &'a str, comm: &'a str, signal: Signal, max_rounds: u32) -> Self {
+        Self {
+            user,
+            comm,
+            signal,
+            max_rounds,
+            listed: None,
+        }
+    }
+
+    fn selects(&self, process: &Process) -> bool {
+        !process.is_dead() && process.user == self.user && process.comm == self.comm
+    }
+}
+
 /// Kills every live process of exactly `user` and `comm` with [`kill_checked`], round
 /// after round, until a snapshot shows none or `max_rounds` rounds have signalled.
 pub fn kill_matching(
@@ -602,53 +838,62 @@ pub fn kill_matching(
 ) -> KillReport {
     kill_matching_with(
         table,
-        &CheckedSignaller,
-        user,
-        comm,
-        signal,
+        &CheckedSignaller::new(),
+        &KillRequest::new(user, comm, signal, max_rounds),
         policy,
-        max_rounds,
     )
 }
 
-/// [`kill_matching`] with another [`Signaller`] (a fake in tests, a logging wrapper).
+/// [`kill_matching`] with another [`Signaller`] (a fake in tests, a logging wrapper)
+/// and, optionally, a first round from processes listed earlier
+/// ([`KillRequest::listed`]).
+///
+/// Each round selects the live matches, signals them through `signaller` (the
+/// processes to spare are taken once, at the start), then, if it signalled any,
+/// waits for them to exit, at most [`KillPolicy::round_pause`]. The loop ends on a
+/// fresh snapshot that shows no match left to signal, or once `max_rounds` rounds
+/// have signalled.
 pub fn kill_matching_with(
     table: &dyn ProcessTable,
     signaller: &dyn Signaller,
-    user: &str,
-    comm: &str,
-    signal: Signal,
+    request: &KillRequest<'_>,
     policy: &KillPolicy,
-    max_rounds: u32,
 ) -> KillReport {
+    let protected = Protected::current();
     let mut report = KillReport::default();
     let mut signalled = HashSet::new();
     let mut given_up = HashSet::new();
+    let mut listed = request.listed;
     loop {
-        let snapshot = match table.snapshot(false) {
-            Ok(snapshot) => snapshot,
+        let from_list = listed.take();
+        let live = match select(table, request, from_list) {
+            Ok(live) => live,
             Err(error) => {
                 report.snapshot_error = Some(error);
                 break;
             }
         };
-        let live: Vec<&Process> = snapshot
-            .iter()
-            .filter(|process| !process.is_dead() && process.user == user && process.comm == comm)
-            .collect();
-        report.remaining = live.iter().map(|&process| Victim::from(process)).collect();
+        let fresh = from_list.is_none();
+        if fresh {
+            report.remaining = live.iter().map(Victim::from).collect();
+        }
         let targets: Vec<&Process> = live
-            .into_iter()
+            .iter()
             .filter(|process| !given_up.contains(&key(process)))
             .collect();
-        if targets.is_empty() || report.rounds >= max_rounds {
-            break;
+        if targets.is_empty() || report.rounds >= request.max_rounds {
+            if fresh {
+                break;
+            }
+            continue;
         }
         report.rounds = report.rounds.saturating_add(1);
+        let mut any_signalled = false;
         for target in targets {
             let victim = Victim::from(target);
-            match signaller.signal(target, signal, policy) {
+            match signaller.signal_watched(target, request.signal, policy, &protected) {
                 Ok(KillOutcome::Signalled(_)) => {
+                    any_signalled = true;
                     if signalled.insert(key(target)) {
                         report.victims.push(victim);
                     }
@@ -664,9 +909,34 @@ pub fn kill_matching_with(
                 }
             }
         }
-        std::thread::sleep(policy.round_pause);
+        if any_signalled {
+            signaller.wait_for_exits(policy.round_pause);
+        }
     }
     report
+}
+
+/// The live matches of one round, by pid: from `listed` when given, else from a fresh
+/// snapshot of the user's processes.
+fn select(
+    table: &dyn ProcessTable,
+    request: &KillRequest<'_>,
+    listed: Option<&[Process]>,
+) -> io::Result<Vec<Process>> {
+    let mut live: Vec<Process> = match listed {
+        Some(listed) => listed
+            .iter()
+            .filter(|process| request.selects(process))
+            .cloned()
+            .collect(),
+        None => {
+            let mut processes = table.snapshot_of_user(request.user)?;
+            processes.retain(|process| request.selects(process));
+            processes
+        }
+    };
+    live.sort_by_key(|process| process.pid);
+    Ok(live)
 }
 
 /// `(pid, start_time)` names one process for good.
@@ -724,7 +994,7 @@ mod tests {
         ];
         for (pid, expected) in cases {
             assert_eq!(
-                refusal(&process(pid, 1000), &policy, &protected()),
+                protected().refusal(&process(pid, 1000), &policy),
                 expected,
                 "pid {pid}"
             );
@@ -735,16 +1005,16 @@ mod tests {
     fn root_targets_need_the_policy() {
         let root = process(600, 0);
         assert_eq!(
-            refusal(&root, &KillPolicy::default(), &protected()),
+            protected().refusal(&root, &KillPolicy::default()),
             Some(Refusal::RootTarget)
         );
         let allow = KillPolicy {
             allow_root_targets: true,
             ..KillPolicy::default()
         };
-        assert_eq!(refusal(&root, &allow, &protected()), None);
+        assert_eq!(protected().refusal(&root, &allow), None);
         assert_eq!(
-            refusal(&process(600, 1000), &KillPolicy::default(), &protected()),
+            protected().refusal(&process(600, 1000), &KillPolicy::default()),
             None
         );
     }
@@ -758,7 +1028,7 @@ mod tests {
             ..KillPolicy::default()
         };
         assert_eq!(
-            refusal(&kthread, &allow, &protected()),
+            protected().refusal(&kthread, &allow),
             Some(Refusal::KernelThread)
         );
     }

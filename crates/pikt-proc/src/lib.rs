@@ -18,7 +18,9 @@
 //! See `docs/processes.md` for the differences from `ps` and the guarantees of the kill.
 //!
 //! **Invariant:** no `unsafe`, no shell, no fork: everything goes through `/proc` and
-//! system calls via `rustix`.
+//! system calls via `rustix`. A large snapshot is read by a few threads, but never
+//! depends on them: a thread that cannot be started (a storm that exhausts the PID
+//! space) leaves its share to the calling thread.
 
 mod kill;
 mod ps;
@@ -26,9 +28,9 @@ mod table;
 pub mod testing;
 
 pub use kill::{
-    check_target, kill_checked, kill_matching, kill_matching_with, parse_signal, CheckedSignaller,
-    FailedVictim, Identity, KillError, KillMethod, KillOutcome, KillPolicy, KillReport, Refusal,
-    RefusedVictim, Signaller, Victim,
+    check_target, kill_checked, kill_checked_with, kill_matching, kill_matching_with, parse_signal,
+    CheckedSignaller, FailedVictim, Identity, KillError, KillMethod, KillOutcome, KillPolicy,
+    KillReport, KillRequest, Protected, Refusal, RefusedVictim, Signaller, Victim,
 };
 pub use ps::{needs_args, parse_ps_args, ps_lines, ps_lines_with, PsField, PsKind, PsOptions};
 /// The signal type of [`kill_checked`] (re-exported from `rustix`).

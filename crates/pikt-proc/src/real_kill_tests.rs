@@ -122,3 +122,21 @@ fn wait_for_state(pid: u32, state: char) {
     }
     panic!("pid {pid} never reached state {state}");
 }
+
+#[test]
+fn waiting_for_an_exit_sees_zombies_and_reaped_processes() {
+    use std::time::{Duration, Instant};
+    let mut child = spawn_sleep();
+    let handle = ProcHandle::open(child.id()).expect("open").expect("alive");
+    assert!(!handle.has_exited());
+    let soon = Some(Instant::now() + Duration::from_millis(100));
+    assert!(!handle.wait_for_exit(soon), "a live process times out");
+
+    rustix::process::pidfd_send_signal(handle.fd(), Signal::KILL).expect("kill");
+    let later = Some(Instant::now() + Duration::from_secs(20));
+    assert!(handle.wait_for_exit(later), "a zombie has exited");
+    assert!(handle.has_exited());
+    assert_killed_by(&mut child, 9);
+    assert!(handle.has_exited(), "reaped");
+    assert!(handle.wait_for_exit(soon), "reaped: nothing to wait for");
+}

@@ -2,16 +2,24 @@
 //!
 //! During a process storm that exhausts the PID space, `fork` fails, so a monitor that
 //! runs `ps` goes blind exactly when it is needed. [`LinuxProcTable`] reads `/proc`
-//! directly: `read_dir("/proc")`, then for each numeric entry the owner of the
-//! `/proc/PID` directory (the effective uid, what `ps` prints as USER even for
-//! non-dumpable processes), `/proc/PID/stat`, and `/proc/PID/cmdline` only when asked.
-//! A process that exits while we walk is skipped silently, as `ps` does.
+//! directly: it lists the numeric entries of `/proc`, then for each one, relative to
+//! an open `/proc`, the owner of the `/proc/PID` directory (the effective uid, what
+//! `ps` prints as USER even for non-dumpable processes), one `read` of
+//! `/proc/PID/stat`, and `/proc/PID/cmdline` only when asked: five system calls a
+//! process. [`ProcessTable::snapshot_of_user`] reads the `stat` of one user's
+//! processes only. A large table is shared out among a few threads. A process that
+//! exits while we walk is skipped silently, as `ps` does.
 
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use rustix::buffer::spare_capacity;
+use rustix::fd::OwnedFd;
+use rustix::fs::{AtFlags, Dir, Mode, OFlags};
+use rustix::io::Errno;
 
 /// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat`: the task is a kernel thread.
 const PF_KTHREAD: u64 = 0x0020_0000;
@@ -71,6 +79,15 @@ pub trait ProcessTable {
     /// Every process alive now, sorted by pid. `want_args` also reads each command line,
     /// which costs one more file read per process.
     fn snapshot(&self, want_args: bool) -> io::Result<Vec<Process>>;
+
+    /// The processes of `user` alone (those whose [`Process::user`] is `user`),
+    /// sorted by pid, without args: what a kill round needs. The real table reads
+    /// the `stat` of no other user's process.
+    fn snapshot_of_user(&self, user: &str) -> io::Result<Vec<Process>> {
+        let mut processes = self.snapshot(false)?;
+        processes.retain(|process| process.user == user);
+        Ok(processes)
+    }
 }
 
 /// The real table of this host, read from `/proc` (no fork, no `ps`).
@@ -101,20 +118,134 @@ impl LinuxProcTable {
         }
     }
 
-    fn read_process(
-        &self,
-        dir: &Path,
-        pid: u32,
-        want_args: bool,
-        users: &UserNames,
-    ) -> io::Result<Option<Process>> {
-        let uid = fs::metadata(dir)?.uid();
-        let stat_text = fs::read(dir.join("stat"))?;
-        let Some(stat) = parse_stat(&stat_text) else {
+    /// Walks `/proc` once, keeping the processes whose uid `keep_uid` accepts; only
+    /// those cost a `stat` read. A large table is read by up to
+    /// [`LinuxProcTable::MAX_READERS`] threads, each taking a run of pids; if a
+    /// thread cannot be started (in a storm that exhausts the PID space, threads
+    /// fail like `fork`), this thread reads that run itself. Sorted by pid.
+    fn walk(&self, want_args: bool, keep_uid: &UidFilter<'_>) -> io::Result<Vec<Process>> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let proc_dir = rustix::fs::open(&self.proc_root, flags, Mode::empty())?;
+        let users = UserNames::load(&self.passwd_path);
+        let pids = list_pids(&proc_dir)?;
+        let walk = Walk {
+            proc_dir: &proc_dir,
+            want_args,
+            users: &users,
+            keep_uid,
+        };
+        let run_length = pids.len().div_ceil(reader_count(pids.len())).max(1);
+        let mut processes = Vec::with_capacity(pids.len());
+        std::thread::scope(|scope| {
+            let mut runs = pids.chunks(run_length);
+            let own_run = runs.next().unwrap_or_default();
+            let helpers: Vec<_> = runs
+                .map(|run| {
+                    let helper = std::thread::Builder::new()
+                        .name("pikt-proc-walk".to_string())
+                        .spawn_scoped(scope, || walk.read(run));
+                    (run, helper)
+                })
+                .collect();
+            processes.extend(walk.read(own_run));
+            for (run, helper) in helpers {
+                match helper.map(|handle| handle.join()) {
+                    Ok(Ok(found)) => processes.extend(found),
+                    // Not started (or, impossibly, panicked): read the run here.
+                    Ok(Err(_)) | Err(_) => processes.extend(walk.read(run)),
+                }
+            }
+        });
+        processes.sort_by_key(|process| process.pid);
+        Ok(processes)
+    }
+
+    /// At most this many threads read one snapshot.
+    pub const MAX_READERS: usize = 4;
+}
+
+impl ProcessTable for LinuxProcTable {
+    fn snapshot(&self, want_args: bool) -> io::Result<Vec<Process>> {
+        self.walk(want_args, &|_, _| true)
+    }
+
+    fn snapshot_of_user(&self, user: &str) -> io::Result<Vec<Process>> {
+        self.walk(false, &|uid, users| users.is_named(uid, user))
+    }
+}
+
+/// Which uids a walk reads the `stat` of.
+type UidFilter<'a> = dyn Fn(u32, &UserNames) -> bool + Sync + 'a;
+
+/// The numeric entries of `/proc`, in the order listed (ascending pids).
+fn list_pids(proc_dir: &OwnedFd) -> io::Result<Vec<u32>> {
+    let mut listing = Dir::read_from(proc_dir)?;
+    let mut pids = Vec::new();
+    while let Some(entry) = listing.read() {
+        if let Some(pid) = parse_pid(entry?.file_name().to_bytes()) {
+            pids.push(pid);
+        }
+    }
+    Ok(pids)
+}
+
+/// How many threads read a table of `processes`: one per CPU (at most
+/// [`LinuxProcTable::MAX_READERS`]), each with at least `MIN_RUN` processes, since
+/// a thread costs about as much as reading a few processes.
+fn reader_count(processes: usize) -> usize {
+    const MIN_RUN: usize = 256;
+    static CPUS: OnceLock<usize> = OnceLock::new();
+    let cpus = *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
+    cpus.min(LinuxProcTable::MAX_READERS)
+        .min(processes / MIN_RUN)
+        .max(1)
+}
+
+/// What every reader thread of one walk shares.
+struct Walk<'a> {
+    proc_dir: &'a OwnedFd,
+    want_args: bool,
+    users: &'a UserNames,
+    keep_uid: &'a UidFilter<'a>,
+}
+
+impl Walk<'_> {
+    /// The processes of `pids` that still exist and pass the filter.
+    fn read(&self, pids: &[u32]) -> Vec<Process> {
+        let mut reader = ProcReader::default();
+        pids.iter()
+            // Any error means the process exited while we walked (ENOENT, ESRCH)
+            // or is hidden from us: skip it, as ps does.
+            .filter_map(|&pid| reader.read_process(self, pid).ok().flatten())
+            .collect()
+    }
+}
+
+/// Reads the files of one process at a time relative to an open `/proc` (no path
+/// walk from `/` for each file), reusing its buffers.
+#[derive(Default)]
+struct ProcReader {
+    path: String,
+    buffer: Vec<u8>,
+}
+
+impl ProcReader {
+    /// The owner of `/proc/PID` first, then, if `keep_uid` wants it, one read of
+    /// `stat` (and of `cmdline` with `want_args`). `Ok(None)` for an unwanted uid or
+    /// a malformed `stat`.
+    fn read_process(&mut self, walk: &Walk<'_>, pid: u32) -> io::Result<Option<Process>> {
+        let proc_dir = walk.proc_dir;
+        let uid = rustix::fs::statat(proc_dir, self.file(pid, ""), AtFlags::empty())?.st_uid;
+        if !(walk.keep_uid)(uid, walk.users) {
+            return Ok(None);
+        }
+        self.read(proc_dir, pid, "/stat")?;
+        let Some(stat) = parse_stat(&self.buffer) else {
             return Ok(None);
         };
-        let args = if want_args {
-            Some(cmdline_to_args(&fs::read(dir.join("cmdline"))?))
+        let args = if walk.want_args {
+            self.read(proc_dir, pid, "/cmdline")?;
+            Some(cmdline_to_args(&self.buffer))
         } else {
             None
         };
@@ -122,7 +253,7 @@ impl LinuxProcTable {
             pid,
             ppid: stat.ppid,
             uid,
-            user: users.name_of(uid),
+            user: walk.users.name_of(uid),
             comm: stat.comm,
             state: stat.state,
             start_time: stat.start_time,
@@ -135,35 +266,73 @@ impl LinuxProcTable {
             args,
         }))
     }
+
+    /// `PID` followed by `suffix`: a path relative to `/proc`.
+    fn file(&mut self, pid: u32, suffix: &str) -> &str {
+        use std::fmt::Write as _;
+        self.path.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(self.path, "{pid}{suffix}");
+        &self.path
+    }
+
+    /// Reads `/proc/PID{suffix}` whole into the buffer.
+    fn read(&mut self, proc_dir: &OwnedFd, pid: u32, suffix: &str) -> io::Result<()> {
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        let file = rustix::fs::openat(proc_dir, self.file(pid, suffix), flags, Mode::empty())?;
+        if suffix == "/stat" {
+            read_stat_file(&file, &mut self.buffer)
+        } else {
+            read_whole(&file, &mut self.buffer)
+        }
+    }
 }
 
-impl ProcessTable for LinuxProcTable {
-    fn snapshot(&self, want_args: bool) -> io::Result<Vec<Process>> {
-        let users = UserNames::load(&self.passwd_path);
-        let mut processes = Vec::new();
-        for entry in fs::read_dir(&self.proc_root)? {
-            let Ok(entry) = entry else { continue };
-            let Some(pid) = entry.file_name().to_str().and_then(parse_pid) else {
-                continue;
-            };
-            // Any error here means the process exited while we walked (ENOENT, ESRCH)
-            // or is hidden from us: skip it, as ps does.
-            if let Ok(Some(process)) = self.read_process(&entry.path(), pid, want_args, &users) {
-                processes.push(process);
-            }
+/// Reads a `/proc/PID/stat` whole into `buffer` (cleared first), in one `read`
+/// where [`read_whole`] needs a second one to see the end: the kernel makes that
+/// file as one record of a `seq_file` and hands it out whole to a `read` with room
+/// for it, so a `read` that comes back short and ends in the line's newline has
+/// the whole file. Anything else (a fake tree's file without a newline) is read
+/// on to the end.
+pub(crate) fn read_stat_file(file: &OwnedFd, buffer: &mut Vec<u8>) -> io::Result<()> {
+    buffer.clear();
+    loop {
+        buffer.reserve(READ_CHUNK);
+        let room = buffer.capacity().saturating_sub(buffer.len());
+        match rustix::io::read(file, spare_capacity(buffer)) {
+            Ok(0) => return Ok(()),
+            Ok(count) if count < room && buffer.last() == Some(&b'\n') => return Ok(()),
+            Ok(_) | Err(Errno::INTR) => {}
+            Err(errno) => return Err(errno.into()),
         }
-        processes.sort_by_key(|process| process.pid);
-        Ok(processes)
+    }
+}
+
+/// How much room each `read` of a `/proc` file gets: more than any `stat` line.
+const READ_CHUNK: usize = 4096;
+
+/// Reads `file` to its end into `buffer` (cleared first), 4 KiB a `read`: a
+/// `/proc/PID/stat` takes one `read` plus the one that finds the end, where
+/// `std::fs::read` adds an `fstat`, a seek and reads doubling from 32 bytes.
+pub(crate) fn read_whole(file: &OwnedFd, buffer: &mut Vec<u8>) -> io::Result<()> {
+    buffer.clear();
+    loop {
+        buffer.reserve(READ_CHUNK);
+        match rustix::io::read(file, spare_capacity(buffer)) {
+            Ok(0) => return Ok(()),
+            Ok(_) | Err(Errno::INTR) => {}
+            Err(errno) => return Err(errno.into()),
+        }
     }
 }
 
 /// A `/proc` entry name that is a PID: decimal digits only, no sign, no leading zero.
-fn parse_pid(name: &str) -> Option<u32> {
-    let all_digits = !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_digit());
-    if !all_digits || name.starts_with('0') {
+fn parse_pid(name: &[u8]) -> Option<u32> {
+    let all_digits = !name.is_empty() && name.iter().all(u8::is_ascii_digit);
+    if !all_digits || name.starts_with(b"0") {
         return None;
     }
-    name.parse().ok()
+    std::str::from_utf8(name).ok()?.parse().ok()
 }
 
 /// `/proc/PID/cmdline` as one line: NUL separators become spaces, trailing NULs go.
@@ -246,6 +415,16 @@ impl UserNames {
             .get(&uid)
             .cloned()
             .unwrap_or_else(|| uid.to_string())
+    }
+
+    /// Whether [`UserNames::name_of`] gives `name` for `uid`, without building it.
+    pub fn is_named(&self, uid: u32, name: &str) -> bool {
+        match self.names.get(&uid) {
+            Some(known) => known == name,
+            // A uid without a name is shown as its number (rare: no need to avoid
+            // the allocation).
+            None => uid.to_string() == name,
+        }
     }
 }
 
@@ -401,9 +580,9 @@ pub(crate) mod tests {
 
     #[test]
     fn proc_entry_names_must_be_plain_numbers() {
-        assert_eq!(parse_pid("1234"), Some(1234));
+        assert_eq!(parse_pid(b"1234"), Some(1234));
         for name in ["self", "", "012", "-1", "+5", "12a", "99999999999"] {
-            assert_eq!(parse_pid(name), None, "{name}");
+            assert_eq!(parse_pid(name.as_bytes()), None, "{name}");
         }
     }
 

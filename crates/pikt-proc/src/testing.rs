@@ -3,10 +3,11 @@
 
 use std::io;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use rustix::process::Signal;
 
-use crate::kill::{check_target, KillError, KillMethod, KillOutcome, KillPolicy, Signaller};
+use crate::kill::{KillError, KillMethod, KillOutcome, KillPolicy, Protected, Signaller};
 use crate::table::{Process, ProcessTable};
 
 /// A process table whose content the test sets.
@@ -68,9 +69,9 @@ impl ProcessTable for FakeProcTable {
     }
 }
 
-/// A [`Signaller`] that applies the real refusals ([`check_target`]), records every
-/// call, and turns signalled processes of its table into zombies (state `Z`), except
-/// those listed as immortal. It can also fork a new process on its first signal, to
+/// A [`Signaller`] that applies the real refusals ([`Protected::refusal`]), records
+/// every call, and turns signalled processes of its table into zombies (state `Z`) at
+/// once, except those listed as immortal, so it never waits for exits. It can also fork a new process on its first signal, to
 /// imitate a child born while a kill round runs.
 #[derive(Debug)]
 pub struct FakeSignaller<'table> {
@@ -115,8 +116,11 @@ impl Signaller for FakeSignaller<'_> {
         target: &Process,
         signal: Signal,
         policy: &KillPolicy,
+        protected: &Protected,
     ) -> Result<KillOutcome, KillError> {
-        check_target(target, policy).map_err(KillError::Refused)?;
+        if let Some(refusal) = protected.refusal(target, policy) {
+            return Err(KillError::Refused(refusal));
+        }
         let alive = self.table.processes().iter().any(|process| {
             process.pid == target.pid
                 && process.start_time == target.start_time
@@ -134,6 +138,9 @@ impl Signaller for FakeSignaller<'_> {
         }
         Ok(KillOutcome::Signalled(KillMethod::ProcDirFd))
     }
+
+    /// The fake's victims are zombies the moment they are signalled.
+    fn wait_for_exits(&self, _timeout: Duration) {}
 }
 
 /// Locks a mutex, ignoring poisoning: a panicking test must not hide the state.

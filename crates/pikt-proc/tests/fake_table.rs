@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use pikt_proc::testing::{FakeProcTable, FakeSignaller};
-use pikt_proc::{kill_matching_with, KillPolicy, Process, ProcessTable, Refusal, Signal, Victim};
+use pikt_proc::{
+    kill_matching_with, KillPolicy, KillRequest, Process, ProcessTable, Refusal, Signal, Victim,
+};
 
 const BASE: u32 = 5_000_000;
 
@@ -58,11 +60,8 @@ fn selects_exact_user_and_command_and_skips_zombies() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "chico",
-        "imapd",
-        Signal::KILL,
+        &KillRequest::new("chico", "imapd", Signal::KILL, 5),
         &quick(),
-        5,
     );
 
     assert_eq!(pids(&report.victims), [1, 2]);
@@ -92,11 +91,8 @@ fn children_born_during_a_round_are_caught_by_the_next() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "chico",
-        "imapd",
-        Signal::TERM,
+        &KillRequest::new("chico", "imapd", Signal::TERM, 5),
         &quick(),
-        5,
     );
 
     assert_eq!(pids(&report.victims), [1, 9]);
@@ -115,11 +111,8 @@ fn a_survivor_is_signalled_every_round_but_reported_once() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "chico",
-        "imapd",
-        Signal::TERM,
+        &KillRequest::new("chico", "imapd", Signal::TERM, 3),
         &quick(),
-        3,
     );
 
     assert_eq!(pids(&report.victims), [1, 2]);
@@ -136,11 +129,8 @@ fn zero_rounds_only_looks() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "chico",
-        "imapd",
-        Signal::KILL,
+        &KillRequest::new("chico", "imapd", Signal::KILL, 0),
         &quick(),
-        0,
     );
     assert!(signaller.calls().is_empty());
     assert_eq!(pids(&report.remaining), [1]);
@@ -157,11 +147,8 @@ fn refused_targets_are_tried_once_and_reported() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "root",
-        "imapd",
-        Signal::KILL,
+        &KillRequest::new("root", "imapd", Signal::KILL, 5),
         &quick(),
-        5,
     );
 
     assert!(report.victims.is_empty());
@@ -179,21 +166,15 @@ fn refused_targets_are_tried_once_and_reported() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "root",
-        "imapd",
-        Signal::KILL,
+        &KillRequest::new("root", "imapd", Signal::KILL, 5),
         &allow_root,
-        5,
     );
     assert_eq!(pids(&report.victims), [1]);
     let report = kill_matching_with(
         &table,
         &signaller,
-        "root",
-        "kworker",
-        Signal::KILL,
+        &KillRequest::new("root", "kworker", Signal::KILL, 5),
         &allow_root,
-        5,
     );
     assert_eq!(report.refused[0].refusal, Refusal::KernelThread);
 }
@@ -207,11 +188,8 @@ fn our_own_process_is_refused_by_the_fake_too() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "chico",
-        "imapd",
-        Signal::KILL,
+        &KillRequest::new("chico", "imapd", Signal::KILL, 5),
         &quick(),
-        5,
     );
     assert_eq!(report.refused[0].refusal, Refusal::Ourselves);
     assert!(signaller.calls().is_empty());
@@ -225,11 +203,8 @@ fn a_failing_snapshot_stops_the_loop_and_is_reported() {
     let report = kill_matching_with(
         &table,
         &signaller,
-        "chico",
-        "imapd",
-        Signal::KILL,
+        &KillRequest::new("chico", "imapd", Signal::KILL, 5),
         &quick(),
-        5,
     );
     assert_eq!(
         report.snapshot_error.map(|error| error.to_string()),
@@ -257,4 +232,81 @@ fn the_fake_table_drops_args_unless_asked_and_sorts() {
         .all(|process| process.args.is_some()));
     table.set(Vec::new());
     assert!(table.snapshot(false).expect("snapshot").is_empty());
+}
+
+#[test]
+fn a_listed_first_round_is_checked_and_a_fresh_snapshot_ends_the_loop() {
+    // The list is older than the table: 1 is still alive, 2 has since exited and
+    // its pid was taken by another chico imapd (other start time), 3 is not listed.
+    let mut reborn = process(2, "chico", "imapd");
+    reborn.start_time += 1;
+    let table = FakeProcTable::new(vec![
+        process(1, "chico", "imapd"),
+        reborn,
+        process(3, "chico", "imapd"),
+    ]);
+    let listed = vec![
+        process(1, "chico", "imapd"),
+        process(2, "chico", "imapd"),
+        process(4, "harpo", "imapd"),
+    ];
+    let signaller = FakeSignaller::new(&table);
+    let request = KillRequest {
+        listed: Some(&listed),
+        ..KillRequest::new("chico", "imapd", Signal::KILL, 5)
+    };
+
+    let report = kill_matching_with(&table, &signaller, &request, &quick());
+
+    // Round 1 (the list): 1 signalled, the stale 2 found gone (not signalled).
+    // Round 2 (fresh): the new 2 and 3. Round 3 (fresh): nothing left.
+    assert_eq!(
+        signaller.calls(),
+        [
+            (BASE + 1, Signal::KILL),
+            (BASE + 2, Signal::KILL),
+            (BASE + 3, Signal::KILL)
+        ]
+    );
+    assert_eq!(
+        report.victims[1].start_time, 1003,
+        "the new process of pid 2"
+    );
+    assert_eq!(report.rounds, 2);
+    assert!(report.all_gone());
+}
+
+#[test]
+fn a_list_without_matches_still_looks_at_the_table() {
+    let table = FakeProcTable::new(vec![process(1, "chico", "imapd")]);
+    let listed = vec![process(5, "harpo", "imapd")];
+    let signaller = FakeSignaller::new(&table);
+    let request = KillRequest {
+        listed: Some(&listed),
+        ..KillRequest::new("chico", "imapd", Signal::KILL, 5)
+    };
+    let report = kill_matching_with(&table, &signaller, &request, &quick());
+    assert_eq!(pids(&report.victims), [1]);
+    assert_eq!(report.rounds, 1);
+    assert!(report.all_gone());
+
+    let none_left = kill_matching_with(&table, &signaller, &request, &quick());
+    assert!(none_left.victims.is_empty());
+    assert_eq!(none_left.rounds, 0);
+}
+
+#[test]
+fn a_snapshot_of_one_user_keeps_only_that_user() {
+    let table = FakeProcTable::new(vec![
+        process(3, "chico", "imapd"),
+        process(1, "chico", "sshd"),
+        process(2, "harpo", "imapd"),
+    ]);
+    let chico = table.snapshot_of_user("chico").expect("snapshot");
+    let found: Vec<(u32, &str)> = chico
+        .iter()
+        .map(|process| (process.pid - BASE, process.comm.as_str()))
+        .collect();
+    assert_eq!(found, [(1, "sshd"), (3, "imapd")]);
+    assert!(chico.iter().all(|process| process.args.is_none()));
 }

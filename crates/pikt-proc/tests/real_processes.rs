@@ -8,8 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pikt_proc::{
-    kill_checked, kill_matching, ps_lines_with, KillError, KillMethod, KillOutcome, KillPolicy,
-    LinuxProcTable, Process, ProcessTable, PsOptions, Refusal, Signal,
+    kill_checked, kill_checked_with, kill_matching, ps_lines_with, CheckedSignaller, KillError,
+    KillMethod, KillOutcome, KillPolicy, LinuxProcTable, Process, ProcessTable, Protected,
+    PsOptions, Refusal, Signal, Signaller,
 };
 
 /// Tests run as whatever user runs them; root must be allowed to hit its own children.
@@ -491,4 +492,165 @@ fn wait_until(mut condition: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn kill_matching_returns_as_soon_as_its_victims_have_exited() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storm = renamed_copy(dir.path(), "sleep", "piktquickexit");
+    let mut victims: Vec<Child> = (0..3).map(|_| spawn(&storm, &["300"])).collect();
+    let user = find(victims[0].id()).expect("victim").user;
+    // A pause this long would show: the round must end when the pidfds say the
+    // victims exited (as zombies: we reap them only afterwards).
+    let patient = KillPolicy {
+        allow_root_targets: true,
+        round_pause: Duration::from_secs(60),
+    };
+
+    let started = Instant::now();
+    let report = kill_matching(
+        &LinuxProcTable::new(),
+        &user,
+        "piktquickexit",
+        Signal::KILL,
+        &patient,
+        5,
+    );
+
+    assert!(started.elapsed() < Duration::from_secs(20), "{report:?}");
+    assert_eq!(report.victims.len(), 3);
+    assert_eq!(report.rounds, 1, "{report:?}");
+    assert!(report.all_gone(), "{report:?}");
+    for child in &mut victims {
+        assert_killed_by(child, 9);
+    }
+}
+
+#[test]
+fn a_watched_process_that_lives_on_is_waited_for_until_the_timeout() {
+    let mut child = spawn("sleep", &["300"]);
+    let target = find(child.id()).expect("child");
+    let signaller = CheckedSignaller::new();
+    let protected = Protected::current();
+    // SIGCONT is delivered and changes nothing: the process does not exit.
+    let outcome = signaller
+        .signal_watched(&target, Signal::CONT, &policy(), &protected)
+        .expect("signal");
+    assert_eq!(outcome, KillOutcome::Signalled(KillMethod::ProcDirFd));
+
+    let started = Instant::now();
+    signaller.wait_for_exits(Duration::from_millis(300));
+    let waited = started.elapsed();
+
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_secs(20), "{waited:?}");
+    assert!(child.try_wait().expect("try_wait").is_none(), "still alive");
+    // The wait forgot it: a second wait has nothing to wait for.
+    let started = Instant::now();
+    signaller.wait_for_exits(Duration::from_secs(60));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    child.kill().expect("cleanup");
+    assert_killed_by(&mut child, 9);
+}
+
+#[test]
+fn a_kept_protected_set_refuses_like_a_fresh_one() {
+    let protected = Protected::current();
+    assert!(protected.is_current());
+    let entries = snapshot(false);
+    let parent = std::os::unix::process::parent_id();
+    for (pid, refusal) in [
+        (1, Refusal::Init),
+        (std::process::id(), Refusal::Ourselves),
+        (parent, Refusal::OurParent),
+    ] {
+        let target = entries
+            .iter()
+            .find(|process| process.pid == pid)
+            .expect("entry");
+        assert_eq!(
+            protected.refusal(target, &policy()),
+            Some(refusal),
+            "pid {pid}"
+        );
+        assert!(matches!(
+            kill_checked_with(target, Signal::KILL, &policy(), &protected),
+            Err(KillError::Refused(found)) if found == refusal
+        ));
+    }
+}
+
+#[test]
+fn a_snapshot_of_one_user_is_the_full_one_filtered() {
+    let mut child = spawn("sleep", &["300"]);
+    let user = find(child.id()).expect("child").user;
+    let own = LinuxProcTable::new()
+        .snapshot_of_user(&user)
+        .expect("snapshot");
+    assert!(own.iter().all(|process| process.user == user));
+    assert!(own.iter().all(|process| process.args.is_none()));
+    assert!(own.windows(2).all(|pair| pair[0].pid < pair[1].pid));
+    let entry = own
+        .iter()
+        .find(|process| process.pid == child.id())
+        .expect("our child");
+    assert_eq!(Some(entry.clone()), find(child.id()));
+    assert!(LinuxProcTable::new()
+        .snapshot_of_user("no-such-user-here")
+        .expect("snapshot")
+        .is_empty());
+    child.kill().expect("cleanup");
+    assert_killed_by(&mut child, 9);
+}
+
+#[test]
+fn a_large_fake_tree_is_read_whole_and_in_order() {
+    // Large enough to be shared out among reader threads on a multi-core host;
+    // every other entry vanished (no stat) and every tenth is malformed. In memory
+    // where the host has it: 1200 directories on a busy disk take seconds.
+    let dir = tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .expect("tempdir");
+    let proc_root = dir.path().join("proc");
+    let mut expected = Vec::new();
+    for pid in (1..=1200u32).rev() {
+        let path = proc_root.join(pid.to_string());
+        std::fs::create_dir_all(&path).expect("mkdir");
+        if pid % 2 == 0 {
+            continue;
+        }
+        let text = if pid % 10 == 5 {
+            format!("{pid} (broken")
+        } else {
+            expected.push(pid);
+            format!(
+                "{pid} (w{pid}) S 1 {pid} {pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {pid} 0 0\n"
+            )
+        };
+        std::fs::write(path.join("stat"), text).expect("write");
+    }
+    expected.reverse();
+    let passwd = dir.path().join("passwd");
+    let own_uid = std::fs::metadata(&proc_root)
+        .map(|meta| std::os::unix::fs::MetadataExt::uid(&meta))
+        .expect("metadata");
+    std::fs::write(&passwd, format!("stormer:x:{own_uid}:0::/:/bin/sh\n")).expect("passwd");
+    let table = LinuxProcTable::with_paths(&proc_root, &passwd);
+
+    let entries = table.snapshot(false).expect("snapshot");
+    let pids: Vec<u32> = entries.iter().map(|process| process.pid).collect();
+    assert_eq!(pids, expected);
+    assert!(entries
+        .iter()
+        .all(|process| process.comm == format!("w{}", process.pid)
+            && process.start_time == u64::from(process.pid)
+            && process.user == "stormer"));
+    assert_eq!(
+        table.snapshot_of_user("stormer").expect("snapshot"),
+        entries
+    );
+    assert!(table
+        .snapshot_of_user("nobody-here")
+        .expect("snapshot")
+        .is_empty());
 }

@@ -22,8 +22,11 @@
 //!   `pidof`) still get a snapshot taken just before they run, so the PIDs
 //!   they print can be killed safely.
 //! * `pkill -x -u USER NAME` (what `#killprocs` runs) kills every live
-//!   process of that user and command with [`pikt_proc::kill_matching`],
-//!   round after round until none is left (at most [`MAX_KILL_ROUNDS`]).
+//!   process of that user and command with [`pikt_proc::kill_matching_with`],
+//!   round after round until none is left (at most [`MAX_KILL_ROUNDS`]); the
+//!   first round starts from the most recent snapshot (the `ps` the script
+//!   just counted from), checked entry by entry, the later ones from fresh
+//!   snapshots.
 //!
 //! Every signalled process is logged as
 //! `killed pid P user U command C started S (signal N)`, tag `KILL`, always
@@ -39,8 +42,8 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use pikt_proc::{
     kill_matching_with, needs_args, ps_lines_with, CheckedSignaller, KillError, KillMethod,
-    KillOutcome, KillPolicy, LinuxProcTable, Process, ProcessTable, PsKind, PsOptions, Signal,
-    Signaller, Victim,
+    KillOutcome, KillPolicy, KillRequest, LinuxProcTable, Process, ProcessTable, Protected, PsKind,
+    PsOptions, Signal, Signaller, Victim,
 };
 
 pub use command::{
@@ -90,9 +93,12 @@ pub struct NativeProcs {
     table: Box<dyn ProcessTable + Send>,
     signaller: Box<dyn Signaller + Send>,
     seen: HashMap<u32, Process>,
+    protected: Option<Protected>,
     ps_options: Option<PsOptions>,
     clock: Option<StartClock>,
-    zone: TimeZone,
+    /// The zone of log lines' start times; `None` until the first one (this
+    /// host's zone, read then, so a run that kills nothing never reads it).
+    zone: Option<TimeZone>,
     log: NativeLog,
 }
 
@@ -109,11 +115,13 @@ impl fmt::Debug for NativeProcs {
 impl Default for NativeProcs {
     /// The real table and kill, on unless `PIKT_NATIVE_PS` says otherwise.
     fn default() -> Self {
-        let mut native =
-            Self::with_table(Box::new(LinuxProcTable::new()), Box::new(CheckedSignaller));
+        let mut native = Self::with_table(
+            Box::new(LinuxProcTable::new()),
+            Box::new(CheckedSignaller::new()),
+        );
         native.ps_options = None;
         native.clock = None;
-        native.zone = TimeZone::system();
+        native.zone = None;
         native.enabled = enabled_by(std::env::var(NATIVE_PS_ENV).ok().as_deref());
         native
     }
@@ -142,12 +150,13 @@ impl NativeProcs {
             table,
             signaller,
             seen: HashMap::new(),
+            protected: None,
             ps_options: Some(PsOptions::default()),
             clock: Some(StartClock {
                 boot_time: Some(0),
                 ticks_per_second: 100,
             }),
-            zone: TimeZone::UTC,
+            zone: Some(TimeZone::UTC),
             log: Box::new(log_to_stderr),
         }
     }
@@ -273,7 +282,10 @@ impl NativeProcs {
             self.note("WARNING", &text, true);
             return false;
         };
-        let outcome = self.signaller.signal(&target, signal, &kill_policy());
+        let protected = self.protected();
+        let outcome = self
+            .signaller
+            .signal(&target, signal, &kill_policy(), &protected);
         let who = self.who(&Victim::from(&target));
         match outcome {
             Ok(KillOutcome::Signalled(method)) => {
@@ -314,14 +326,25 @@ impl NativeProcs {
     /// `pkill -x -u USER NAME`: every live match, round after round; prints
     /// the number signalled with `-c`; status 0 when one was signalled.
     fn serve_pkill(&mut self, query: &MatchCommand) -> Served {
+        // The first round starts from the run's most recent snapshot (normally
+        // the `ps` the script just counted from) instead of walking `/proc`
+        // again: each entry is still checked through its pidfd, and the rounds
+        // after it take fresh snapshots.
+        let listed: Vec<Process> = self
+            .seen
+            .values()
+            .filter(|process| process.user == query.user && process.comm == query.comm)
+            .cloned()
+            .collect();
+        let request = KillRequest {
+            listed: (!self.seen.is_empty()).then_some(listed.as_slice()),
+            ..KillRequest::new(&query.user, &query.comm, query.signal, MAX_KILL_ROUNDS)
+        };
         let report = kill_matching_with(
             self.table.as_ref(),
             self.signaller.as_ref(),
-            &query.user,
-            &query.comm,
-            query.signal,
+            &request,
             &kill_policy(),
-            MAX_KILL_ROUNDS,
         );
         for victim in &report.victims {
             let text = format!(
@@ -403,6 +426,17 @@ impl NativeProcs {
         }
     }
 
+    /// The processes no kill may hit (us, our parent and ancestors), taken at
+    /// the first kill and again only when our parent changed: each `kill PID`
+    /// of a loop would otherwise walk the chain of ancestors through `/proc`.
+    /// A kept copy is safe (see [`Protected`]).
+    fn protected(&mut self) -> Protected {
+        match &self.protected {
+            Some(protected) if protected.is_current() => protected.clone(),
+            _ => self.protected.insert(Protected::current()).clone(),
+        }
+    }
+
     /// `pid P user U command C started S`, the identity a log line names.
     fn who(&mut self, victim: &Victim) -> String {
         format!(
@@ -416,7 +450,8 @@ impl NativeProcs {
 
     fn start_text(&mut self, ticks: u64) -> String {
         let clock = *self.clock.get_or_insert_with(StartClock::of_this_host);
-        clock.describe(ticks, &self.zone)
+        let zone = self.zone.get_or_insert_with(crate::config::local_time_zone);
+        clock.describe(ticks, zone)
     }
 
     fn note(&mut self, tag: &str, text: &str, always_show: bool) {

@@ -1,10 +1,11 @@
 //! The native commands over a fake process table and a fake signaller: what
 //! is served, what is signalled, what is refused, what is logged.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pikt_proc::testing::FakeProcTable;
-use pikt_proc::{check_target, Identity};
+use pikt_proc::Identity;
 
 use super::*;
 
@@ -47,10 +48,12 @@ fn storm() -> Vec<Process> {
     ]
 }
 
-struct SharedTable(Arc<FakeProcTable>);
+/// The fixture's table, counting the snapshots taken of it.
+struct SharedTable(Arc<FakeProcTable>, Arc<AtomicUsize>);
 
 impl ProcessTable for SharedTable {
     fn snapshot(&self, want_args: bool) -> io::Result<Vec<Process>> {
+        self.1.fetch_add(1, Ordering::Relaxed);
         self.0.snapshot(want_args)
     }
 }
@@ -69,8 +72,11 @@ impl Signaller for FakeKill {
         target: &Process,
         signal: Signal,
         policy: &KillPolicy,
+        protected: &Protected,
     ) -> Result<KillOutcome, KillError> {
-        check_target(target, policy).map_err(KillError::Refused)?;
+        if let Some(refusal) = protected.refusal(target, policy) {
+            return Err(KillError::Refused(refusal));
+        }
         let now = self
             .table
             .processes()
@@ -100,11 +106,15 @@ impl Signaller for FakeKill {
             }
         }
     }
+
+    /// Victims are zombies the moment they are signalled.
+    fn wait_for_exits(&self, _timeout: std::time::Duration) {}
 }
 
 struct Fixture {
     native: NativeProcs,
     table: Arc<FakeProcTable>,
+    snapshots: Arc<AtomicUsize>,
     calls: Arc<Mutex<Vec<(u32, i32)>>>,
     log: Arc<Mutex<Vec<String>>>,
 }
@@ -114,8 +124,9 @@ impl Fixture {
         let table = Arc::new(FakeProcTable::new(processes));
         let calls = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::new(Mutex::new(Vec::new()));
+        let snapshots = Arc::new(AtomicUsize::new(0));
         let mut native = NativeProcs::with_table(
-            Box::new(SharedTable(Arc::clone(&table))),
+            Box::new(SharedTable(Arc::clone(&table), Arc::clone(&snapshots))),
             Box::new(FakeKill {
                 table: Arc::clone(&table),
                 calls: Arc::clone(&calls),
@@ -131,6 +142,7 @@ impl Fixture {
         Fixture {
             native,
             table,
+            snapshots,
             calls,
             log,
         }
@@ -385,6 +397,39 @@ fn pkill_kills_every_match_and_logs_each_victim() {
         fixture.output("pkill -c -9 -x -u chico imapd"),
         ("0\n".to_string(), 1)
     );
+}
+
+#[test]
+fn pkill_after_ps_starts_from_its_snapshot_and_still_checks_each_entry() {
+    const CHICO_NEW: u32 = 5_000_006;
+    let mut fixture = Fixture::new(storm());
+    fixture.output("ps -eo user,comm");
+    assert_eq!(fixture.snapshots.load(Ordering::Relaxed), 1);
+    // Since the `ps`: CHICO_1 exited and its pid went to another chico imapd,
+    // and a new one was forked.
+    let mut table = storm();
+    table.retain(|process| process.pid != CHICO_1);
+    let mut reborn = process(CHICO_1, 1000, "chico", "imapd");
+    reborn.start_time = 200;
+    table.push(reborn);
+    table.push(process(CHICO_NEW, 1000, "chico", "imapd"));
+    fixture.table.set(table);
+
+    assert_eq!(
+        fixture.output("pkill -c -9 -x -u chico imapd"),
+        ("3\n".to_string(), 0)
+    );
+    // Round 1, from the `ps`: CHICO_2; the listed CHICO_1 no longer exists and
+    // is not signalled. Round 2, fresh: the new CHICO_1 and CHICO_NEW.
+    assert_eq!(
+        fixture.calls(),
+        [(CHICO_2, 9), (CHICO_1, 9), (CHICO_NEW, 9)]
+    );
+    assert!(fixture.log()[1]
+        .contains("pid 5000001 user chico command imapd started 1970-01-01 00:00:02"));
+    // Two fresh snapshots (round 2, and the one that found none left); the
+    // first round took none.
+    assert_eq!(fixture.snapshots.load(Ordering::Relaxed), 3);
 }
 
 #[test]
