@@ -8,32 +8,16 @@
 use std::fs;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
-use pikt_sched::testing::live_group_members;
+use pikt_sched::testing::{live_group_members, log_text, wait_for_log_line};
 use rustix::process::{kill_process, Pid, Signal};
 
 const PIKTD: &str = env!("CARGO_BIN_EXE_piktd");
 
-fn log_text(dir: &Path) -> String {
-    fs::read_to_string(dir.join("var/log/piktd.log")).unwrap_or_default()
-}
-
 /// Waits (at most 20 s) for a log line holding all of `needles`.
 fn wait_for_line(dir: &Path, needles: &[&str]) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = log_text(dir);
-        if let Some(line) = text.lines().find(|l| needles.iter().all(|n| l.contains(n))) {
-            return line.to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no line with {needles:?} in:\n{text}"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_log_line(dir, needles, Duration::from_secs(20))
 }
 
 fn pid_in(line: &str) -> u32 {

@@ -97,13 +97,11 @@ impl DefinesFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::parse_named;
     use pikt_source::render;
 
     fn parse(text: &str) -> (SourceMap, DefinesFile, Vec<Diagnostic>) {
-        let mut map = SourceMap::new();
-        let id = map.add("defines.cfg", text);
-        let (model, diags) = DefinesFile::parse(&map, id);
-        (map, model, diags)
+        parse_named("defines.cfg", text, DefinesFile::parse)
     }
 
     #[test]

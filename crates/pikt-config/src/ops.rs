@@ -65,6 +65,15 @@ impl Outcome {
         }
     }
 
+    /// Reports a failure to read, install or remove a file, with paths
+    /// under the layout's root shown as the host sees them.
+    fn install_failed(&mut self, error: &impl std::fmt::Display, layout: &Layout) {
+        self.fail(
+            &show_root(&error.to_string(), layout),
+            exit::INSTALL_FAILURE,
+        );
+    }
+
     /// Appends an `error: ...` line to stderr and sets the exit status.
     pub fn fail(&mut self, message: &str, status: i32) {
         if !self.stderr.is_empty() {
@@ -712,10 +721,7 @@ fn install_step(
             for path in &e.done {
                 out.note(&format!("already installed: {}", loader.layout.show(path)));
             }
-            out.fail(
-                &show_root(&e.to_string(), &loader.layout),
-                exit::INSTALL_FAILURE,
-            );
+            out.install_failed(&e, &loader.layout);
         }
     }
 }
@@ -731,10 +737,7 @@ fn piktd_step(
     let existing = match read_file(&path) {
         Ok(text) => text.unwrap_or_default(),
         Err(e) => {
-            out.fail(
-                &show_root(&e.to_string(), &loader.layout),
-                exit::INSTALL_FAILURE,
-            );
+            out.install_failed(&e, &loader.layout);
             return;
         }
     };
@@ -782,10 +785,7 @@ fn piktd_step(
         what: "piktd.conf".into(),
     };
     if let Err(e) = install_files(&[file], crate::install::running_as_root()) {
-        out.fail(
-            &show_root(&e.to_string(), &loader.layout),
-            exit::INSTALL_FAILURE,
-        );
+        out.install_failed(&e, &loader.layout);
     }
 }
 
@@ -837,10 +837,7 @@ fn delete_step(
                 }
             }
         }
-        Err(e) => out.fail(
-            &show_root(&e.to_string(), &loader.layout),
-            exit::INSTALL_FAILURE,
-        ),
+        Err(e) => out.install_failed(&e, &loader.layout),
     }
 }
 

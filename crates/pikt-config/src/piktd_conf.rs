@@ -526,6 +526,7 @@ fn join(words: &[Word]) -> String {
 mod tests {
     use super::*;
     use crate::alerts::AlertsFile;
+    use crate::testing::{parse_named, BAD_MINUTE_REPORT, PIKTD_CONF_WITH_BAD_MINUTE};
     use pikt_source::render;
 
     fn parse(text: &str) -> (SourceMap, PiktdConf, Vec<Diagnostic>) {
@@ -533,10 +534,9 @@ mod tests {
     }
 
     fn read(text: &str, reader: Reader) -> (SourceMap, PiktdConf, Vec<Diagnostic>) {
-        let mut map = SourceMap::new();
-        let id = map.add("piktd.conf", text);
-        let (conf, diags) = PiktdConf::read(&map, id, reader);
-        (map, conf, diags)
+        parse_named("piktd.conf", text, |map, id| {
+            PiktdConf::read(map, id, reader)
+        })
     }
 
     fn entries(conf: &PiktdConf) -> Vec<&PiktdEntry> {
@@ -714,22 +714,11 @@ mod tests {
     #[test]
     fn both_readers_report_a_bad_line_and_keep_the_rest() {
         for reader in [Reader::Piktc, Reader::Piktd] {
-            let (map, conf, diags) = read(
-                "* * * * * pikt +A One\n61 * * * * pikt +A Two\n0 * * * * pikt +A Three\n",
-                reader,
-            );
+            let (map, conf, diags) = read(PIKTD_CONF_WITH_BAD_MINUTE, reader);
             let keys: Vec<&str> = conf.entries().map(PiktdEntry::key).collect();
             assert_eq!(keys, ["One", "Three"]);
             assert_eq!(diags.len(), 1);
-            assert_eq!(
-                render(&map, &diags[0]),
-                "error: minute `61` is out of range 0-59\n \
-                 --> piktd.conf:2:1\n  \
-                 |\n\
-                 2 | 61 * * * * pikt +A Two\n  \
-                 | ^^\n  \
-                 = help: use 0-59, `*`, lists, ranges or steps\n"
-            );
+            assert_eq!(render(&map, &diags[0]), BAD_MINUTE_REPORT);
         }
     }
 

@@ -580,15 +580,13 @@ fn article(kind: NameKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::parse_named;
     use pikt_source::render;
 
     const SYSTEMS: &str = "linux hosts moscow chicago\nsolaris hosts berlin\n\tparis\nmoscow aliases piktmaster\nmailserver members moscow paris\nnisserver members berlin\nservers members mailserver nisserver\n";
 
     fn parse(text: &str) -> (SourceMap, Systems, Vec<Diagnostic>) {
-        let mut map = SourceMap::new();
-        let id = map.add("systems.cfg", text);
-        let (systems, diags) = Systems::parse(&map, id);
-        (map, systems, diags)
+        parse_named("systems.cfg", text, Systems::parse)
     }
 
     #[test]

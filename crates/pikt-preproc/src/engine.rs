@@ -619,15 +619,7 @@ impl Engine<'_, '_> {
         let family = Self::family(d.keyword);
         let is_else = matches!(d.keyword, Keyword::Else | Keyword::ElseDef);
         let Some(frame) = self.conds.last() else {
-            let opener = if family == BranchKind::If {
-                "#if"
-            } else {
-                "#ifdef"
-            };
-            self.diags.push(Diagnostic::error(
-                format!("`{}` without a matching `{opener}`", d.name()),
-                d.span,
-            ));
+            self.unmatched(d, family);
             return;
         };
         if frame.kind != family {
@@ -674,15 +666,7 @@ impl Engine<'_, '_> {
     fn close_block(&mut self, d: &Directive<'_>) {
         let family = Self::family(d.keyword);
         let Some(frame) = self.conds.pop() else {
-            let opener = if family == BranchKind::If {
-                "#if"
-            } else {
-                "#ifdef"
-            };
-            self.diags.push(Diagnostic::error(
-                format!("`{}` without a matching `{opener}`", d.name()),
-                d.span,
-            ));
+            self.unmatched(d, family);
             return;
         };
         if frame.kind != family {
@@ -691,6 +675,19 @@ impl Engine<'_, '_> {
         } else if frame.parent_live {
             self.no_args(d);
         }
+    }
+
+    /// Reports branch or closer `d` of `family` that has no open block.
+    fn unmatched(&mut self, d: &Directive<'_>, family: BranchKind) {
+        let opener = if family == BranchKind::If {
+            "#if"
+        } else {
+            "#ifdef"
+        };
+        self.diags.push(Diagnostic::error(
+            format!("`{}` without a matching `{opener}`", d.name()),
+            d.span,
+        ));
     }
 
     fn mismatch(&self, d: &Directive<'_>, frame: &Frame) -> Diagnostic {
@@ -1251,14 +1248,9 @@ impl Engine<'_, '_> {
         c.accept(b'=');
         c.skip_blanks();
         let value = if c.peek() == Some(b'"') {
-            let open = c.pos;
-            let Ok(range) = c.delimited(b'"') else {
-                self.unterminated(d, open, "`\"`", "`\"`");
+            let Some(range) = self.quoted_last_arg(d, &mut c) else {
                 return;
             };
-            if !self.expect_end(d, &mut c) {
-                return;
-            }
             d.slice(range).to_string()
         } else {
             let value = d.slice(c.pos..d.text.len()).trim().to_string();
@@ -1270,6 +1262,18 @@ impl Engine<'_, '_> {
         };
         self.env.retain(|(k, _)| *k != name);
         self.env.push((name, value));
+    }
+
+    /// Reads the `"..."` argument at `c`, which must end the directive, and
+    /// returns the range inside the quotes; reports an unterminated string
+    /// or words after it and returns `None` then.
+    fn quoted_last_arg(&mut self, d: &Directive<'_>, c: &mut Cursor<'_>) -> Option<Range<usize>> {
+        let open = c.pos;
+        let Ok(range) = c.delimited(b'"') else {
+            self.unterminated(d, open, "`\"`", "`\"`");
+            return None;
+        };
+        self.expect_end(d, c).then_some(range)
     }
 
     fn unset_env(&mut self, d: &Directive<'_>) {
@@ -1288,14 +1292,9 @@ impl Engine<'_, '_> {
         let mut c = Cursor::new(&d.text.s, d.args_start);
         c.skip_blanks();
         let range = if c.peek() == Some(b'"') {
-            let open = c.pos;
-            let Ok(range) = c.delimited(b'"') else {
-                self.unterminated(d, open, "`\"`", "`\"`");
+            let Some(range) = self.quoted_last_arg(d, &mut c) else {
                 return;
             };
-            if !self.expect_end(d, &mut c) {
-                return;
-            }
             range
         } else {
             c.pos..d.text.len()

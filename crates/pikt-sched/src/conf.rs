@@ -109,13 +109,11 @@ mod tests {
     use pikt_config::alerts::AlertsFile;
     use pikt_config::layout::Layout;
     use pikt_config::piktd_conf::entries_for_alert;
+    use pikt_config::testing::{parse_named, BAD_MINUTE_REPORT, PIKTD_CONF_WITH_BAD_MINUTE};
     use pikt_source::{render, FileId, Span};
 
     fn parse(text: &str) -> (SourceMap, Schedule, Vec<Diagnostic>) {
-        let mut map = SourceMap::new();
-        let file = map.add("piktd.conf", text);
-        let (schedule, diags) = Schedule::parse(&map, file);
-        (map, schedule, diags)
+        parse_named("piktd.conf", text, Schedule::parse)
     }
 
     #[test]
@@ -166,22 +164,13 @@ mod tests {
 
     #[test]
     fn bad_line_is_reported_with_its_line_number_and_the_rest_kept() {
-        let text = "* * * * * pikt +A One\n61 * * * * pikt +A Two\n0 * * * * pikt +A Three\n";
-        let (map, schedule, diags) = parse(text);
+        let (map, schedule, diags) = parse(PIKTD_CONF_WITH_BAD_MINUTE);
         let keys: Vec<_> = schedule.lines.iter().map(ConfLine::key).collect();
         assert_eq!(keys, ["One", "Three"]);
         let numbers: Vec<_> = schedule.lines.iter().map(|l| l.line).collect();
         assert_eq!(numbers, [1, 3]);
         assert_eq!(diags.len(), 1);
-        assert_eq!(
-            render(&map, &diags[0]),
-            "error: minute `61` is out of range 0-59\n \
-             --> piktd.conf:2:1\n  \
-             |\n\
-             2 | 61 * * * * pikt +A Two\n  \
-             | ^^\n  \
-             = help: use 0-59, `*`, lists, ranges or steps\n"
-        );
+        assert_eq!(render(&map, &diags[0]), BAD_MINUTE_REPORT);
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Test doubles: a [`FakeLauncher`] whose runs follow a script on a
-//! [`ManualClock`], a [`SharedBuffer`] console, and a `/proc` helper.
+//! [`ManualClock`], a [`SharedBuffer`] console, a `/proc` helper, and
+//! helpers that read and wait on the `piktd.log` of a real daemon.
 //!
 //! Public so that the binary's tests, the benchmark example and other crates
 //! can drive a [`crate::Daemon`] without starting processes.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::clock::{Clock, ManualClock};
 use crate::launcher::{Exit, Launcher, Output, Run, StopSignal};
@@ -303,4 +306,28 @@ pub fn live_group_members(group: u32) -> usize {
             state != "Z" && state != "X" && pgrp == Some(group)
         })
         .count()
+}
+
+/// The text of `var/log/piktd.log` under the PIKT directory `dir`; empty
+/// while the daemon has not written it yet.
+pub fn log_text(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("var/log/piktd.log")).unwrap_or_default()
+}
+
+/// Waits (at most `limit` of real time) until the log under `dir` has a line
+/// holding every one of `needles`, and returns that line. Panics with the
+/// whole log when none comes in time.
+pub fn wait_for_log_line(dir: &Path, needles: &[&str], limit: Duration) -> String {
+    let deadline = Instant::now() + limit;
+    loop {
+        let text = log_text(dir);
+        if let Some(line) = text.lines().find(|l| needles.iter().all(|n| l.contains(n))) {
+            return line.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no log line with {needles:?} in:\n{text}"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
 }

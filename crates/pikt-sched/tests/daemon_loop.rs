@@ -7,12 +7,12 @@
 use std::fs;
 use std::path::Path;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jiff::civil::date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use pikt_sched::testing::live_group_members;
+use pikt_sched::testing::{live_group_members, log_text, wait_for_log_line};
 use pikt_sched::{Console, Daemon, ScaledClock, Settings, ShellLauncher, StartError, Wakeup};
 
 const FACTOR: u32 = 60;
@@ -33,25 +33,10 @@ fn settings(dir: &Path) -> Settings {
     settings
 }
 
-fn log_text(dir: &Path) -> String {
-    fs::read_to_string(dir.join("var/log/piktd.log")).unwrap_or_default()
-}
-
 /// Waits (up to 30 s of real time) until the log has a line containing
 /// every one of `needles`; returns that line.
 fn wait_for_line(dir: &Path, needles: &[&str]) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let text = log_text(dir);
-        if let Some(line) = text.lines().find(|l| needles.iter().all(|n| l.contains(n))) {
-            return line.to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no log line with {needles:?} in:\n{text}"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_log_line(dir, needles, Duration::from_secs(30))
 }
 
 /// True when the log line's time (`Nov 24 HH:MM:SS ...`) is in `from..to`

@@ -29,6 +29,16 @@ fn problems(text: &str) -> Vec<String> {
     problems_in(text, ParseMode::Standalone)
 }
 
+/// Asserts that the first problem `text` has is `expected`.
+fn assert_first_problem(text: &str, expected: &str) {
+    let got = problems(text);
+    assert_eq!(
+        got.first().map(String::as_str),
+        Some(expected),
+        "{text}: {got:?}"
+    );
+}
+
 fn problems_in(text: &str, mode: ParseMode) -> Vec<String> {
     let (_, diags, map) = parse(text, mode);
     diags
@@ -522,12 +532,7 @@ fn error_positions() {
             "1:15+5 `$date` cannot be a variable name",
         ),
     ] {
-        let got = problems(text);
-        assert_eq!(
-            got.first().map(String::as_str),
-            Some(expected),
-            "{text}: {got:?}"
-        );
+        assert_first_problem(text, expected);
     }
 }
 
@@ -568,12 +573,7 @@ fn init_errors() {
             "1:20+13 duplicate `status`",
         ),
     ] {
-        let got = problems(text);
-        assert_eq!(
-            got.first().map(String::as_str),
-            Some(expected),
-            "{text}: {got:?}"
-        );
+        assert_first_problem(text, expected);
     }
 }
 
