@@ -303,6 +303,13 @@ impl Protected {
         self.own == std::process::id() && self.parent == std::os::unix::process::parent_id()
     }
 
+    /// [`Protected::refusal`] as the error a [`Signaller`] returns: the first step of
+    /// every signaller, real or fake, so that all refuse alike.
+    pub fn check(&self, target: &Process, policy: &KillPolicy) -> Result<(), KillError> {
+        self.refusal(target, policy)
+            .map_or(Ok(()), |refusal| Err(KillError::Refused(refusal)))
+    }
+
     /// Why `policy` and the fixed rules forbid signalling `target`, if they do.
     pub fn refusal(&self, target: &Process, policy: &KillPolicy) -> Option<Refusal> {
         let pid = target.pid;
@@ -361,9 +368,7 @@ pub fn kill_checked_with(
     policy: &KillPolicy,
     protected: &Protected,
 ) -> Result<KillOutcome, KillError> {
-    if let Some(refusal) = protected.refusal(target, policy) {
-        return Err(KillError::Refused(refusal));
-    }
+    protected.check(target, policy)?;
     kill_verified(target, signal, ALL_METHODS)
 }
 
@@ -627,9 +632,7 @@ impl CheckedSignaller {
         protected: &Protected,
         watch: bool,
     ) -> Result<KillOutcome, KillError> {
-        if let Some(refusal) = protected.refusal(target, policy) {
-            return Err(KillError::Refused(refusal));
-        }
+        protected.check(target, policy)?;
         let Some(dir) = ProcHandle::open(target.pid)? else {
             return Ok(KillOutcome::AlreadyGone);
         };
@@ -950,20 +953,10 @@ mod tests {
 
     fn process(pid: u32, uid: u32) -> Process {
         Process {
-            pid,
-            ppid: 1,
             uid,
-            user: uid.to_string(),
-            comm: "imapd".to_string(),
-            state: 'S',
             start_time: 1,
-            pgrp: 0,
-            session: 0,
-            tpgid: -1,
-            nice: 0,
-            threads: 1,
-            kernel_thread: false,
             args: None,
+            ..crate::testing::process(pid, &uid.to_string(), "imapd")
         }
     }
 

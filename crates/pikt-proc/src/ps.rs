@@ -462,20 +462,10 @@ mod tests {
 
     fn process(pid: u32, user: &str, comm: &str) -> Process {
         Process {
-            pid,
-            ppid: 1,
-            uid: 1000,
-            user: user.to_string(),
-            comm: comm.to_string(),
-            state: 'S',
-            start_time: 100,
             pgrp: pid as i32,
             session: 1,
-            tpgid: -1,
-            nice: 0,
-            threads: 1,
-            kernel_thread: false,
             args: Some(format!("/usr/sbin/{comm} -d")),
+            ..crate::testing::process(pid, user, comm)
         }
     }
 

@@ -10,6 +10,28 @@ use rustix::process::Signal;
 use crate::kill::{KillError, KillMethod, KillOutcome, KillPolicy, Protected, Signaller};
 use crate::table::{Process, ProcessTable};
 
+/// A sleeping user process: `pid` of `user` (uid 1000) running `comm`, child of PID 1,
+/// started at tick 100, with the command line `/usr/sbin/COMM`. Tests change the
+/// fields they need with struct update syntax (`Process { uid: 0, ..process(..) }`).
+pub fn process(pid: u32, user: &str, comm: &str) -> Process {
+    Process {
+        pid,
+        ppid: 1,
+        uid: 1000,
+        user: user.to_string(),
+        comm: comm.to_string(),
+        state: 'S',
+        start_time: 100,
+        pgrp: 0,
+        session: 0,
+        tpgid: -1,
+        nice: 0,
+        threads: 1,
+        kernel_thread: false,
+        args: Some(format!("/usr/sbin/{comm}")),
+    }
+}
+
 /// A process table whose content the test sets.
 #[derive(Debug, Default)]
 pub struct FakeProcTable {
@@ -118,9 +140,7 @@ impl Signaller for FakeSignaller<'_> {
         policy: &KillPolicy,
         protected: &Protected,
     ) -> Result<KillOutcome, KillError> {
-        if let Some(refusal) = protected.refusal(target, policy) {
-            return Err(KillError::Refused(refusal));
-        }
+        protected.check(target, policy)?;
         let alive = self.table.processes().iter().any(|process| {
             process.pid == target.pid
                 && process.start_time == target.start_time

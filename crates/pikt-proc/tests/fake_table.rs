@@ -4,30 +4,20 @@
 
 use std::time::Duration;
 
-use pikt_proc::testing::{FakeProcTable, FakeSignaller};
+use pikt_proc::testing::{self, FakeProcTable, FakeSignaller};
 use pikt_proc::{
-    kill_matching_with, KillPolicy, KillRequest, Process, ProcessTable, Refusal, Signal, Victim,
+    kill_matching_with, KillPolicy, KillReport, KillRequest, Process, ProcessTable, Refusal,
+    Signal, Victim,
 };
 
 const BASE: u32 = 5_000_000;
 
 fn process(offset: u32, user: &str, comm: &str) -> Process {
-    let pid = BASE + offset;
     Process {
-        pid,
         ppid: BASE,
         uid: if user == "root" { 0 } else { 1000 + offset },
-        user: user.to_string(),
-        comm: comm.to_string(),
-        state: 'S',
         start_time: 1000 + u64::from(offset),
-        pgrp: 0,
-        session: 0,
-        tpgid: -1,
-        nice: 0,
-        threads: 1,
-        kernel_thread: false,
-        args: Some(format!("/usr/sbin/{comm}")),
+        ..testing::process(BASE + offset, user, comm)
     }
 }
 
@@ -36,6 +26,15 @@ fn quick() -> KillPolicy {
         allow_root_targets: false,
         round_pause: Duration::ZERO,
     }
+}
+
+/// Runs `request` on the fake table with [`quick`] rounds.
+fn kill_quickly(
+    table: &FakeProcTable,
+    signaller: &FakeSignaller<'_>,
+    request: &KillRequest<'_>,
+) -> KillReport {
+    kill_matching_with(table, signaller, request, &quick())
 }
 
 fn pids(victims: &[Victim]) -> Vec<u32> {
@@ -57,11 +56,10 @@ fn selects_exact_user_and_command_and_skips_zombies() {
     ]);
     let signaller = FakeSignaller::new(&table);
 
-    let report = kill_matching_with(
+    let report = kill_quickly(
         &table,
         &signaller,
         &KillRequest::new("chico", "imapd", Signal::KILL, 5),
-        &quick(),
     );
 
     assert_eq!(pids(&report.victims), [1, 2]);
@@ -88,11 +86,10 @@ fn children_born_during_a_round_are_caught_by_the_next() {
     let signaller =
         FakeSignaller::new(&table).with_spawn_on_first_signal(process(9, "chico", "imapd"));
 
-    let report = kill_matching_with(
+    let report = kill_quickly(
         &table,
         &signaller,
         &KillRequest::new("chico", "imapd", Signal::TERM, 5),
-        &quick(),
     );
 
     assert_eq!(pids(&report.victims), [1, 9]);
@@ -108,11 +105,10 @@ fn a_survivor_is_signalled_every_round_but_reported_once() {
     ]);
     let signaller = FakeSignaller::new(&table).with_immortal(&[BASE + 2]);
 
-    let report = kill_matching_with(
+    let report = kill_quickly(
         &table,
         &signaller,
         &KillRequest::new("chico", "imapd", Signal::TERM, 3),
-        &quick(),
     );
 
     assert_eq!(pids(&report.victims), [1, 2]);
@@ -126,11 +122,10 @@ fn a_survivor_is_signalled_every_round_but_reported_once() {
 fn zero_rounds_only_looks() {
     let table = FakeProcTable::new(vec![process(1, "chico", "imapd")]);
     let signaller = FakeSignaller::new(&table);
-    let report = kill_matching_with(
+    let report = kill_quickly(
         &table,
         &signaller,
         &KillRequest::new("chico", "imapd", Signal::KILL, 0),
-        &quick(),
     );
     assert!(signaller.calls().is_empty());
     assert_eq!(pids(&report.remaining), [1]);
@@ -144,11 +139,10 @@ fn refused_targets_are_tried_once_and_reported() {
     let table = FakeProcTable::new(vec![process(1, "root", "imapd"), kthread]);
     let signaller = FakeSignaller::new(&table);
 
-    let report = kill_matching_with(
+    let report = kill_quickly(
         &table,
         &signaller,
         &KillRequest::new("root", "imapd", Signal::KILL, 5),
-        &quick(),
     );
 
     assert!(report.victims.is_empty());
@@ -185,11 +179,10 @@ fn our_own_process_is_refused_by_the_fake_too() {
     me.pid = std::process::id();
     let table = FakeProcTable::new(vec![me]);
     let signaller = FakeSignaller::new(&table);
-    let report = kill_matching_with(
+    let report = kill_quickly(
         &table,
         &signaller,
         &KillRequest::new("chico", "imapd", Signal::KILL, 5),
-        &quick(),
     );
     assert_eq!(report.refused[0].refusal, Refusal::Ourselves);
     assert!(signaller.calls().is_empty());
@@ -200,11 +193,10 @@ fn a_failing_snapshot_stops_the_loop_and_is_reported() {
     let table = FakeProcTable::new(vec![process(1, "chico", "imapd")]);
     table.fail_snapshots(true);
     let signaller = FakeSignaller::new(&table);
-    let report = kill_matching_with(
+    let report = kill_quickly(
         &table,
         &signaller,
         &KillRequest::new("chico", "imapd", Signal::KILL, 5),
-        &quick(),
     );
     assert_eq!(
         report.snapshot_error.map(|error| error.to_string()),
@@ -256,7 +248,7 @@ fn a_listed_first_round_is_checked_and_a_fresh_snapshot_ends_the_loop() {
         ..KillRequest::new("chico", "imapd", Signal::KILL, 5)
     };
 
-    let report = kill_matching_with(&table, &signaller, &request, &quick());
+    let report = kill_quickly(&table, &signaller, &request);
 
     // Round 1 (the list): 1 signalled, the stale 2 found gone (not signalled).
     // Round 2 (fresh): the new 2 and 3. Round 3 (fresh): nothing left.
@@ -285,12 +277,12 @@ fn a_list_without_matches_still_looks_at_the_table() {
         listed: Some(&listed),
         ..KillRequest::new("chico", "imapd", Signal::KILL, 5)
     };
-    let report = kill_matching_with(&table, &signaller, &request, &quick());
+    let report = kill_quickly(&table, &signaller, &request);
     assert_eq!(pids(&report.victims), [1]);
     assert_eq!(report.rounds, 1);
     assert!(report.all_gone());
 
-    let none_left = kill_matching_with(&table, &signaller, &request, &quick());
+    let none_left = kill_quickly(&table, &signaller, &request);
     assert!(none_left.victims.is_empty());
     assert_eq!(none_left.rounds, 0);
 }

@@ -112,17 +112,11 @@ impl History {
     pub fn serialize(&self) -> String {
         let mut out = String::from(HEADER);
         out.push('\n');
-        let mut globals: Vec<_> = self.globals.iter().collect();
-        globals.sort_by(|a, b| a.0.cmp(b.0));
-        for (name, value) in globals {
+        for (name, value) in sorted(&self.globals) {
             let _ = writeln!(out, "G\t{}\t{}", escape(name), write_value(value));
         }
-        let mut keys: Vec<_> = self.keyed.iter().collect();
-        keys.sort_by(|a, b| a.0.cmp(b.0));
-        for (key, vars) in keys {
-            let mut vars: Vec<_> = vars.iter().collect();
-            vars.sort_by(|a, b| a.0.cmp(b.0));
-            for (name, value) in vars {
+        for (key, vars) in sorted(&self.keyed) {
+            for (name, value) in sorted(vars) {
                 let _ = writeln!(
                     out,
                     "K\t{}\t{}\t{}",
@@ -132,9 +126,7 @@ impl History {
                 );
             }
         }
-        let mut logs: Vec<_> = self.logfiles.iter().collect();
-        logs.sort_by(|a, b| a.0.cmp(b.0));
-        for (path, at) in logs {
+        for (path, at) in sorted(&self.logfiles) {
             let _ = writeln!(
                 out,
                 "L\t{}\t{}\t{}\t{}",
@@ -146,6 +138,14 @@ impl History {
         }
         out
     }
+}
+
+/// The entries of `map` in the order of their names: a history's text must not
+/// depend on hashing.
+fn sorted<V>(map: &FxHashMap<String, V>) -> Vec<(&String, &V)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
 }
 
 /// The history file of `script` in `alert` (`None`: a run with no alert).

@@ -30,12 +30,18 @@ pub struct ScriptToRun<'p> {
 impl<'p> ScriptToRun<'p> {
     /// Every script of an alarm file, each under the name on its name line.
     pub fn all_named(program: &'p Program) -> Vec<ScriptToRun<'p>> {
+        Self::all_named_or(program, "")
+    }
+
+    /// [`ScriptToRun::all_named`], with the scripts that have no name line run
+    /// under `unnamed` (the alarm's name, say).
+    pub fn all_named_or(program: &'p Program, unnamed: &'p str) -> Vec<ScriptToRun<'p>> {
         program
             .scripts
             .iter()
             .map(|script| ScriptToRun {
                 script,
-                name: script.name.as_ref().map_or("", |n| n.name.as_str()),
+                name: script.name.as_ref().map_or(unnamed, |n| n.name.as_str()),
             })
             .collect()
     }

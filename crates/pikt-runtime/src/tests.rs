@@ -41,17 +41,7 @@ fn run_in(text: &str, mode: ParseMode, config: &RunConfig, mut host: TestHost) -
         .map(|d| render(&map, d))
         .collect();
     assert!(errors.is_empty(), "parse errors:\n{}", errors.concat());
-    let names: Vec<String> = program
-        .scripts
-        .iter()
-        .map(|s| s.name.as_ref().map_or("T".to_string(), |n| n.name.clone()))
-        .collect();
-    let scripts: Vec<ScriptToRun<'_>> = program
-        .scripts
-        .iter()
-        .zip(&names)
-        .map(|(script, name)| ScriptToRun { script, name })
-        .collect();
+    let scripts = ScriptToRun::all_named_or(&program, "T");
     let report = run(&scripts, &map, config, &mut host.host());
     Ran { report, host, map }
 }

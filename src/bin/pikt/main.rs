@@ -260,21 +260,7 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
         time_zone: pikt_runtime::config::local_time_zone(),
         ..RunConfig::default()
     };
-    let names: Vec<String> = program
-        .scripts
-        .iter()
-        .map(|s| {
-            s.name
-                .as_ref()
-                .map_or_else(|| loaded.name.clone(), |n| n.name.clone())
-        })
-        .collect();
-    let scripts: Vec<ScriptToRun<'_>> = program
-        .scripts
-        .iter()
-        .zip(&names)
-        .map(|(script, name)| ScriptToRun { script, name })
-        .collect();
+    let scripts = ScriptToRun::all_named_or(program, &loaded.name);
     let mut sinks = make_sinks(LogTarget::Stderr, &config, &environment);
     let mut mail = |report: &RunReport, config: &RunConfig, host: &mut Host<'_>| match deliver_mail(
         report, config, host,

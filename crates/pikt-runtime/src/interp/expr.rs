@@ -276,29 +276,15 @@ impl Machine<'_> {
                 if let Some(at) = self.in_place_operand(l, r) {
                     return self.compare_in_place(op, at, r);
                 }
-                let mut a = self.take_text();
-                let mut b = self.take_text();
-                let result = self
-                    .eval_text(l, &mut a)
-                    .and_then(|()| self.eval_text(r, &mut b))
-                    .map(|()| compare_strings(op, &a, &b));
-                self.give_text(a);
-                self.give_text(b);
-                result
+                self.with_evaluated_texts(l, r, |_, a, b| Ok(compare_strings(op, a, b)))
             }
             B::Match | B::NotMatch | B::MatchNoCase | B::NotMatchNoCase => {
                 if let Some(at) = self.in_place_operand(l, r) {
                     return self.match_in_place(op, at, r);
                 }
-                let mut subject = self.take_text();
-                let mut pattern = self.take_text();
-                let result = self
-                    .eval_text(l, &mut subject)
-                    .and_then(|()| self.eval_text(r, &mut pattern))
-                    .and_then(|()| self.regex_match(op, &subject, &pattern, r.span));
-                self.give_text(subject);
-                self.give_text(pattern);
-                result
+                self.with_evaluated_texts(l, r, |regexes, subject, pattern| {
+                    regex_match(regexes, op, subject, pattern, r.span)
+                })
             }
             _ => {
                 let a = self.eval_num(l)?;
@@ -306,6 +292,28 @@ impl Machine<'_> {
                 Ok(arithmetic(op, a, b, span)? != 0.0)
             }
         }
+    }
+
+    /// Evaluates `l` then `r` as text into pooled buffers and hands both to
+    /// `use_texts` (as [`Machine::with_texts`] does for an operand used where
+    /// it lies); the buffers go back to the pool whatever happens. Generic,
+    /// so each caller gets its own inlined copy on the condition path.
+    #[inline]
+    fn with_evaluated_texts<T>(
+        &mut self,
+        l: &Expr,
+        r: &Expr,
+        use_texts: impl FnOnce(&mut RegexCache, &str, &str) -> RunResult<T>,
+    ) -> RunResult<T> {
+        let mut a = self.take_text();
+        let mut b = self.take_text();
+        let result = self
+            .eval_text(l, &mut a)
+            .and_then(|()| self.eval_text(r, &mut b))
+            .and_then(|()| use_texts(&mut self.shared.regexes, &a, &b));
+        self.give_text(a);
+        self.give_text(b);
+        result
     }
 
     /// `op` on two evaluated values (compound assignment, and the numeric
@@ -746,17 +754,8 @@ impl Machine<'_> {
 
     /// `%x`: per script in `begin`/`end`, per input-line key in rules.
     fn history_value(&mut self, id: VarId, span: Span) -> RunResult<Value> {
-        let name = self.script.symbols.display(id);
-        let found = if self.section == Section::Rule {
-            let key = self.line_key();
-            self.history_old
-                .keyed
-                .get(&key)
-                .and_then(|vars| vars.get(&name))
-        } else {
-            self.history_old.globals.get(&name)
-        };
-        found.cloned().ok_or_else(|| {
+        self.earlier_value(id).cloned().ok_or_else(|| {
+            let name = self.script.symbols.display(id);
             RunError::new(
                 RunErrorKind::NoEarlierValue {
                     name: format!("%{}", name.get(1..).unwrap_or("")),
@@ -768,15 +767,21 @@ impl Machine<'_> {
 
     /// True when `%x` has a value here.
     pub(super) fn history_defined(&mut self, id: VarId) -> bool {
+        self.earlier_value(id).is_some()
+    }
+
+    /// The value `%x` had at the end of the last run, where it is read: the
+    /// script's own in `begin`/`end`, the input line key's in rules.
+    fn earlier_value(&mut self, id: VarId) -> Option<&Value> {
         let name = self.script.symbols.display(id);
         if self.section == Section::Rule {
             let key = self.line_key();
             self.history_old
                 .keyed
                 .get(&key)
-                .is_some_and(|vars| vars.contains_key(&name))
+                .and_then(|vars| vars.get(&name))
         } else {
-            self.history_old.globals.contains_key(&name)
+            self.history_old.globals.get(&name)
         }
     }
 

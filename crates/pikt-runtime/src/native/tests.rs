@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use pikt_proc::testing::FakeProcTable;
+use pikt_proc::testing::{self, FakeProcTable};
 use pikt_proc::Identity;
 
 use super::*;
@@ -19,20 +19,8 @@ const ARC_CRACK: u32 = 5_000_005;
 
 fn process(pid: u32, uid: u32, user: &str, comm: &str) -> Process {
     Process {
-        pid,
-        ppid: 1,
         uid,
-        user: user.to_string(),
-        comm: comm.to_string(),
-        state: 'S',
-        start_time: 100,
-        pgrp: 0,
-        session: 0,
-        tpgid: -1,
-        nice: 0,
-        threads: 1,
-        kernel_thread: false,
-        args: Some(format!("/usr/sbin/{comm}")),
+        ..testing::process(pid, user, comm)
     }
 }
 
@@ -74,9 +62,7 @@ impl Signaller for FakeKill {
         policy: &KillPolicy,
         protected: &Protected,
     ) -> Result<KillOutcome, KillError> {
-        if let Some(refusal) = protected.refusal(target, policy) {
-            return Err(KillError::Refused(refusal));
-        }
+        protected.check(target, policy)?;
         let now = self
             .table
             .processes()
