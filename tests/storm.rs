@@ -669,3 +669,62 @@ fn spooled_messages(dir: &Path) -> io::Result<usize> {
     }
     Ok(count)
 }
+
+/// Runs pikt with `args`, killing it if it has not ended after `limit` (a
+/// kill loop that never ends must fail the test, not hang it).
+fn pikt_within(tree: &Tree, args: &[&str], limit: Duration) -> io::Result<Output> {
+    let mut child = tree
+        .command(PIKT, args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait()?.is_none() {
+        if std::time::Instant::now() >= deadline {
+            child.kill()?;
+            let out = child.wait_with_output()?;
+            panic!(
+                "pikt {args:?} still running after {limit:?}; its output began:\n{}",
+                text(&out.stdout)
+                    .lines()
+                    .take(20)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output()
+}
+
+#[test]
+fn the_seeds_kill_loop_ends_in_test_mode_and_kills_nothing() -> io::Result<()> {
+    let _only_storm = FileLock::acquire(Path::new(IMAPD_LOCK), Duration::from_secs(300))?;
+    let site = StormSite::new()?;
+    site.install(&["nopage"])?;
+    let storms = Storms::start()?;
+    let out = pikt_within(&site.tree, &["-T", "+A", "Urgent"], Duration::from_secs(60))?;
+    expect_exit(&out, 0, "the seed's alert run in test mode");
+    let stdout = text(&out.stdout);
+    // Every chico imapd would have been killed once, and only those ...
+    let would_kill: BTreeSet<u32> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("exec: kill -9 "))
+        .filter_map(|pid| pid.trim().parse().ok())
+        .collect();
+    let chico: BTreeSet<u32> = storms.chico.pids().into_iter().collect();
+    assert_eq!(would_kill, chico, "the kills test mode printed");
+    assert!(
+        stdout.contains("killed all chico imapd processes"),
+        "{stdout}"
+    );
+    // ... but test mode signalled nothing.
+    assert_eq!(
+        storms.chico.alive().len(),
+        300,
+        "test mode killed chico's imapd"
+    );
+    assert_eq!(storms.zeppo.alive().len(), 2);
+    assert_eq!(storms.root_imapd.alive().len(), 2);
+    Ok(())
+}

@@ -93,6 +93,9 @@ pub struct NativeProcs {
     table: Box<dyn ProcessTable + Send>,
     signaller: Box<dyn Signaller + Send>,
     seen: HashMap<u32, Process>,
+    /// Processes a test-mode `kill` would have signalled, by (pid, start
+    /// time): left out of later snapshots of the run ([`Self::pretend`]).
+    pretended_dead: HashSet<(u32, u64)>,
     protected: Option<Protected>,
     ps_options: Option<PsOptions>,
     clock: Option<StartClock>,
@@ -150,6 +153,7 @@ impl NativeProcs {
             table,
             signaller,
             seen: HashMap::new(),
+            pretended_dead: HashSet::new(),
             protected: None,
             ps_options: Some(PsOptions::default()),
             clock: Some(StartClock {
@@ -402,9 +406,32 @@ impl NativeProcs {
         }
     }
 
+    /// Test mode printed `command` instead of running it: if it is a native
+    /// `kill` of processes the run listed, they count as dead from now on
+    /// (left out of this run's later snapshots), as they would be had the
+    /// kill run. Processes are matched by pid and start time, so a pid
+    /// reused by a new process is not hidden.
+    pub fn pretend(&mut self, command: &str) {
+        if !self.enabled {
+            return;
+        }
+        if let Some(NativeCommand::Kill(kill)) = recognize(command) {
+            for pid in kill.pids {
+                if let Some(process) = self.seen.get(&pid) {
+                    self.pretended_dead.insert((pid, process.start_time));
+                }
+            }
+        }
+    }
+
     fn snapshot(&mut self, want_args: bool) -> Option<Vec<Process>> {
         match self.table.snapshot(want_args) {
-            Ok(processes) => Some(processes),
+            Ok(mut processes) => {
+                if !self.pretended_dead.is_empty() {
+                    processes.retain(|p| !self.pretended_dead.contains(&(p.pid, p.start_time)));
+                }
+                Some(processes)
+            }
             Err(error) => {
                 let text = format!(
                     "cannot read the process table natively ({error}); the command runs in the shell"

@@ -65,6 +65,10 @@ fn status_code(status: ExitStatus) -> i32 {
 }
 
 impl Shell for RealShell {
+    fn pretend(&mut self, command: &str) {
+        self.native.pretend(command);
+    }
+
     fn run(&mut self, command: &str) -> io::Result<i32> {
         if let Some(status) = self.run_native(command) {
             return status;

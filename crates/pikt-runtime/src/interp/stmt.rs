@@ -539,6 +539,7 @@ impl Machine<'_> {
     /// Prints `exec: COMMAND` (test mode) and logs it.
     pub(super) fn print_test_exec(&mut self, command: &str) -> RunResult<()> {
         self.log("INFO", &format!("test mode, not run: {command}"), false);
+        self.host.shell.pretend(command);
         self.write_stdout("exec: ")?;
         self.write_stdout(command)?;
         self.write_stdout("\n")

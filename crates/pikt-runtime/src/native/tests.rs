@@ -660,3 +660,41 @@ fn the_real_shell_stays_send() {
     assert_send::<crate::real::RealShell>();
     assert_send::<NativeProcs>();
 }
+
+#[test]
+fn a_test_mode_kill_hides_its_victims_from_later_listings_only() {
+    let mut fixture = Fixture::new(storm());
+    let listing = fixture.output("ps -eo pid,user,comm").0;
+    fixture
+        .native
+        .pretend(&format!("kill -9 {CHICO_1} {ROOT_SSHD}"));
+    // Nothing was signalled: test mode only pretends.
+    assert!(fixture.calls().is_empty());
+    let after = fixture.output("ps -eo pid,user,comm").0;
+    assert!(listing.contains(&CHICO_1.to_string()));
+    assert!(!after.contains(&CHICO_1.to_string()), "{after}");
+    assert!(!after.contains(&ROOT_SSHD.to_string()), "{after}");
+    assert!(after.contains(&CHICO_2.to_string()), "{after}");
+    // A pid taken by a new process (another start time) is not hidden.
+    let mut reused = process(CHICO_1, 1000, "chico", "imapd");
+    reused.start_time += 1;
+    fixture.table.set(vec![reused]);
+    assert!(fixture
+        .output("ps -eo pid,user,comm")
+        .0
+        .contains(&CHICO_1.to_string()));
+}
+
+#[test]
+fn pretending_ignores_what_is_not_a_native_kill_of_a_listed_process() {
+    let mut fixture = Fixture::new(storm());
+    fixture.output("ps -eo pid,user,comm");
+    fixture
+        .native
+        .pretend(&format!("kill -9 {CHICO_1}; echo done"));
+    fixture.native.pretend("kill -9 4242");
+    fixture.native.pretend("rm -rf /tmp/x");
+    let after = fixture.output("ps -eo pid,user,comm").0;
+    assert!(after.contains(&CHICO_1.to_string()), "{after}");
+    assert_eq!(after.lines().count(), 5, "{after}");
+}
