@@ -374,10 +374,7 @@ mod tests {
     use pikt_source::render;
 
     fn parse(text: &str) -> (SourceMap, AlertsFile, Vec<Diagnostic>) {
-        let mut map = SourceMap::new();
-        let id = map.add("alerts.cfg", text);
-        let (model, diags) = AlertsFile::parse(&map, id);
-        (map, model, diags)
+        crate::testing::parse_named("alerts.cfg", text, AlertsFile::parse)
     }
 
     const URGENT: &str = "Urgent\n\ttiming 5,20,35,50 * * * * 1\n\ttiming 0 0 * * 0\n\tnicecmd \"nice -n 19\"\n\tmailcmd \"mailx -s 'PIKT Alert on moscow: Urgent' root\"\n\tlpcmd \"lpr\"\n\tstatus active\n\tlevel urgent\n\talarms ProcCountsChk\n\t\tOtherChk Third\n";

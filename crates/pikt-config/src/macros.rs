@@ -147,10 +147,7 @@ mod tests {
     use pikt_source::render;
 
     fn parse(text: &str) -> (SourceMap, MacrosFile, Vec<Diagnostic>) {
-        let mut map = SourceMap::new();
-        let id = map.add("macros.cfg", text);
-        let (model, diags) = MacrosFile::parse(&map, id);
-        (map, model, diags)
+        crate::testing::parse_named("macros.cfg", text, MacrosFile::parse)
     }
 
     #[test]

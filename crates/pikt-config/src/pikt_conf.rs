@@ -333,10 +333,7 @@ mod tests {
     use pikt_source::render;
 
     fn parse(text: &str) -> (SourceMap, PiktConf, Vec<Diagnostic>) {
-        let mut map = SourceMap::new();
-        let id = map.add("PIKT.conf", text);
-        let (conf, diags) = PiktConf::parse(&map, id);
-        (map, conf, diags)
+        crate::testing::parse_named("PIKT.conf", text, PiktConf::parse)
     }
 
     #[test]
