@@ -244,6 +244,7 @@ fn alert_log_syslog_and_print_of_an_alert_run() -> io::Result<()> {
 	begin
 		output syslog \"disk full on /var\"
 		exec wait \"true\"
+		exec wait \"echo said by the command; echo and on stderr >&2\"
 		if #fopen(F, \"/nonexistent/pikt-file\", \"r\") == #err()
 			output print \"to the printer\"
 		fi
@@ -287,6 +288,8 @@ Last
     );
     for needle in [
         ": [INFO] Disk: exec: true",
+        ": [OUTPUT] said by the command",
+        ": [OUTPUT] and on stderr",
         ": [WARNING] Disk: ",
         ": [ERROR] Broken: division by zero",
         ": [INFO] no alert mail: no script produced mail output",

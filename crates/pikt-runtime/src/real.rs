@@ -20,7 +20,7 @@ use crate::host::{
 use crate::native::NativeProcs;
 
 /// Runs commands with `/bin/sh -c`, standard input from `/dev/null`.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct RealShell {
     /// Variables added to every command's environment.
     pub env: Vec<(String, String)>,
@@ -28,7 +28,25 @@ pub struct RealShell {
     /// ([`crate::native`]); on unless `PIKT_NATIVE_PS=0`.
     pub native: NativeProcs,
     background: VecDeque<Child>,
+    /// Where the output of `exec wait` and `#system` commands goes in an
+    /// alert run (the alert log, reference §3.5); `None`: our own output.
+    output_log: Option<crate::native::NativeLog>,
 }
+
+impl std::fmt::Debug for RealShell {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RealShell")
+            .field("env", &self.env)
+            .field("native", &self.native)
+            .field("background", &self.background.len())
+            .field("logs_output", &self.output_log.is_some())
+            .finish()
+    }
+}
+
+/// How much of one command's output is copied into the alert log.
+const LOGGED_OUTPUT_LIMIT: usize = 64 * 1024;
 
 impl RealShell {
     /// A shell that adds `env` to every command's environment.
@@ -37,7 +55,48 @@ impl RealShell {
             env,
             native: NativeProcs::default(),
             background: VecDeque::new(),
+            output_log: None,
         }
+    }
+
+    /// Copies the output of every `exec wait` / `#system` command into
+    /// `log` (one `OUTPUT` entry per line, at most 64 KiB a command) instead
+    /// of letting it reach our standard output and error: an alert run
+    /// started by piktd has no terminal, and §3.5 puts command output in the
+    /// alert's log.
+    pub fn log_command_output(&mut self, log: crate::native::NativeLog) {
+        self.output_log = Some(log);
+    }
+
+    /// Runs `command`, waits, and logs what it printed.
+    fn run_logged(&mut self, command: &str) -> io::Result<i32> {
+        let output = self.command(command).output()?;
+        if let Some(log) = &mut self.output_log {
+            for stream in [&output.stdout, &output.stderr] {
+                let shown = &stream[..stream.len().min(LOGGED_OUTPUT_LIMIT)];
+                for line in String::from_utf8_lossy(shown).lines() {
+                    log(&LogEntry {
+                        tag: "OUTPUT",
+                        script: "",
+                        text: line,
+                        always_show: false,
+                    });
+                }
+                if stream.len() > LOGGED_OUTPUT_LIMIT {
+                    let text = format!(
+                        "({} more bytes of output not logged)",
+                        stream.len() - LOGGED_OUTPUT_LIMIT
+                    );
+                    log(&LogEntry {
+                        tag: "OUTPUT",
+                        script: "",
+                        text: &text,
+                        always_show: false,
+                    });
+                }
+            }
+        }
+        Ok(status_code(output.status))
     }
 
     fn command(&self, command: &str) -> Command {
@@ -74,6 +133,9 @@ impl Shell for RealShell {
             return status;
         }
         self.reap();
+        if self.output_log.is_some() {
+            return self.run_logged(command);
+        }
         self.command(command).status().map(status_code)
     }
 

@@ -316,9 +316,11 @@ fn run_scripts(
     let native = shell.native.enabled() && config.native_ps;
     shell.native.set_enabled(native);
     if let Some(log) = sinks.log_file() {
+        let output_log = log.clone();
         shell
             .native
             .set_log(Box::new(move |entry| log.write(entry)));
+        shell.log_command_output(Box::new(move |entry| output_log.write(entry)));
     }
     let mut clock = SystemClock {
         fixed_now: environment.now,
