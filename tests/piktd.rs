@@ -152,6 +152,33 @@ fn piktd_check_reports_bad_lines_with_their_line_number() -> std::io::Result<()>
 }
 
 #[test]
+fn piktd_follows_pikt_conf_and_refuses_a_broken_one() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let elsewhere = dir.path().join("conf");
+    fs::create_dir_all(dir.path().join("etc"))?;
+    fs::create_dir_all(&elsewhere)?;
+    fs::write(
+        dir.path().join("etc/PIKT.conf"),
+        format!("etcdir {}\npiktd_run_limit 90\n", elsewhere.display()),
+    )?;
+    // piktd.conf is read from PIKT.conf's etcdir, not from =piktdir/etc.
+    fs::write(elsewhere.join("piktd.conf"), "30 4 * * * pikt +A Nightly\n")?;
+    fs::write(dir.path().join("etc/piktd.conf"), "garbage\n")?;
+    let out = piktd(dir.path()).arg("-z").output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("Nightly"), "{stdout}");
+
+    fs::write(dir.path().join("etc/PIKT.conf"), "piktd_run_limit soon\n")?;
+    let out = piktd(dir.path()).arg("-z").output()?;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("PIKT.conf` has errors"), "{stderr}");
+    assert!(stderr.contains("piktd_run_limit soon"), "{stderr}");
+    Ok(())
+}
+
+#[test]
 fn piktd_usage_errors_exit_2() -> std::io::Result<()> {
     let out = Command::new(PIKTD).arg("-Q").output()?;
     assert_eq!(out.status.code(), Some(2));

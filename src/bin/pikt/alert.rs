@@ -47,28 +47,12 @@ impl Site {
     pub fn from_env() -> Result<Site, String> {
         let root = resolve_root(None, std::env::var_os(ROOT_ENV));
         let layout = Layout::new(root);
-        let conf = read_pikt_conf(&layout.pikt_conf())?;
+        let conf = PiktConf::read(&layout.pikt_conf())?;
         let layout = layout.with_overrides(&conf);
         let host = resolve_host(None, std::env::var(HOST_ENV).ok(), kernel_host_name())
             .ok_or("cannot tell this host's name: set `PIKT_HOST`")?;
         Ok(Site { layout, conf, host })
     }
-}
-
-fn read_pikt_conf(path: &Path) -> Result<PiktConf, String> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(PiktConf::default()),
-        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
-    };
-    let mut map = SourceMap::new();
-    let id = map.add(path.display().to_string(), text);
-    let (conf, diags) = PiktConf::parse(&map, id);
-    if diags.iter().any(Diagnostic::is_error) {
-        let shown: String = diags.iter().map(|d| render(&map, d)).collect();
-        return Err(format!("`{}` has errors\n{shown}", path.display()));
-    }
-    Ok(conf)
 }
 
 /// The installed alert a run uses, and the one script to run, if any.

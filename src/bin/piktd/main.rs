@@ -12,8 +12,11 @@ mod args;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use pikt_config::layout::{DEFAULT_ROOT, ROOT_ENV};
+use pikt_config::pikt_conf::PiktConf;
+use pikt_config::Layout;
 use pikt_sched::{
     check, Clock, Console, Daemon, Settings, ShellLauncher, SystemClock, Wakeup, EXIT_START_FAILED,
 };
@@ -35,19 +38,38 @@ fn main() -> ExitCode {
     match invocation.mode {
         Mode::Help => print(&args::help()),
         Mode::Version => print(&format!("piktd {}\n", env!("CARGO_PKG_VERSION"))),
-        Mode::Check => check_conf(&settings(&invocation)),
-        Mode::Run => run(settings(&invocation)),
+        Mode::Check | Mode::Run => match settings(&invocation) {
+            Ok(settings) if invocation.mode == Mode::Check => check_conf(&settings),
+            Ok(settings) => run(settings),
+            Err(message) => {
+                let _ = writeln!(io::stderr(), "piktd: error: {message}");
+                ExitCode::from(u8::try_from(EXIT_START_FAILED).unwrap_or(1))
+            }
+        },
     }
 }
 
-/// Settings from the flags, `PIKT_DIR` and the defaults.
-fn settings(invocation: &Invocation) -> Settings {
+/// Settings from the flags, `PIKT_DIR`, PIKT.conf (its `etcdir`, `logdir`,
+/// `vardir`... and `piktd_run_limit`) and the defaults, in that order of
+/// precedence. A PIKT.conf with errors stops piktd before it starts.
+fn settings(invocation: &Invocation) -> Result<Settings, String> {
     let piktdir = invocation
         .piktdir
         .clone()
         .or_else(|| std::env::var_os(ROOT_ENV).map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(DEFAULT_ROOT));
     let mut settings = Settings::new(&piktdir);
+    let layout = Layout::new(&piktdir);
+    let conf = PiktConf::read(&layout.pikt_conf())?;
+    let layout = layout.with_overrides(&conf);
+    settings.conf_path = layout.piktd_conf();
+    settings.log_path = layout.logdir.join("piktd.log");
+    settings.lock_path = layout.etcdir.join("piktd.lock");
+    settings.alerts_path = layout.etcdir.join("alerts");
+    settings.state_path = layout.vardir.join("run").join("piktd.state");
+    if let Some(seconds) = conf.piktd_run_limit() {
+        settings.run_timeout = Duration::from_secs(seconds);
+    }
     if let Some(conf) = &invocation.conf {
         settings.conf_path.clone_from(conf);
     }
@@ -59,7 +81,7 @@ fn settings(invocation: &Invocation) -> Settings {
     }
     settings.test_mode = invocation.test;
     settings.debug = invocation.debug;
-    settings
+    Ok(settings)
 }
 
 /// Runs the daemon until it is told to stop.
