@@ -208,9 +208,7 @@ impl PiktConf {
     pub fn read(path: &std::path::Path) -> Result<PiktConf, String> {
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(PiktConf::default())
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(PiktConf::default()),
             Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
         };
         let mut map = SourceMap::new();
