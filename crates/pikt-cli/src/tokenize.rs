@@ -151,8 +151,8 @@ fn check_support<Id>(flag: &Flag<Id>, spelled: &str) -> Result<(), UsageError> {
 
 /// `--name` or `--name=value`; returns the flag and how many more
 /// arguments it used.
-fn long_option<'a, Id: Copy + PartialEq>(
-    spec: &'a Spec<Id>,
+fn long_option<Id: Copy + PartialEq>(
+    spec: &Spec<Id>,
     long: &str,
     next: Option<&String>,
 ) -> Result<(Given<Id>, usize), UsageError> {
@@ -191,7 +191,7 @@ fn long_option<'a, Id: Copy + PartialEq>(
 }
 
 /// The flags that may be suggested.
-fn offered<'a, Id: Copy + PartialEq>(spec: &'a Spec<Id>) -> impl Iterator<Item = &'a Flag<Id>> {
+fn offered<Id: Copy + PartialEq>(spec: &Spec<Id>) -> impl Iterator<Item = &Flag<Id>> {
     spec.flags
         .iter()
         .filter(|f| matches!(f.support, Support::Listed))

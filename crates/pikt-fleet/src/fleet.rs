@@ -44,7 +44,7 @@ pub struct MasterFile {
 #[derive(Clone, Debug)]
 pub enum HostOutcome {
     /// It answered (its report may still say it failed).
-    Answered(Report),
+    Answered(Box<Report>),
     /// It was not contacted: why.
     Skipped(String),
     /// It could not be reached, or its answer could not be read.
@@ -189,7 +189,7 @@ fn exchange(transport: &dyn Transport, job: &HostJob, debug: bool) -> HostResult
                         serde_json::to_string(&report).unwrap_or_default()
                     ));
                 }
-                HostOutcome::Answered(report)
+                HostOutcome::Answered(Box::new(report))
             }
             Err(e) => HostOutcome::Failed(HostError::new(
                 HostErrorKind::Protocol,
