@@ -200,3 +200,169 @@ fn exchange(transport: &dyn Transport, job: &HostJob, debug: bool) -> HostResult
     };
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use pikt_config::Site;
+
+    use super::*;
+    use crate::host::HostSide;
+    use crate::transport::{Local, Session};
+
+    fn side(root: &Path, host: &str) -> HostSide {
+        HostSide {
+            site: Site::with_defaults(root, Some(host.into())),
+            chown: false,
+            probe: |_| Ok(false),
+        }
+    }
+
+    /// Remote hosts for tests: `b` answers from its own tree, `c` cannot be
+    /// reached, `d` answers garbage.
+    struct Remote {
+        b: HostSide,
+    }
+
+    struct Answer(Result<Vec<u8>, HostError>, Option<HostSide>);
+
+    impl Session for Answer {
+        fn exchange(&mut self, bundle: &[u8]) -> Result<Vec<u8>, HostError> {
+            match &self.1 {
+                Some(side) => Ok(crate::host::serve(&mut &bundle[..], side)),
+                None => self.0.clone(),
+            }
+        }
+    }
+
+    impl Transport for Remote {
+        fn connect(&self, host: &str) -> Result<Box<dyn Session>, HostError> {
+            match host {
+                "b" => Ok(Box::new(Answer(Ok(Vec::new()), Some(self.b.clone())))),
+                "c" => Err(HostError::new(
+                    HostErrorKind::Unreachable,
+                    "ssh: connect to host c port 22: No route to host",
+                )),
+                _ => Ok(Box::new(Answer(Ok(b"Welcome!\n".to_vec()), None))),
+            }
+        }
+    }
+
+    #[derive(Default)]
+    struct Recorder {
+        events: Vec<String>,
+    }
+
+    impl Observer for Recorder {
+        fn pause(&mut self, pause: Pause, next_host: &str) {
+            self.events
+                .push(format!("pause {pause:?} before {next_host}"));
+        }
+
+        fn host_started(&mut self, host: &str) {
+            self.events.push(format!("start {host}"));
+        }
+
+        fn host_finished(&mut self, result: &HostResult) {
+            self.events
+                .push(format!("end {} failed={}", result.host, result.failed()));
+        }
+    }
+
+    fn job(host: &str, root: &Path) -> HostJob {
+        HostJob {
+            host: host.into(),
+            plan: HostPlan {
+                host: host.into(),
+                piktdir: root.display().to_string(),
+                status: Some(crate::plan::StatusRequest::default()),
+                ..HostPlan::default()
+            },
+            master_files: Vec::new(),
+            master_lines: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_host_ends_on_its_own_and_pauses_come_between_contacted_hosts() {
+        let a = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let b = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let local = Local::new(side(a.path(), "a"));
+        let remote = Remote {
+            b: side(b.path(), "b"),
+        };
+        let fleet = Fleet {
+            local_host: "a".into(),
+            local: &local,
+            remote: Some(&remote),
+        };
+        let jobs = vec![
+            job("a", a.path()),
+            job("b", b.path()),
+            job("c", a.path()),
+            job("d", a.path()),
+        ];
+        let mut recorder = Recorder::default();
+        let results = fleet.run(jobs, Some(Pause::Seconds(0)), false, &mut recorder);
+        let outcomes: Vec<String> = results
+            .iter()
+            .map(|(_, r)| match &r.outcome {
+                HostOutcome::Answered(report) => format!("{} answered as {}", r.host, report.host),
+                HostOutcome::Skipped(why) => format!("{} skipped: {why}", r.host),
+                HostOutcome::Failed(e) => format!("{} failed: {:?}: {e}", r.host, e.kind),
+            })
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                "a answered as a",
+                "b answered as b",
+                "c failed: Unreachable: ssh: connect to host c port 22: No route to host",
+                "d failed: Protocol: its answer is not in pikt's format: unexpected header `Welcome!`",
+            ]
+        );
+        assert_eq!(
+            recorder.events,
+            [
+                "start a",
+                "end a failed=false",
+                "pause Seconds(0) before b",
+                "start b",
+                "end b failed=false",
+                "pause Seconds(0) before c",
+                "start c",
+                "end c failed=true",
+                "pause Seconds(0) before d",
+                "start d",
+                "end d failed=true",
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_remote_transport_other_hosts_are_skipped_without_pausing() {
+        let a = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let local = Local::new(side(a.path(), "a"));
+        let fleet = Fleet {
+            local_host: "a".into(),
+            local: &local,
+            remote: None,
+        };
+        let mut recorder = Recorder::default();
+        let results = fleet.run(
+            vec![job("b", a.path()), job("a", a.path()), job("c", a.path())],
+            Some(Pause::Enter),
+            true,
+            &mut recorder,
+        );
+        assert!(matches!(results[0].1.outcome, HostOutcome::Skipped(_)));
+        assert!(matches!(results[1].1.outcome, HostOutcome::Answered(_)));
+        assert!(matches!(results[2].1.outcome, HostOutcome::Skipped(_)));
+        assert!(!results.iter().any(|(_, r)| r.failed()));
+        assert!(recorder.events.iter().all(|e| !e.starts_with("pause")));
+        let debug = &results[1].1.debug;
+        assert!(debug[0].starts_with("to a: {\"host\":\"a\""), "{debug:?}");
+        assert!(debug[1].starts_with("from a: {\"host\":\"a\""), "{debug:?}");
+    }
+}

@@ -90,7 +90,7 @@ pub enum FrameError {
 impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FrameError::NotAFrame(why) => write!(f, "not a pikt bundle: {why}"),
+            FrameError::NotAFrame(why) => write!(f, "not in pikt's format: {why}"),
             FrameError::Version(v) => write!(
                 f,
                 "format version {v}, but this piktc reads version {VERSION} (install the same pikt version on master and host)"

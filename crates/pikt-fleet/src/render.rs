@@ -484,3 +484,90 @@ pub fn view_master(jobs: &[HostJob], many: bool, out: &mut Outcome) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::HostOutcome;
+    use crate::plan::HostPlan;
+    use crate::report::FileResult;
+    use crate::request::{Change, Request};
+    use crate::transport::{HostError, HostErrorKind};
+
+    fn job(host: &str) -> HostJob {
+        HostJob {
+            host: host.into(),
+            plan: HostPlan::default(),
+            master_files: Vec::new(),
+            master_lines: Vec::new(),
+        }
+    }
+
+    fn result(host: &str, outcome: HostOutcome) -> HostResult {
+        HostResult {
+            host: host.into(),
+            outcome,
+            debug: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn several_hosts_each_get_a_heading_and_their_errors_name_them() {
+        let mut request = Request::new(Operation::Change(Change {
+            install: true,
+            ..Change::default()
+        }));
+        request.verbose = true;
+        let installed = Report {
+            host: "a".into(),
+            files: vec![FileResult {
+                path: "/p/motd".into(),
+                what: "file motd".into(),
+                change: FileChange::Unchanged,
+            }],
+            ..Report::default()
+        };
+        let failed = Report {
+            host: "b".into(),
+            errors: vec!["cannot rename into `/p/motd`: Read-only file system".into()],
+            ..Report::default()
+        };
+        let results = vec![
+            (
+                job("a"),
+                result("a", HostOutcome::Answered(Box::new(installed))),
+            ),
+            (
+                job("b"),
+                result("b", HostOutcome::Answered(Box::new(failed))),
+            ),
+            (
+                job("c"),
+                result(
+                    "c",
+                    HostOutcome::Failed(HostError::new(
+                        HostErrorKind::TimedOut,
+                        "no answer in 60s",
+                    )),
+                ),
+            ),
+            (
+                job("d"),
+                result("d", HostOutcome::Skipped("not reached yet".into())),
+            ),
+        ];
+        let mut out = Outcome::default();
+        super::results(&request, &results, true, &mut out);
+        assert_eq!(
+            out.stdout,
+            "== a ==\nunchanged /p/motd (file motd)\n== b ==\n"
+        );
+        assert_eq!(
+            out.stderr,
+            "piktc: error: b: cannot rename into `/p/motd`: Read-only file system\n\
+             piktc: error: c: cannot reach `c`: no answer in 60s\n\
+             piktc: note: skipped host(s) d: not reached yet\n"
+        );
+        assert_eq!(out.exit, exit::HOST_FAILED);
+    }
+}
