@@ -200,15 +200,26 @@ pub fn unknown_items(out: &mut Outcome, cfg: &HostConfig, chosen: &Chosen) {
     }
 }
 
-/// `piktc --render +H host`: every file the host would get, each under a
-/// `==> path (what, mode) <==` header, then its piktd.conf lines.
-pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelection) -> Outcome {
+/// The host's configuration and the items `selection` names there (all
+/// when it names none), with every diagnostic and unknown name reported.
+fn load_chosen(
+    loader: &mut Loader<'_>,
+    host: &str,
+    selection: &ItemSelection,
+) -> (Outcome, HostConfig, Chosen) {
     let mut out = Outcome::default();
     let cfg = loader.load_host(host);
     out.diagnostics(&loader.map, &loader.diagnostics);
     out.diagnostics(&loader.map, &cfg.diagnostics);
     let chosen = selection.choose(&cfg, true);
     unknown_items(&mut out, &cfg, &chosen);
+    (out, cfg, chosen)
+}
+
+/// `piktc --render +H host`: every file the host would get, each under a
+/// `==> path (what, mode) <==` header, then its piktd.conf lines.
+pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelection) -> Outcome {
+    let (mut out, cfg, chosen) = load_chosen(loader, host, selection);
     for file in rendered_files(&cfg, &chosen, loader.layout()) {
         let owner = file
             .owner
@@ -244,12 +255,7 @@ pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelectio
 
 /// `piktc -l`: one line per chosen item: kind, name, target.
 pub fn list_items(loader: &mut Loader<'_>, host: &str, selection: &ItemSelection) -> Outcome {
-    let mut out = Outcome::default();
-    let cfg = loader.load_host(host);
-    out.diagnostics(&loader.map, &loader.diagnostics);
-    out.diagnostics(&loader.map, &cfg.diagnostics);
-    let chosen = selection.choose(&cfg, true);
-    unknown_items(&mut out, &cfg, &chosen);
+    let (mut out, cfg, chosen) = load_chosen(loader, host, selection);
     for file in rendered_files(&cfg, &chosen, loader.layout()) {
         let _ = writeln!(
             out.stdout,
