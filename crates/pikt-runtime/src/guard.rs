@@ -135,11 +135,6 @@ impl<'a> Guarded<'a> {
         }
     }
 
-    /// The policy applied.
-    pub fn policy(&self) -> Policy {
-        self.policy
-    }
-
     /// Logs about this script, when the log keeps such entries.
     fn note(&mut self, tag: &str, text: &str, always_show: bool) {
         if !always_show && !self.inner.sinks.keeps_log() {
