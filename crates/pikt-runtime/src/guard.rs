@@ -7,9 +7,9 @@
 //!
 //! | effect | test mode (`-T`, `status testing`) | no-exec |
 //! | --- | --- | --- |
-//! | `exec`, `exec wait`, `#system` | not run: `exec: COMMAND` printed, the shell told to [`Shell::pretend`] (a native `kill`'s victims leave later listings), status 0 | — (printed as in test mode) |
-//! | `#killprocs` | `pgrep` lists the processes instead; `kill: would signal N processes of USER COMMAND (pids …)` printed; N returned | refused |
-//! | the alert mail (`+M`) | printed on standard output instead | — (printed) |
+//! | `exec`, `exec wait`, `#system` | not run: `exec: COMMAND` printed, the shell told to [`Shell::pretend`] (a native `kill`'s victims leave later listings), status 0 | refused (with test mode on too: shown as in test mode) |
+//! | `#killprocs` | `pgrep` lists the processes instead; `kill: would signal N processes of USER COMMAND (pids …)` printed; N returned | refused (the listing too) |
+//! | the alert mail (`+M`) | printed on standard output instead | refused (with test mode on too: printed) |
 //! | `doexec`, `$command`, `input proc`, `filter`, `#popen`, `output print` | run | refused |
 //! | `pause` | not waited for (logged) | waits |
 //! | files, `output log`, syslog, standard output, the alert log, history, the clock's time, host facts | as without test mode | as without |
