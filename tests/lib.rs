@@ -9,3 +9,4 @@ mod site;
 mod storm;
 mod style;
 mod support;
+mod test_mode;
