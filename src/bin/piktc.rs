@@ -14,7 +14,9 @@ use pikt_cli::tables::PIKTC;
 use pikt_cli::{tokenize, Token};
 use pikt_config::{Site, SiteEnv, SiteFlags};
 use pikt_fleet::fleet::Observer;
+use pikt_fleet::frame::{self, REPORT_MAGIC};
 use pikt_fleet::host::{serve, HostSide};
+use pikt_fleet::report::Report;
 use pikt_fleet::request::{Outcome, Pause};
 use pikt_fleet::Context;
 
@@ -74,17 +76,22 @@ fn apply_bundle(args: &[String]) -> ExitCode {
         }
         Err(e) => return emit(&pikt_fleet::usage_outcome(&e)),
     }
-    let site = match Site::open(&flags, &SiteEnv::from_process()) {
-        Ok(site) => site,
-        Err(e) => {
-            let mut out = Outcome::default();
-            out.fail(&e.to_string(), pikt_fleet::exit::HOST_FAILED);
-            return emit(&out);
+    let env = SiteEnv::from_process();
+    let report = match Site::open(&flags, &env) {
+        Ok(site) => {
+            let side = HostSide::new(site);
+            let mut input = io::stdin().lock();
+            serve(&mut input as &mut dyn Read, &side)
         }
+        // The master learns why from the report, as from any refusal.
+        Err(e) => frame::encode(
+            REPORT_MAGIC,
+            Report::refusal(
+                &flags.host_name(&env).unwrap_or_default(),
+                format!("refused the bundle: {e}"),
+            ),
+        ),
     };
-    let side = HostSide::new(site);
-    let mut input = io::stdin().lock();
-    let report = serve(&mut input as &mut dyn Read, &side);
     let mut stdout = io::stdout().lock();
     match stdout.write_all(&report).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,

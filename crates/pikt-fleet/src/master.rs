@@ -41,11 +41,18 @@ pub fn run(request: &Request, ctx: &mut Context<'_>) -> Outcome {
     if request.operation.reaches_hosts() && !needs_config(request) {
         return local_without_config(request, ctx);
     }
-    let root = request.site.root(&ctx.env);
+    // `#piktexec` runs `=bindir/pikt` of this installation.
     let io = RealHost {
-        pikt_binary: ctx
-            .run_pikt
-            .then(|| Site::with_defaults(&root, None).layout.pikt_binary()),
+        pikt_binary: ctx.run_pikt.then(|| {
+            Site::open(&request.site, &ctx.env).map_or_else(
+                |_| {
+                    Site::with_defaults(request.site.root(&ctx.env), None)
+                        .layout
+                        .pikt_binary()
+                },
+                |site| site.layout.pikt_binary(),
+            )
+        }),
     };
     let mut loader = Loader::new(load_options(request, ctx), &io);
     if loader.source(ConfigFile::Systems).is_none()
