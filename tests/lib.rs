@@ -5,6 +5,7 @@ mod cases;
 mod fleet;
 mod harness;
 mod piktd;
+mod remote;
 mod site;
 mod storm;
 mod style;

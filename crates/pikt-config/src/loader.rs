@@ -191,6 +191,9 @@ pub struct Rendered {
 pub struct HostConfig {
     /// The host's name.
     pub host: String,
+    /// Its installation's directories: where its files go, and what the
+    /// predefined dir macros (`=piktdir`, `=bindir`...) expand to.
+    pub layout: Layout,
     /// Its `#if` facts.
     pub facts: HostFacts,
     /// Its defines after every file was read.
@@ -262,6 +265,8 @@ pub struct Loader<'h> {
     options: LoadOptions,
     io: &'h dyn PreprocHost,
     sources: BTreeMap<ConfigFile, FileId>,
+    /// Hosts whose installation is not laid out like this one's.
+    host_layouts: BTreeMap<String, Layout>,
 }
 
 impl<'h> Loader<'h> {
@@ -279,6 +284,7 @@ impl<'h> Loader<'h> {
             options,
             io,
             sources: BTreeMap::new(),
+            host_layouts: BTreeMap::new(),
         };
         loader.read_sources();
         loader.read_systems();
@@ -346,8 +352,22 @@ impl<'h> Loader<'h> {
         self.systems = systems;
     }
 
+    /// Says that `host`'s installation is `layout` (another host's root):
+    /// its dir macros (`=piktdir`, `=bindir`...) and the paths of its files
+    /// follow it. Config files are still read from this installation's
+    /// `=cfgdir`. Hosts not placed are laid out like this installation.
+    pub fn place_host(&mut self, host: &str, layout: Layout) {
+        self.host_layouts.insert(host.to_string(), layout);
+    }
+
+    /// The layout of `host`'s installation.
+    pub fn host_layout(&self, host: &str) -> &Layout {
+        self.host_layouts.get(host).unwrap_or(&self.site.layout)
+    }
+
     /// Preprocesses and reads every needed file for `host`.
     pub fn load_host(&mut self, host: &str) -> HostConfig {
+        let layout = self.host_layout(host).clone();
         let facts = self.systems.facts(host);
         let mut defines = Defines::new();
         for (name, value) in &self.options.defines {
@@ -358,7 +378,8 @@ impl<'h> Loader<'h> {
         }
         let mut cfg = HostConfig {
             host: host.to_string(),
-            macros: MacroTable::with_predefined(&self.site.layout.root, host),
+            macros: MacroTable::with_predefined(&layout.root, host),
+            layout,
             facts,
             defines,
             defines_file: DefinesFile::default(),
@@ -375,7 +396,7 @@ impl<'h> Loader<'h> {
                 self.read_model(config, derived, &mut cfg);
             }
             if config == ConfigFile::Macros {
-                self.apply_dir_overrides(&mut cfg.macros);
+                apply_dir_overrides(&cfg.layout, &mut cfg.macros);
             }
         }
         self.cross_checks(&mut cfg);
@@ -427,7 +448,7 @@ impl<'h> Loader<'h> {
             }
             ConfigFile::Alerts => store(AlertsFile::parse(map, derived), &mut cfg.alerts),
             ConfigFile::Programs => store(
-                ProgramsFile::parse(map, derived, &self.site.layout.prgdir),
+                ProgramsFile::parse(map, derived, &cfg.layout.prgdir),
                 &mut cfg.programs,
             ),
             ConfigFile::Files => store(FilesFile::parse(map, derived), &mut cfg.files),
@@ -455,19 +476,6 @@ impl<'h> Loader<'h> {
                         .with_help("`=piktdir` and `=pikthostname` are set by piktc"),
                     );
                 }
-            }
-        }
-    }
-
-    /// Makes the predefined dir macros that macros.cfg did not replace follow
-    /// PIKT.conf's dir overrides.
-    fn apply_dir_overrides(&self, table: &mut MacroTable) {
-        for (name, dir) in self.site.layout.dirs() {
-            if table.is_predefined(name)
-                && table.get(name).is_some_and(|m| Path::new(&m.body) != dir)
-            {
-                // Replacing a predefined macro other than `piktdir` cannot fail.
-                let _ = table.insert(MacroDef::simple(name, dir.to_string_lossy()));
             }
         }
     }
@@ -536,6 +544,17 @@ pub const PIKTTEST: &str = "pikttest";
 
 fn read_error(path: &str, e: &io::Error) -> Diagnostic {
     Diagnostic::error_unlocated(format!("cannot read `{path}`: {}", plain_io_error(e)))
+}
+
+/// Makes the predefined dir macros that macros.cfg did not replace follow
+/// `layout` (PIKT.conf's dir overrides, another host's root).
+fn apply_dir_overrides(layout: &Layout, table: &mut MacroTable) {
+    for (name, dir) in layout.dirs() {
+        if table.is_predefined(name) && table.get(name).is_some_and(|m| Path::new(&m.body) != dir) {
+            // Replacing a predefined macro other than `piktdir` cannot fail.
+            let _ = table.insert(MacroDef::simple(name, dir.to_string_lossy()));
+        }
+    }
 }
 
 /// An I/O error without Rust's "(os error N)" suffix.

@@ -33,16 +33,22 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+mod collect;
 pub mod digest;
 pub mod fleet;
 pub mod frame;
 pub mod host;
+pub mod interrupt;
+pub mod log;
 pub mod master;
 pub mod ops;
 pub mod plan;
+pub mod progress;
+pub mod reach;
 pub mod render;
 pub mod report;
 pub mod request;
+pub mod ssh;
 pub mod text;
 pub mod transport;
 

@@ -6,22 +6,27 @@
 //! handed to the host's transport by [`Fleet::run`], one [`HostResult`]
 //! per host back, turned into text by [`crate::render`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use pikt_config::loader::{ConfigFile, FileSet, HostConfig, LoadOptions, Loader};
 use pikt_config::selection::{Chosen, ItemKind, ItemSelection};
-use pikt_config::{Site, SiteEnv};
+use pikt_config::systems::Systems;
+use pikt_config::{Layout, Site, SiteEnv};
 use pikt_preproc::RealHost;
 
-use crate::fleet::{Fleet, HostJob, MasterFile, Observer};
+use crate::fleet::{Binary, Fleet, HostJob, MasterFile, Observer, RunOptions};
 use crate::host::HostSide;
+use crate::interrupt::Interrupt;
 use crate::ops::{self, rendered_files, RenderedFile};
 use crate::plan::{
-    AlertLines, CommandRequest, DigestKind, HostPlan, ItemPath, PiktdEdit, PlanFile, ReadRequest,
-    StatusRequest, COMMAND_TIME_LIMIT,
+    AlertLines, CommandRequest, DaemonAction, DigestKind, HostPlan, ItemPath, PiktdEdit, PlanFile,
+    ReadRequest, StatusRequest,
 };
+use crate::reach::Reach;
 use crate::render;
 use crate::request::{exit, Change, Operation, Outcome, Request};
+use crate::ssh::Ssh;
 use crate::transport::{Local, Transport};
 
 /// What piktc gets from where it runs.
@@ -32,8 +37,44 @@ pub struct Context<'a> {
     pub run_pikt: bool,
     /// Told about each host, and asked to pause between hosts.
     pub observer: &'a mut dyn Observer,
-    /// How hosts other than this one are reached; none: they are skipped.
-    pub remote: Option<&'a dyn Transport>,
+    /// How hosts other than this one are reached.
+    pub remote: Remote<'a>,
+    /// Ctrl-C, pressed by whoever handles the signal.
+    pub interrupt: Interrupt,
+    /// `PIKT_SSH_CONFIG`.
+    pub ssh_config: Option<PathBuf>,
+    /// The directory of the master's own `pikt`, `piktc` and `piktd`
+    /// (what `--bootstrap` copies).
+    pub binaries: Option<PathBuf>,
+    /// Who runs piktc, for piktc.log (`root`, `root (sudo by alice)`).
+    pub user: String,
+}
+
+/// How hosts other than this one are reached.
+pub enum Remote<'a> {
+    /// Not at all: they are skipped.
+    Skip,
+    /// Through OpenSSH, as the site configures it ([`Reach`]).
+    Ssh,
+    /// Through this transport.
+    Via(&'a dyn Transport),
+}
+
+impl Context<'_> {
+    /// A context for `env` with nothing else: no `#piktexec`, no observer,
+    /// OpenSSH for other hosts.
+    pub fn new(env: SiteEnv, observer: &mut dyn Observer) -> Context<'_> {
+        Context {
+            env,
+            run_pikt: false,
+            observer,
+            remote: Remote::Ssh,
+            interrupt: Interrupt::new(),
+            ssh_config: None,
+            binaries: None,
+            user: String::new(),
+        }
+    }
 }
 
 /// Runs `request` (any operation but help, version and the host side).
@@ -72,7 +113,10 @@ pub fn run(request: &Request, ctx: &mut Context<'_>) -> Outcome {
         op if op.reaches_hosts() || *op == Operation::ViewMaster => {
             on_hosts(&mut loader, request, ctx)
         }
-        op => match one_host(&loader, request) {
+        op => match one_host(&loader, request).and_then(|host| {
+            place_hosts(&mut loader, request, ctx, std::slice::from_ref(&host))?;
+            Ok(host)
+        }) {
             Ok(host) => match op {
                 Operation::List => ops::list_items(&mut loader, &host, &request.items),
                 Operation::ListAll => ops::list_all(&mut loader, &host),
@@ -230,7 +274,7 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
             return out;
         }
     };
-    let mut plan = base_plan(&site, &host, &host);
+    let mut plan = base_plan(site.root(), &host, &host, ctx);
     match &request.operation {
         Operation::Status => plan.status = Some(status_request(&request.items)),
         Operation::Change(change) => {
@@ -244,8 +288,22 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
         plan,
         master_files: Vec::new(),
         master_lines: Vec::new(),
+        bootstrap: None,
     };
-    run_jobs(request, ctx, &site, vec![job], Outcome::default())
+    let reach = match Reach::decide(
+        request,
+        &site,
+        &Systems::default(),
+        ctx.ssh_config.as_deref(),
+    ) {
+        Ok(reach) => reach,
+        Err(e) => {
+            let mut out = Outcome::default();
+            out.fail(&e, exit::CONFIG_ERROR);
+            return out;
+        }
+    };
+    run_jobs(request, ctx, &site, &reach, vec![job], Outcome::default())
 }
 
 /// An operation on the selected hosts (or, for `-W`, the master's view of
@@ -255,11 +313,23 @@ fn on_hosts(loader: &mut Loader<'_>, request: &Request, ctx: &mut Context<'_>) -
         Ok(found) => found,
         Err(out) => return out,
     };
+    let reach = match place_hosts(loader, request, ctx, &hosts) {
+        Ok(reach) => reach,
+        Err(out) => return out,
+    };
     let mut out = Outcome::default();
     out.diagnostics(&loader.map, &loader.diagnostics);
+    let binaries = match bootstrap_binaries(request, ctx) {
+        Ok(binaries) => binaries,
+        Err(message) => {
+            out.fail(&message, exit::USAGE);
+            return out;
+        }
+    };
     let mut jobs = Vec::new();
     for host in &hosts {
-        match plan_host(loader, request, &me, host) {
+        let bring_in = binaries.as_ref().filter(|_| *host != me);
+        match plan_host(loader, request, ctx, &reach, &me, host, bring_in) {
             Ok(job) => jobs.push(job),
             Err(refused) => out.append(refused),
         }
@@ -269,37 +339,149 @@ fn on_hosts(loader: &mut Loader<'_>, request: &Request, ctx: &mut Context<'_>) -
         return out;
     }
     let site = loader.site.clone();
-    run_jobs(request, ctx, &site, jobs, out)
+    run_jobs(request, ctx, &site, &reach, jobs, out)
+}
+
+/// Decides how the run reaches its hosts, and tells the loader where each
+/// host other than this one has its installation.
+fn place_hosts(
+    loader: &mut Loader<'_>,
+    request: &Request,
+    ctx: &Context<'_>,
+    hosts: &[String],
+) -> Result<Reach, Outcome> {
+    let reach = Reach::decide(
+        request,
+        &loader.site,
+        &loader.systems,
+        ctx.ssh_config.as_deref(),
+    )
+    .map_err(|e| {
+        let mut out = Outcome::default();
+        out.fail(&e, exit::CONFIG_ERROR);
+        out
+    })?;
+    let me = loader.site.host().ok().map(str::to_string);
+    for host in hosts {
+        if me.as_deref() != Some(host.as_str()) {
+            loader.place_host(host, Layout::new(reach.root_of(host)));
+        }
+    }
+    Ok(reach)
 }
 
 /// Sends every job through its transport and renders the results after
-/// `out`.
+/// `out`; logs the request and each host's result in piktc.log.
 fn run_jobs(
     request: &Request,
     ctx: &mut Context<'_>,
     site: &Site,
+    reach: &Reach,
     jobs: Vec<HostJob>,
     mut out: Outcome,
 ) -> Outcome {
+    let me = site.host().unwrap_or_default().to_string();
     let local = Local::new(HostSide::new(site.clone()));
+    let remote_hosts = jobs.iter().any(|j| j.host != me);
+    let ssh = match (&ctx.remote, remote_hosts) {
+        (Remote::Ssh, true) => match Ssh::new(reach.ssh_settings(), ctx.interrupt.clone()) {
+            Ok(ssh) => Some(ssh),
+            Err(e) => {
+                out.fail(
+                    &format!("cannot make a private directory for ssh's control sockets: {e}"),
+                    exit::HOST_FAILED,
+                );
+                return out;
+            }
+        },
+        _ => None,
+    };
+    let remote: Option<&dyn Transport> = match (&ctx.remote, &ssh) {
+        (Remote::Via(transport), _) => Some(*transport),
+        (_, Some(ssh)) => Some(ssh),
+        _ => None,
+    };
     let fleet = Fleet {
-        local_host: site.host().unwrap_or_default().to_string(),
+        local_host: me.clone(),
         local: &local,
-        remote: ctx.remote,
+        remote,
+    };
+    let options = RunOptions {
+        jobs: reach.jobs,
+        pause: request.pause,
+        debug: request.debug,
+        interrupt: ctx.interrupt.clone(),
     };
     let many = jobs.len() > 1;
-    let results = fleet.run(jobs, request.pause, request.debug, ctx.observer);
+    let results = fleet.run(jobs, &options, ctx.observer);
+    drop(ssh);
     render::results(request, &results, many, &mut out);
+    if many {
+        render::table(&results, request.verbose, &mut out);
+    }
+    let logged: Vec<&crate::fleet::HostResult> = results.iter().map(|(_, r)| r).collect();
+    let lines = crate::log::request_lines(&me, &ctx.user, &request.argv, &logged);
+    if let Err(e) = crate::log::append(&site.layout.logdir, &lines) {
+        out.note(&format!(
+            "cannot log the request in `{}`: {e}",
+            site.layout.logdir.join(crate::log::LOG_NAME).display()
+        ));
+    }
     out
 }
+
+/// With `--bootstrap`: the master's `piktc`, `pikt` and `piktd`, read
+/// from the directory of the running piktc.
+fn bootstrap_binaries(request: &Request, ctx: &Context<'_>) -> Result<Option<Binaries>, String> {
+    let Operation::Change(change) = &request.operation else {
+        return Ok(None);
+    };
+    if !change.bootstrap {
+        return Ok(None);
+    }
+    let dir = ctx
+        .binaries
+        .as_deref()
+        .ok_or("cannot bring hosts in: the master's binaries are not known")?;
+    let read = |name: &str| -> Result<Binary, String> {
+        let path = dir.join(name);
+        std::fs::read(&path)
+            .map(|bytes| Binary(Arc::from(bytes)))
+            .map_err(|e| {
+                format!(
+                    "cannot bring hosts in: `{}` cannot be read: {}",
+                    path.display(),
+                    pikt_config::loader::plain_io_error(&e)
+                )
+            })
+    };
+    Ok(Some(Binaries {
+        piktc: read("piktc")?,
+        others: vec![("pikt", read("pikt")?), ("piktd", read("piktd")?)],
+    }))
+}
+
+/// The master's binaries, for `--bootstrap`.
+struct Binaries {
+    /// Put on the host first, by the transport.
+    piktc: Binary,
+    /// Installed by the bundle into `=bindir`.
+    others: Vec<(&'static str, Binary)>,
+}
+
+/// Mode of the installed binaries.
+const BINARY_MODE: u32 = 0o755;
 
 /// The plan of `host`, or why it has none (its configuration has errors,
 /// an item name is unknown there...).
 fn plan_host(
     loader: &mut Loader<'_>,
     request: &Request,
+    ctx: &Context<'_>,
+    reach: &Reach,
     me: &str,
     host: &str,
+    binaries: Option<&Binaries>,
 ) -> Result<HostJob, Outcome> {
     let mut cfg = loader.load_host(host);
     let mut out = Outcome::default();
@@ -313,20 +495,36 @@ fn plan_host(
         return Err(out);
     }
     let chosen = chosen_items(request, &cfg, &mut out)?;
-    let mut plan = base_plan(&loader.site, host, me);
-    let files = rendered_files(&cfg, &chosen, loader.layout());
+    let mut plan = base_plan(&cfg.layout.root, host, me, ctx);
+    let files = rendered_files(&cfg, &chosen, &cfg.layout);
     let mut job = HostJob {
         host: host.to_string(),
         plan: HostPlan::default(),
         master_files: files.iter().map(master_file).collect(),
         master_lines: Vec::new(),
+        bootstrap: None,
     };
     match &request.operation {
         Operation::Change(change) => {
             let forced = request.forced.choose(&cfg, false);
+            let change = &bootstrap_change(change);
             plan_change(
-                loader, &mut cfg, &chosen, &forced, &files, request, change, &mut plan, &mut out,
+                loader, &mut cfg, &chosen, &forced, &files, request, change, reach, &mut plan,
+                &mut out,
             )?;
+            if let (true, Some(binaries)) = (change.bootstrap, binaries) {
+                job.bootstrap = Some(binaries.piktc.clone());
+                for (name, binary) in &binaries.others {
+                    plan.files.push(PlanFile {
+                        path: path_text(&cfg.layout.bindir.join(name)),
+                        what: format!("program {name}"),
+                        mode: BINARY_MODE,
+                        owner: Some((0, 0)),
+                        force: false,
+                        content: binary.0.to_vec(),
+                    });
+                }
+            }
         }
         Operation::Status => plan.status = Some(status_request(&request.items)),
         Operation::Diff | Operation::View | Operation::Checksum(_) => {
@@ -346,7 +544,7 @@ fn plan_host(
                 .collect();
             if request.operation == Operation::Diff && !chosen.alerts.is_empty() {
                 plan.reads.push(ReadRequest {
-                    path: path_text(&loader.layout().piktd_conf()),
+                    path: path_text(&cfg.layout.piktd_conf()),
                     what: "piktd.conf".into(),
                     content: true,
                     digest,
@@ -370,7 +568,8 @@ fn chosen_items(request: &Request, cfg: &HostConfig, out: &mut Outcome) -> Resul
     if *op == Operation::Status {
         return Ok(Chosen::default());
     }
-    let default_all = matches!(op, Operation::Diff | Operation::Checksum(_));
+    let default_all = matches!(op, Operation::Diff | Operation::Checksum(_))
+        || matches!(op, Operation::Change(c) if c.bootstrap);
     let selection = if default_all && request.items.is_empty() {
         every_item()
     } else {
@@ -419,12 +618,27 @@ fn every_item() -> ItemSelection {
     all
 }
 
-fn base_plan(site: &Site, host: &str, master: &str) -> HostPlan {
+fn base_plan(root: &Path, host: &str, master: &str, ctx: &Context<'_>) -> HostPlan {
     HostPlan {
         host: host.to_string(),
-        piktdir: site.root().display().to_string(),
+        piktdir: root.display().to_string(),
         master: master.to_string(),
+        user: ctx.user.clone(),
         ..HostPlan::default()
+    }
+}
+
+/// `--bootstrap` is `-ie` of the selected items (all by default), making
+/// the layout first, then starting piktd.
+fn bootstrap_change(change: &Change) -> Change {
+    if !change.bootstrap {
+        return change.clone();
+    }
+    Change {
+        install: true,
+        enable: true,
+        daemon: Some(DaemonAction::Restart),
+        ..change.clone()
     }
 }
 
@@ -475,10 +689,12 @@ fn plan_change(
     files: &[RenderedFile],
     request: &Request,
     change: &Change,
+    reach: &Reach,
     plan: &mut HostPlan,
     out: &mut Outcome,
 ) -> Result<(), Outcome> {
     plan.dry_run = change.dry_run;
+    plan.layout = change.bootstrap;
     plan.backup = change.backup;
     plan.daemon = change.daemon;
     if change.install {
@@ -507,7 +723,7 @@ fn plan_change(
         plan.piktd = Some(edit);
     }
     if change.delete {
-        plan.removals = removals(loader, cfg, chosen, files);
+        plan.removals = removals(cfg, chosen, files);
     }
     if let Some(wait) = change.exec {
         for text in &request.commands {
@@ -516,7 +732,7 @@ fn plan_change(
             plan.commands.push(CommandRequest {
                 command: expanded.trim_end_matches('\n').to_string(),
                 wait,
-                time_limit: COMMAND_TIME_LIMIT,
+                time_limit: reach.command_limit(),
             });
         }
         if out.exit != exit::OK {
@@ -540,13 +756,8 @@ fn item_path(file: &RenderedFile) -> ItemPath {
 /// What `-t` deletes: the items' files, each alert's log, and the history
 /// of its scripts (kept per alert). The mail spool is kept: it holds
 /// undelivered alerts.
-fn removals(
-    loader: &Loader<'_>,
-    cfg: &HostConfig,
-    chosen: &Chosen,
-    files: &[RenderedFile],
-) -> Vec<ItemPath> {
-    let layout = loader.layout();
+fn removals(cfg: &HostConfig, chosen: &Chosen, files: &[RenderedFile]) -> Vec<ItemPath> {
+    let layout = &cfg.layout;
     let mut paths: Vec<ItemPath> = files.iter().map(item_path).collect();
     let mut extra = |path: PathBuf, what: String| {
         paths.push(ItemPath {

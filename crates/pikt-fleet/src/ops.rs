@@ -178,7 +178,7 @@ pub fn piktd_entries(loader: &Loader<'_>, cfg: &HostConfig, alerts: &[String]) -
         .flat_map(|alert| {
             entries_for_alert(
                 alert,
-                loader.layout(),
+                &cfg.layout,
                 loader.options().test_mode,
                 loader.site.conf.nicecmd(),
             )
@@ -220,7 +220,7 @@ fn load_chosen(
 /// `==> path (what, mode) <==` header, then its piktd.conf lines.
 pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelection) -> Outcome {
     let (mut out, cfg, chosen) = load_chosen(loader, host, selection);
-    for file in rendered_files(&cfg, &chosen, loader.layout()) {
+    for file in rendered_files(&cfg, &chosen, &cfg.layout) {
         let owner = file
             .owner
             .map_or_else(String::new, |(u, g)| format!(", uid {u}, gid {g}"));
@@ -244,7 +244,7 @@ pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelectio
         let _ = writeln!(
             out.stdout,
             "==> {} (piktd.conf lines) <==",
-            loader.layout().show(&loader.layout().piktd_conf())
+            cfg.layout.show(&cfg.layout.piktd_conf())
         );
         for e in entries {
             let _ = writeln!(out.stdout, "{}", e.render());
@@ -256,13 +256,8 @@ pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelectio
 /// `piktc -l`: one line per chosen item: kind, name, target.
 pub fn list_items(loader: &mut Loader<'_>, host: &str, selection: &ItemSelection) -> Outcome {
     let (mut out, cfg, chosen) = load_chosen(loader, host, selection);
-    for file in rendered_files(&cfg, &chosen, loader.layout()) {
-        let _ = writeln!(
-            out.stdout,
-            "{} {}",
-            file.what,
-            loader.layout().show(&file.path)
-        );
+    for file in rendered_files(&cfg, &chosen, &cfg.layout) {
+        let _ = writeln!(out.stdout, "{} {}", file.what, cfg.layout.show(&file.path));
     }
     for name in &chosen.scripts {
         let alerts: Vec<&str> = cfg
@@ -360,7 +355,7 @@ pub fn list_all(loader: &mut Loader<'_>, host: &str) -> Outcome {
             s,
             "object {} ({})",
             o.name,
-            loader.layout().show(&loader.layout().object_file(&o.name))
+            cfg.layout.show(&cfg.layout.object_file(&o.name))
         );
     }
     out

@@ -22,6 +22,10 @@ pub struct HostPlan {
     pub piktdir: String,
     /// Who made it (the master's host name), for logs.
     pub master: String,
+    /// Who asked for it on the master (the user), for logs.
+    pub user: String,
+    /// Make every directory of the installation first (`--bootstrap`).
+    pub layout: bool,
     /// Report what would change, change nothing.
     pub dry_run: bool,
     /// Files to install.
@@ -161,7 +165,8 @@ impl Payload for HostPlan {
 impl HostPlan {
     /// True when the plan changes files or piktd.conf on the host.
     pub fn writes(&self) -> bool {
-        !self.files.is_empty()
+        self.layout
+            || !self.files.is_empty()
             || !self.restore.is_empty()
             || self.piktd.is_some()
             || !self.removals.is_empty()

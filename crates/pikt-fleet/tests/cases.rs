@@ -92,16 +92,16 @@ fn run_case(case: &Path) -> Result<(), String> {
             env.insert(k.to_string(), v.to_string());
         }
     }
-    let mut ctx = Context {
-        env: SiteEnv {
+    let mut quiet = Quiet;
+    let mut ctx = Context::new(
+        SiteEnv {
             piktdir: env.get("PIKT_DIR").map(Into::into),
             host: env.get("PIKT_HOST").cloned(),
             kernel_host: None,
         },
-        run_pikt: false,
-        observer: &mut Quiet,
-        remote: None,
-    };
+        &mut quiet,
+    );
+    ctx.ssh_config = env.get("PIKT_SSH_CONFIG").map(Into::into);
     let outcome = pikt_fleet::run_command_line(&args, false, &mut ctx);
     let actual = Actual {
         stdout: outcome.stdout.replace(&tmp_text, TMP),

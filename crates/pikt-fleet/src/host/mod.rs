@@ -48,6 +48,8 @@ pub struct HostSide {
     pub chown: bool,
     /// Tells whether piktd holds its lock.
     pub probe: PiktdProbe,
+    /// Log every bundle in `=logdir/piktc.log`.
+    pub log: bool,
 }
 
 impl HostSide {
@@ -58,6 +60,7 @@ impl HostSide {
             site,
             chown: pikt_config::install::running_as_root(),
             probe: pikt_sched::lock::is_held,
+            log: true,
         }
     }
 
@@ -66,12 +69,32 @@ impl HostSide {
     }
 }
 
-/// Reads a bundle from `input`, applies it, and returns the encoded report.
+/// Reads a bundle from `input`, applies it, logs it, and returns the
+/// encoded report.
 pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
-    let report = match frame::decode::<HostPlan>(BUNDLE_MAGIC, input) {
-        Ok(plan) => apply(plan, side),
-        Err(e) => Report::refusal(side.name(), format!("refused the bundle: {e}")),
+    let (from, mut report) = match frame::decode::<HostPlan>(BUNDLE_MAGIC, input) {
+        Ok(plan) => {
+            let from = HostPlan {
+                master: plan.master.clone(),
+                user: plan.user.clone(),
+                ..HostPlan::default()
+            };
+            (Some(from), apply(plan, side))
+        }
+        Err(e) => (
+            None,
+            Report::refusal(side.name(), format!("refused the bundle: {e}")),
+        ),
     };
+    if side.log {
+        let line = crate::log::bundle_line(side.name(), from.as_ref(), &report);
+        if let Err(e) = crate::log::append(&side.site.layout.logdir, &[line]) {
+            report.notes.push(format!(
+                "cannot log the bundle in `{}`: {e}",
+                side.site.layout.logdir.join(crate::log::LOG_NAME).display()
+            ));
+        }
+    }
     frame::encode(REPORT_MAGIC, report)
 }
 
@@ -103,6 +126,12 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     };
     if let Err(why) = check_addressee(&plan, side) {
         return Err(Box::new(Report::refusal(side.name(), why)));
+    }
+    if plan.layout {
+        if let Err(e) = make_layout(side, plan.dry_run, &mut report) {
+            report.errors.push(e);
+            return Err(Box::new(report));
+        }
     }
     let mut writes = files::plan_writes(&mut plan, side, &mut report);
     if let Some(edit) = &plan.piktd {
@@ -142,6 +171,54 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
         staged,
         staged_paths,
     })
+}
+
+/// `--bootstrap`: makes every directory of this installation that is
+/// missing (mode 755), never through a symbolic link. In a dry run, only
+/// says which.
+fn make_layout(side: &HostSide, dry_run: bool, report: &mut Report) -> Result<(), String> {
+    let layout = &side.site.layout;
+    for (name, dir) in layout.dirs() {
+        if name == "cfgdir" {
+            continue; // the config files live on the master
+        }
+        for made in make_dir(dir, dry_run)? {
+            report.dirs.push(made.display().to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Makes `dir` and its missing parents; returns those made (or, in a dry
+/// run, that would be).
+fn make_dir(dir: &std::path::Path, dry_run: bool) -> Result<Vec<PathBuf>, String> {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut made = Vec::new();
+    let mut at = PathBuf::new();
+    for part in dir.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "refusing to make directories through symbolic link `{}`",
+                    at.display()
+                ))
+            }
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(format!("`{}` is not a directory", at.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !dry_run {
+                    std::fs::DirBuilder::new()
+                        .mode(0o755)
+                        .create(&at)
+                        .map_err(|e| format!("cannot make directory `{}`: {e}", at.display()))?;
+                }
+                made.push(at.clone());
+            }
+            Err(e) => return Err(format!("cannot inspect `{}`: {e}", at.display())),
+        }
+    }
+    Ok(made)
 }
 
 /// Refuses a plan made for another host or another installation.
