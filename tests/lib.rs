@@ -2,7 +2,9 @@
 //! binary with a module per topic.
 
 mod cases;
+mod demo;
 mod harness;
+mod package;
 mod piktd;
 mod storm;
 mod support;
