@@ -8,3 +8,4 @@ mod package;
 mod piktd;
 mod storm;
 mod support;
+mod test_mode;
