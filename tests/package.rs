@@ -262,6 +262,46 @@ fn assert_installed_files() {
     );
 }
 
+/// Runs the unit's `ExecStart` with its `Environment` as systemd would, until
+/// piktd has loaded piktd.conf, then stops it with SIGTERM (`KillSignal`).
+fn run_the_units_command() -> io::Result<()> {
+    let unit = fs::read_to_string("/usr/lib/systemd/system/piktd.service")?;
+    let value = |key: &str| {
+        unit.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("no {key} in the unit"))
+            .to_owned()
+    };
+    let exec_start = value("ExecStart=");
+    let mut words = exec_start.split_whitespace();
+    let program = words.next().unwrap_or_default();
+    let mut command = system_command(program);
+    command
+        .args(words)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some((key, val)) = value("Environment=").split_once('=') {
+        command.env(key, val);
+    }
+    let mut daemon = command.spawn()?;
+    let log = Path::new("/var/log/pikt/piktd.log");
+    let loaded = crate::support::poll_until(Duration::from_secs(20), || {
+        let text = fs::read_to_string(log).unwrap_or_default();
+        text.contains("loaded `/etc/pikt/etc/piktd.conf`: 1 line(s), 1 alert(s)")
+            .then_some(())
+    });
+    let pid = i32::try_from(daemon.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(pid) = pid {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
+    let status = daemon.wait()?;
+    assert!(loaded.is_some(), "{}", crate::support::file_text(log));
+    assert_eq!(status.code(), Some(0), "{}", crate::support::file_text(log));
+    Ok(())
+}
+
 #[test]
 fn debian_package_installs_runs_as_the_readme_says_and_purges() -> io::Result<()> {
     let _only_one = FileLock::acquire(Path::new(PACKAGE_LOCK), Duration::from_secs(1800))?;
@@ -324,8 +364,10 @@ fn debian_package_installs_runs_as_the_readme_says_and_purges() -> io::Result<()
     // An alert run from the installed paths logs where PIKT.conf says.
     run_ok("pikt", &["-T", "+A", "Urgent"]);
     assert!(Path::new("/var/log/pikt/Urgent.log").is_file());
-    // `systemctl enable` (without --now) works without systemd running.
+    // `systemctl enable` (without --now) works without systemd running;
+    // the unit's command starts piktd, which loads the schedule.
     run_ok("systemctl", &["enable", "piktd"]);
+    run_the_units_command()?;
 
     // Remove: the package's files go, except the conffiles; what the admin
     // changed and what pikt made (installed alerts, piktd.conf, logs) stays.
