@@ -250,6 +250,7 @@ fi
 step "starting the storm: $storm_size processes named $storm_name of user $storm_user"
 # One shell starts them all and stays their parent, reaping each one as it
 # is killed: a killed process never lingers as a zombie that ps still lists.
+# shellcheck disable=SC2016  # the inner shell expands $1 and $2
 "${as_storm_user[@]}" /bin/sh -c '
     i=0
     while [ "$i" -lt "$1" ]; do "$2" 600 & i=$((i + 1)); done
@@ -298,7 +299,7 @@ squeeze() {
 count_re="^ *[0-9]+ $storm_user $storm_name\$"
 step "the story: ProcCountsChk and the $storm_name storm of $storm_user"
 
-row=$(grep -E "^[[:space:]]*$storm_name[[:space:]]" "$PIKT_DIR/lib/objects/ProcCounts.obj" | head -n 1 | squeeze || true)
+row=$(grep -E "^[[:space:]]*${storm_name}[[:space:]]" "$PIKT_DIR/lib/objects/ProcCounts.obj" | head -n 1 | squeeze || true)
 counted=$(grep -E "$count_re" "$run_out" | head -n 1 | squeeze || true)
 if [ "$real" = 1 ]; then
     counted=$(grep -E "$count_re" "$mailbox" 2>/dev/null | head -n 1 | squeeze || true)
