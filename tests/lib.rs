@@ -3,9 +3,12 @@
 
 mod cases;
 mod demo;
+mod fleet;
 mod harness;
 mod package;
 mod piktd;
+mod site;
 mod storm;
+mod style;
 mod support;
 mod test_mode;
