@@ -623,3 +623,41 @@ fn ctrl_c_lets_the_host_in_flight_finish_and_starts_no_other() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_host_whose_pikt_conf_moves_directories_gets_paths_of_its_own() {
+    let hosts = hosts();
+    reset(&hosts, &["cairo"]);
+    let root = hosts.root("cairo");
+    fs::create_dir_all(root.join("etc")).unwrap_or_else(|e| panic!("{e}"));
+    // As the Debian package moves bindir, logdir and vardir.
+    fs::write(
+        root.join("etc/PIKT.conf"),
+        "bindir /etc/pikt/sbin\naltdir /etc/pikt/alerts-here\nlogdir /etc/pikt/logs\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let master = Master::new(&hosts, &[]);
+    let run = master.piktc(&["-iev", "+A", "Nightly", "+O", "all", "+H", "cairo"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        root.join("alerts-here/Nightly.alt").is_file(),
+        "{}",
+        run.stdout
+    );
+    assert!(!root.join("lib/alerts/Nightly.alt").exists());
+    assert!(root.join("lib/objects/Where.obj").is_file());
+    let piktd_conf = read(&root.join("etc/piktd.conf"));
+    assert!(
+        piktd_conf.contains("/etc/pikt/sbin/pikt +A Nightly"),
+        "{piktd_conf}"
+    );
+    assert!(read(&root.join("logs/piktc.log")).contains("ok: 3 new; piktd.conf changed"));
+    // What the master shows without asking keeps to what it presumes.
+    let diff = master.piktc(&["-f", "+A", "Nightly", "+H", "cairo"]);
+    assert_eq!(
+        (diff.code, diff.stdout.as_str()),
+        (0, ""),
+        "{}",
+        diff.stderr
+    );
+}

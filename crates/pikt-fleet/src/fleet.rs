@@ -41,6 +41,62 @@ pub struct HostJob {
     /// `--bootstrap`: the master's piktc, put on the host before the
     /// bundle (which then brings the other binaries).
     pub bootstrap: Option<Binary>,
+    /// Ask the host where its directories are before sending the plan
+    /// (made for where the master presumed them), and have it made again
+    /// when they are elsewhere ([`Replan`]).
+    pub describe: bool,
+}
+
+impl HostJob {
+    /// A job for `host` to do `plan`, with nothing to compare and no
+    /// questions first.
+    pub fn new(host: &str, plan: HostPlan) -> HostJob {
+        HostJob {
+            host: host.to_string(),
+            plan,
+            master_files: Vec::new(),
+            master_lines: Vec::new(),
+            bootstrap: None,
+            describe: false,
+        }
+    }
+}
+
+/// Makes a host's job again for the installation layout the host
+/// described (its PIKT.conf may move directories the master cannot see).
+pub trait Replan {
+    /// The job of `host` for its `layout` (`(dir, path)` pairs: `piktdir`,
+    /// `bindir`, ...); `Ok(None)` when the job already made fits.
+    fn replan(
+        &mut self,
+        host: &str,
+        layout: &[(String, String)],
+    ) -> Result<Option<HostJob>, HostError>;
+}
+
+/// A [`Replan`] that keeps every job as made.
+pub struct KeepPlans;
+
+impl Replan for KeepPlans {
+    fn replan(
+        &mut self,
+        _host: &str,
+        _layout: &[(String, String)],
+    ) -> Result<Option<HostJob>, HostError> {
+        Ok(None)
+    }
+}
+
+/// What a host's thread tells the run.
+enum Message {
+    /// The host described its layout: is the job still right?
+    Described(
+        usize,
+        Vec<(String, String)>,
+        mpsc::Sender<Result<Option<HostJob>, HostError>>,
+    ),
+    /// The host is done (with the job made again for it, if it was).
+    Finished(usize, HostResult, Option<HostJob>),
 }
 
 /// A program's bytes, shared between hosts.
@@ -197,6 +253,7 @@ impl<'t> Fleet<'t> {
         jobs: Vec<HostJob>,
         options: &RunOptions,
         observer: &mut dyn Observer,
+        replan: &mut dyn Replan,
     ) -> Vec<(HostJob, HostResult)> {
         let _armed = options.interrupt.arm();
         let routes: Vec<Route<'t>> = jobs.iter().map(|j| self.route(&j.host)).collect();
@@ -207,8 +264,9 @@ impl<'t> Fleet<'t> {
             None => options.jobs.max(1),
         };
         let mut results: Vec<Option<HostResult>> = vec![None; jobs.len()];
+        let mut replaced: Vec<Option<HostJob>> = vec![None; jobs.len()];
         thread::scope(|scope| {
-            let (tx, rx) = mpsc::channel::<(usize, HostResult)>();
+            let (tx, rx) = mpsc::channel::<Message>();
             let mut in_flight: Vec<(usize, String)> = Vec::new();
             let mut next = 0;
             let mut started_any = false;
@@ -241,7 +299,8 @@ impl<'t> Fleet<'t> {
                     let tx = tx.clone();
                     let debug = options.debug;
                     scope.spawn(move || {
-                        let _ = tx.send((i, work(transport, job, debug)));
+                        let (result, new_job) = work(transport, job, debug, i, &tx);
+                        let _ = tx.send(Message::Finished(i, result, new_job));
                     });
                     next += 1;
                 }
@@ -249,10 +308,17 @@ impl<'t> Fleet<'t> {
                 if in_flight.is_empty() && (next >= jobs.len() || stopped) {
                     break;
                 }
-                if let Ok((i, result)) = rx.recv_timeout(WATCH) {
-                    in_flight.retain(|(j, _)| *j != i);
-                    observer.host_finished(&result);
-                    results[i] = Some(result);
+                match rx.recv_timeout(WATCH) {
+                    Ok(Message::Finished(i, result, new_job)) => {
+                        in_flight.retain(|(j, _)| *j != i);
+                        observer.host_finished(&result);
+                        results[i] = Some(result);
+                        replaced[i] = new_job;
+                    }
+                    Ok(Message::Described(i, layout, reply)) => {
+                        let _ = reply.send(replan.replan(&jobs[i].host, &layout));
+                    }
+                    Err(_) => {}
                 }
                 let level = options.interrupt.level();
                 if level > seen {
@@ -265,9 +331,10 @@ impl<'t> Fleet<'t> {
         observer.run_finished();
         jobs.into_iter()
             .zip(results)
-            .map(|(job, result)| {
+            .zip(replaced)
+            .map(|((job, result), new_job)| {
                 let result = result.unwrap_or_else(|| not_started(&job.host));
-                (job, result)
+                (new_job.unwrap_or(job), result)
             })
             .collect()
     }
@@ -295,29 +362,47 @@ fn not_started(host: &str) -> HostResult {
 }
 
 /// One host's whole turn: connect, bring piktc over when bootstrapping,
-/// send the bundle, read the report, close.
-fn work(transport: &dyn Transport, job: &HostJob, debug: bool) -> HostResult {
+/// ask where its directories are when the plan names paths (and have the
+/// job made again when they are not where the master presumed), send the
+/// bundle, read the report, close. Returns the result and the job made
+/// again, if it was.
+fn work(
+    transport: &dyn Transport,
+    job: &HostJob,
+    debug: bool,
+    index: usize,
+    run: &mpsc::Sender<Message>,
+) -> (HostResult, Option<HostJob>) {
     let started = Instant::now();
     let mut result = skipped(&job.host, "");
-    if debug {
-        result.debug.push(format!(
-            "to {}: {}",
-            job.host,
-            serde_json::to_string(&job.plan).unwrap_or_default()
-        ));
-    }
-    let bundle = frame::encode(BUNDLE_MAGIC, job.plan.clone());
+    let mut new_job = None;
     let answer = transport
         .connect(&job.host, &job.plan.piktdir)
         .and_then(|mut session| {
-            let reply = bring_in(session.as_mut(), job).and_then(|()| session.exchange(&bundle));
+            let reply = bring_in(session.as_mut(), job)
+                .and_then(|()| describe(session.as_mut(), job, index, run))
+                .and_then(|described| match described {
+                    Described::Refused(report) => Ok(Answer::Report(report)),
+                    Described::Keep => Ok(Answer::Bytes(send(
+                        session.as_mut(),
+                        job,
+                        debug,
+                        &mut result,
+                    )?)),
+                    Described::Replanned(job) => {
+                        let bytes = send(session.as_mut(), &job, debug, &mut result)?;
+                        new_job = Some(job);
+                        Ok(Answer::Bytes(bytes))
+                    }
+                });
             let closed = session.close();
             let reply = reply?;
             closed?;
             Ok(reply)
         });
     result.outcome = match answer {
-        Ok(bytes) => match frame::decode::<Report>(REPORT_MAGIC, &mut &bytes[..]) {
+        Ok(Answer::Report(report)) => HostOutcome::Answered(report),
+        Ok(Answer::Bytes(bytes)) => match decode_report(&job.host, &bytes) {
             Ok(report) => {
                 if debug {
                     result.debug.push(format!(
@@ -326,17 +411,95 @@ fn work(transport: &dyn Transport, job: &HostJob, debug: bool) -> HostResult {
                         serde_json::to_string(&report).unwrap_or_default()
                     ));
                 }
-                HostOutcome::Answered(Box::new(report))
+                HostOutcome::Answered(report)
             }
-            Err(e) => HostOutcome::Failed(HostError::new(
-                HostErrorKind::Protocol,
-                format!("`{}` answered, but its answer is {e}", job.host),
-            )),
+            Err(e) => HostOutcome::Failed(e),
         },
         Err(e) => HostOutcome::Failed(e),
     };
     result.elapsed = started.elapsed();
-    result
+    (result, new_job)
+}
+
+/// What a host answered.
+enum Answer {
+    /// A report, encoded.
+    Bytes(Vec<u8>),
+    /// A report already read (a refusal when asked to describe itself).
+    Report(Box<Report>),
+}
+
+/// What describing the host led to.
+enum Described {
+    /// The job fits (or did not need asking).
+    Keep,
+    /// The job made again for the host's own layout.
+    Replanned(HostJob),
+    /// The host refused even to describe itself (another host, another root).
+    Refused(Box<Report>),
+}
+
+/// Asks the host where its directories are, when the job needs to know,
+/// and has the run make the job again when they differ.
+fn describe(
+    session: &mut dyn Session,
+    job: &HostJob,
+    index: usize,
+    run: &mpsc::Sender<Message>,
+) -> Result<Described, HostError> {
+    if !job.describe {
+        return Ok(Described::Keep);
+    }
+    let question = HostPlan {
+        host: job.plan.host.clone(),
+        piktdir: job.plan.piktdir.clone(),
+        master: job.plan.master.clone(),
+        user: job.plan.user.clone(),
+        describe: true,
+        ..HostPlan::default()
+    };
+    let bytes = session.exchange(&frame::encode(BUNDLE_MAGIC, question))?;
+    let report = decode_report(&job.host, &bytes)?;
+    if report.refused.is_some() {
+        return Ok(Described::Refused(report));
+    }
+    let (reply, answer) = mpsc::channel();
+    run.send(Message::Described(index, report.layout.clone(), reply))
+        .map_err(|_| HostError::new(HostErrorKind::Interrupted, "the run ended"))?;
+    match answer.recv() {
+        Ok(Ok(Some(job))) => Ok(Described::Replanned(job)),
+        Ok(Ok(None)) => Ok(Described::Keep),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(HostError::new(HostErrorKind::Interrupted, "the run ended")),
+    }
+}
+
+/// Sends `job`'s bundle and returns the encoded report.
+fn send(
+    session: &mut dyn Session,
+    job: &HostJob,
+    debug: bool,
+    result: &mut HostResult,
+) -> Result<Vec<u8>, HostError> {
+    if debug {
+        result.debug.push(format!(
+            "to {}: {}",
+            job.host,
+            serde_json::to_string(&job.plan).unwrap_or_default()
+        ));
+    }
+    session.exchange(&frame::encode(BUNDLE_MAGIC, job.plan.clone()))
+}
+
+fn decode_report(host: &str, bytes: &[u8]) -> Result<Box<Report>, HostError> {
+    frame::decode::<Report>(REPORT_MAGIC, &mut &bytes[..])
+        .map(Box::new)
+        .map_err(|e| {
+            HostError::new(
+                HostErrorKind::Protocol,
+                format!("`{host}` answered, but its answer is {e}"),
+            )
+        })
 }
 
 /// `--bootstrap`: checks that the host is the master's kind of machine
@@ -503,6 +666,7 @@ mod tests {
             master_files: Vec::new(),
             master_lines: Vec::new(),
             bootstrap: None,
+            describe: false,
         }
     }
 
@@ -543,7 +707,7 @@ mod tests {
             pause: Some(Pause::Seconds(0)),
             ..RunOptions::default()
         };
-        let results = fleet.run(jobs, &options, &mut recorder);
+        let results = fleet.run(jobs, &options, &mut recorder, &mut KeepPlans);
         assert_eq!(
             describe(&results),
             [
@@ -589,7 +753,7 @@ mod tests {
             jobs: 4,
             ..RunOptions::default()
         };
-        let results = fleet.run(jobs, &options, &mut Quiet);
+        let results = fleet.run(jobs, &options, &mut Quiet, &mut KeepPlans);
         let took = started.elapsed();
         let order: Vec<&str> = results.iter().map(|(_, r)| r.host.as_str()).collect();
         assert_eq!(order, names);
@@ -620,6 +784,7 @@ mod tests {
             vec![job("slow1", a.path()), job("slow2", a.path())],
             &options,
             &mut Quiet,
+            &mut KeepPlans,
         );
         assert_eq!(
             describe(&results),
@@ -646,7 +811,7 @@ mod tests {
         for job in &mut jobs {
             job.bootstrap = Some(piktc.clone());
         }
-        let results = fleet.run(jobs, &RunOptions::default(), &mut Quiet);
+        let results = fleet.run(jobs, &RunOptions::default(), &mut Quiet, &mut KeepPlans);
         let described = describe(&results);
         assert_eq!(described[0], "b answered as b");
         let here = Machine::this();
@@ -664,6 +829,65 @@ mod tests {
                 .map(|i| i.clone())
                 .unwrap_or_default(),
             ["b: 10 bytes"]
+        );
+    }
+
+    /// Remembers what hosts described and answers with a job that only
+    /// asks for piktd's status.
+    #[derive(Default)]
+    struct Recorded(Vec<(String, Vec<(String, String)>)>);
+
+    impl Replan for Recorded {
+        fn replan(
+            &mut self,
+            host: &str,
+            layout: &[(String, String)],
+        ) -> Result<Option<HostJob>, HostError> {
+            self.0.push((host.to_string(), layout.to_vec()));
+            let root = layout
+                .iter()
+                .find(|(n, _)| n == "piktdir")
+                .map(|(_, p)| p.clone())
+                .unwrap_or_default();
+            let mut new = job(host, Path::new(&root));
+            new.master_lines = vec![("made again".into(), Vec::new())];
+            Ok(Some(new))
+        }
+    }
+
+    #[test]
+    fn a_job_naming_paths_asks_the_host_first_and_can_be_made_again() {
+        let (a, b) = (tempdir(), tempdir());
+        let local = Local::new(side(a.path(), "a"));
+        let mut map = pikt_source::SourceMap::new();
+        let (moved, _) = Site::read(b.path(), Some("b".into()), &mut map, &|_| {
+            Ok("logdir /var/log/elsewhere\n".to_string())
+        });
+        let remote = leak(Remote::new(HostSide {
+            site: moved,
+            chown: false,
+            probe: |_| Ok(false),
+            log: false,
+        }));
+        let fleet = Fleet {
+            local_host: "a".into(),
+            local: &local,
+            remote: Some(&remote),
+        };
+        let mut asks = job("b", b.path());
+        asks.describe = true;
+        let mut replan = Recorded::default();
+        let results = fleet.run(vec![asks], &RunOptions::default(), &mut Quiet, &mut replan);
+        assert_eq!(describe(&results), ["b answered as b"]);
+        let (host, layout) = &replan.0[0];
+        assert_eq!(host, "b");
+        assert!(
+            layout.contains(&("logdir".to_string(), "/var/log/elsewhere".to_string())),
+            "{layout:?}"
+        );
+        assert_eq!(
+            results[0].0.master_lines[0].0, "made again",
+            "the job returned is the one sent"
         );
     }
 
@@ -686,6 +910,7 @@ mod tests {
             vec![job("b", a.path()), job("a", a.path()), job("c", a.path())],
             &options,
             &mut recorder,
+            &mut KeepPlans,
         );
         assert!(matches!(results[0].1.outcome, HostOutcome::Skipped(_)));
         assert!(matches!(results[1].1.outcome, HostOutcome::Answered(_)));

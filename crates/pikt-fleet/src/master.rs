@@ -15,7 +15,7 @@ use pikt_config::systems::Systems;
 use pikt_config::{Layout, Site, SiteEnv};
 use pikt_preproc::RealHost;
 
-use crate::fleet::{Binary, Fleet, HostJob, MasterFile, Observer, RunOptions};
+use crate::fleet::{Binary, Fleet, HostJob, KeepPlans, MasterFile, Observer, Replan, RunOptions};
 use crate::host::HostSide;
 use crate::interrupt::Interrupt;
 use crate::ops::{self, rendered_files, RenderedFile};
@@ -27,7 +27,7 @@ use crate::reach::Reach;
 use crate::render;
 use crate::request::{exit, Change, Operation, Outcome, Request};
 use crate::ssh::Ssh;
-use crate::transport::{Local, Transport};
+use crate::transport::{HostError, HostErrorKind, Local, Transport};
 
 /// What piktc gets from where it runs.
 pub struct Context<'a> {
@@ -274,7 +274,7 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
             return out;
         }
     };
-    let mut plan = base_plan(site.root(), &host, &host, ctx);
+    let mut plan = base_plan(site.root(), &host, &host, &ctx.user);
     match &request.operation {
         Operation::Status => plan.status = Some(status_request(&request.items)),
         Operation::Change(change) => {
@@ -283,13 +283,7 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
         }
         _ => {}
     }
-    let job = HostJob {
-        host: host.clone(),
-        plan,
-        master_files: Vec::new(),
-        master_lines: Vec::new(),
-        bootstrap: None,
-    };
+    let job = HostJob::new(&host, plan);
     let reach = match Reach::decide(
         request,
         &site,
@@ -303,7 +297,16 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
             return out;
         }
     };
-    run_jobs(request, ctx, &site, &reach, vec![job], Outcome::default())
+    let jobs = vec![job];
+    run_jobs(
+        request,
+        ctx,
+        &site,
+        &reach,
+        jobs,
+        Outcome::default(),
+        &mut KeepPlans,
+    )
 }
 
 /// An operation on the selected hosts (or, for `-W`, the master's view of
@@ -326,10 +329,16 @@ fn on_hosts(loader: &mut Loader<'_>, request: &Request, ctx: &mut Context<'_>) -
             return out;
         }
     };
+    let planning = Planning {
+        request,
+        reach: &reach,
+        me: me.clone(),
+        user: ctx.user.clone(),
+        binaries,
+    };
     let mut jobs = Vec::new();
     for host in &hosts {
-        let bring_in = binaries.as_ref().filter(|_| *host != me);
-        match plan_host(loader, request, ctx, &reach, &me, host, bring_in) {
+        match plan_host(loader, &planning, host) {
             Ok(job) => jobs.push(job),
             Err(refused) => out.append(refused),
         }
@@ -339,7 +348,63 @@ fn on_hosts(loader: &mut Loader<'_>, request: &Request, ctx: &mut Context<'_>) -
         return out;
     }
     let site = loader.site.clone();
-    run_jobs(request, ctx, &site, &reach, jobs, out)
+    let mut replan = MasterReplan {
+        loader,
+        planning: &planning,
+    };
+    run_jobs(request, ctx, &site, &reach, jobs, out, &mut replan)
+}
+
+/// What every host's plan is made from.
+struct Planning<'r> {
+    request: &'r Request,
+    reach: &'r Reach,
+    /// This host (the master).
+    me: String,
+    /// Who asked.
+    user: String,
+    /// With `--bootstrap`: the binaries to bring.
+    binaries: Option<Binaries>,
+}
+
+/// Makes a host's job again once the host said where its directories are.
+struct MasterReplan<'a, 'h> {
+    loader: &'a mut Loader<'h>,
+    planning: &'a Planning<'a>,
+}
+
+impl Replan for MasterReplan<'_, '_> {
+    fn replan(
+        &mut self,
+        host: &str,
+        dirs: &[(String, String)],
+    ) -> Result<Option<HostJob>, HostError> {
+        let presumed = self.loader.host_layout(host).clone();
+        let layout = Layout::from_dirs(dirs)
+            .filter(|l| l.root == presumed.root)
+            .ok_or_else(|| {
+                HostError::new(
+                    HostErrorKind::Protocol,
+                    format!(
+                        "`{host}` described an installation at another root than `{}`",
+                        presumed.root.display()
+                    ),
+                )
+            })?;
+        if layout == presumed {
+            return Ok(None);
+        }
+        self.loader.place_host(host, layout);
+        plan_host(self.loader, self.planning, host).map(Some).map_err(|refused| {
+            HostError::new(
+                HostErrorKind::Protocol,
+                format!(
+                    "nothing done on `{host}`: its PIKT.conf moves directories, and the plan for them failed:\n{}",
+                    refused.stderr.trim_end()
+                ),
+            )
+        })
+    }
 }
 
 /// Decides how the run reaches its hosts, and tells the loader where each
@@ -379,6 +444,7 @@ fn run_jobs(
     reach: &Reach,
     jobs: Vec<HostJob>,
     mut out: Outcome,
+    replan: &mut dyn Replan,
 ) -> Outcome {
     let me = site.host().unwrap_or_default().to_string();
     let local = Local::new(HostSide::new(site.clone()));
@@ -413,7 +479,7 @@ fn run_jobs(
         interrupt: ctx.interrupt.clone(),
     };
     let many = jobs.len() > 1;
-    let results = fleet.run(jobs, &options, ctx.observer);
+    let results = fleet.run(jobs, &options, ctx.observer, replan);
     drop(ssh);
     render::results(request, &results, many, &mut out);
     if many {
@@ -476,13 +542,12 @@ const BINARY_MODE: u32 = 0o755;
 /// an item name is unknown there...).
 fn plan_host(
     loader: &mut Loader<'_>,
-    request: &Request,
-    ctx: &Context<'_>,
-    reach: &Reach,
-    me: &str,
+    planning: &Planning<'_>,
     host: &str,
-    binaries: Option<&Binaries>,
 ) -> Result<HostJob, Outcome> {
+    let (request, reach) = (planning.request, planning.reach);
+    let me = planning.me.as_str();
+    let binaries = planning.binaries.as_ref().filter(|_| host != me);
     let mut cfg = loader.load_host(host);
     let mut out = Outcome::default();
     out.diagnostics(&loader.map, &cfg.diagnostics);
@@ -495,15 +560,10 @@ fn plan_host(
         return Err(out);
     }
     let chosen = chosen_items(request, &cfg, &mut out)?;
-    let mut plan = base_plan(&cfg.layout.root, host, me, ctx);
+    let mut plan = base_plan(&cfg.layout.root, host, me, &planning.user);
     let files = rendered_files(&cfg, &chosen, &cfg.layout);
-    let mut job = HostJob {
-        host: host.to_string(),
-        plan: HostPlan::default(),
-        master_files: files.iter().map(master_file).collect(),
-        master_lines: Vec::new(),
-        bootstrap: None,
-    };
+    let mut job = HostJob::new(host, HostPlan::default());
+    job.master_files = files.iter().map(master_file).collect();
     match &request.operation {
         Operation::Change(change) => {
             let forced = request.forced.choose(&cfg, false);
@@ -557,6 +617,7 @@ fn plan_host(
         }
         _ => {}
     }
+    job.describe = host != me && plan.uses_paths();
     job.plan = plan;
     Ok(job)
 }
@@ -618,12 +679,12 @@ fn every_item() -> ItemSelection {
     all
 }
 
-fn base_plan(root: &Path, host: &str, master: &str, ctx: &Context<'_>) -> HostPlan {
+fn base_plan(root: &Path, host: &str, master: &str, user: &str) -> HostPlan {
     HostPlan {
         host: host.to_string(),
         piktdir: root.display().to_string(),
         master: master.to_string(),
-        user: ctx.user.clone(),
+        user: user.to_string(),
         ..HostPlan::default()
     }
 }

@@ -26,6 +26,9 @@ pub struct HostPlan {
     pub user: String,
     /// Make every directory of the installation first (`--bootstrap`).
     pub layout: bool,
+    /// Answer with the installation's directories and version (the
+    /// master asks before it renders paths for the host).
+    pub describe: bool,
     /// Report what would change, change nothing.
     pub dry_run: bool,
     /// Files to install.
@@ -163,6 +166,17 @@ impl Payload for HostPlan {
 }
 
 impl HostPlan {
+    /// True when the plan names paths of the host's installation (files,
+    /// piktd.conf lines, removals, backups, read-backs), so the master must
+    /// know where the host's directories are before making it.
+    pub fn uses_paths(&self) -> bool {
+        !self.files.is_empty()
+            || !self.restore.is_empty()
+            || self.piktd.is_some()
+            || !self.removals.is_empty()
+            || !self.reads.is_empty()
+    }
+
     /// True when the plan changes files or piktd.conf on the host.
     pub fn writes(&self) -> bool {
         self.layout

@@ -567,6 +567,7 @@ mod tests {
             master_files: Vec::new(),
             master_lines: Vec::new(),
             bootstrap: None,
+            describe: false,
         }
     }
 

@@ -18,6 +18,11 @@ pub struct Report {
     pub refused: Option<String>,
     /// It was a dry run: nothing was changed.
     pub dry_run: bool,
+    /// Asked to describe itself: its installation's directories
+    /// (`piktdir`, `bindir`, ... with their paths).
+    pub layout: Vec<(String, String)>,
+    /// The version of pikt answering.
+    pub version: String,
     /// Directories made (or that would be), bootstrapping.
     pub dirs: Vec<String>,
     /// The files installed (or that would be).

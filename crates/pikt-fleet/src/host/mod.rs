@@ -77,6 +77,7 @@ pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
             let from = HostPlan {
                 master: plan.master.clone(),
                 user: plan.user.clone(),
+                describe: plan.describe && !plan.writes(),
                 ..HostPlan::default()
             };
             (Some(from), apply(plan, side))
@@ -86,7 +87,7 @@ pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
             Report::refusal(side.name(), format!("refused the bundle: {e}")),
         ),
     };
-    if side.log {
+    if side.log && !from.as_ref().is_some_and(|p| p.describe) {
         let line = crate::log::bundle_line(side.name(), from.as_ref(), &report);
         if let Err(e) = crate::log::append(&side.site.layout.logdir, &[line]) {
             report.notes.push(format!(
@@ -122,10 +123,20 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     let mut report = Report {
         host: side.name().to_string(),
         dry_run: plan.dry_run,
+        version: env!("CARGO_PKG_VERSION").to_string(),
         ..Report::default()
     };
     if let Err(why) = check_addressee(&plan, side) {
         return Err(Box::new(Report::refusal(side.name(), why)));
+    }
+    if plan.describe {
+        report.layout = side
+            .site
+            .layout
+            .dirs()
+            .iter()
+            .map(|(name, dir)| ((*name).to_string(), dir.display().to_string()))
+            .collect();
     }
     if plan.layout {
         if let Err(e) = make_layout(side, plan.dry_run, &mut report) {

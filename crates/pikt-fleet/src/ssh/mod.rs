@@ -4,11 +4,12 @@
 //! (`std::process::Command`), and the host's installed `piktc
 //! --apply-bundle` applies what comes in on its standard input.
 //!
-//! Per host and run, [`Ssh::connect`] starts one master connection
-//! (`ControlMaster`, its socket in a private directory of the invoking
-//! user, mode 0700), every later command of the session rides on it, and
-//! [`Session::close`] ends it (`ssh -O exit`); a master left behind by a
-//! piktc that was killed exits after [`MASTER_IDLE`] without clients.
+//! Per host and run, the session's first command opens one master
+//! connection (`ControlMaster=yes` with `ControlPersist`, its socket in a
+//! private directory of the invoking user, mode 0700), every later command
+//! of the session rides on it, and [`Session::close`] ends it (`ssh -O
+//! exit`); a master left behind by a piktc that was killed exits after
+//! [`MASTER_IDLE`] without clients.
 //!
 //! Every ssh command line carries:
 //!
@@ -160,16 +161,14 @@ impl Transport for Ssh {
             ));
         }
         let n = self.shared.next.fetch_add(1, Ordering::Relaxed);
-        let mut session = SshSession {
+        Ok(Box::new(SshSession {
             shared: Arc::clone(&self.shared),
             host: host.to_string(),
             piktdir: piktdir.trim_end_matches('/').to_string(),
             socket: self.shared.control.path().join(n.to_string()),
             deadline: Instant::now() + self.shared.settings.host_timeout,
-            open: false,
-        };
-        session.start_master()?;
-        Ok(Box::new(session))
+            started: false,
+        }))
     }
 }
 
@@ -180,8 +179,8 @@ struct SshSession {
     piktdir: String,
     socket: PathBuf,
     deadline: Instant,
-    /// The master is up (and must be ended).
-    open: bool,
+    /// The first command ran: it opened the master (which must be ended).
+    started: bool,
 }
 
 impl SshSession {
@@ -231,41 +230,29 @@ impl SshSession {
         self.shared.settings.host_timeout.as_secs()
     }
 
-    /// Opens the master connection: `ssh -f -N` returns once it is
-    /// authenticated and serving the socket, or fails saying why.
-    fn start_master(&mut self) -> Result<(), HostError> {
-        let mut command = self.ssh();
-        command.args([
-            "-o",
-            "ControlMaster=yes",
-            "-o",
-            &format!("ControlPersist={}", MASTER_IDLE.as_secs()),
-            "-f",
-            "-N",
-            "--",
-            &self.host,
-        ]);
-        let (ended, _) = run::run(command, None, &self.limits(STATUS_OUTPUT));
-        match ended {
-            Ok(finished) if finished.code == Some(0) => {
-                self.open = true;
-                Ok(())
-            }
-            Ok(finished) => Err(self.client_failure(&finished)),
-            Err(cut) => Err(self.cut_error(cut, "while connecting", false)),
-        }
-    }
-
     /// Runs `words` on the host (quoted, through the login shell) with
     /// `input` on its standard input.
+    /// The first one opens the master connection, which stays in the
+    /// background for the later ones.
     fn remote(
-        &self,
+        &mut self,
         words: &[&str],
         input: Option<&[u8]>,
         stdout_limit: usize,
     ) -> (Result<Finished, Cut>, bool) {
         let mut command = self.ssh();
-        command.args(["-o", "ControlMaster=no", "--", &self.host]);
+        if self.started {
+            command.args(["-o", "ControlMaster=no"]);
+        } else {
+            command.args([
+                "-o",
+                "ControlMaster=yes",
+                "-o",
+                &format!("ControlPersist={}", MASTER_IDLE.as_secs()),
+            ]);
+            self.started = true;
+        }
+        command.args(["--", &self.host]);
         command.arg(words::command_line(words));
         run::run(command, input, &self.limits(stdout_limit))
     }
@@ -327,17 +314,13 @@ impl SshSession {
         }
     }
 
-    fn piktc(&self) -> String {
-        format!("{}/bin/piktc", self.piktdir)
-    }
-
     /// Ends the master connection (best effort: a master nobody ends exits
     /// after [`MASTER_IDLE`]).
     fn end_master(&mut self) {
-        if !self.open {
+        if !self.started {
             return;
         }
-        self.open = false;
+        self.started = false;
         let mut command = self.ssh();
         command.args(["-O", "exit", "--", &self.host]);
         let limits = Limits {
@@ -354,6 +337,17 @@ const STATUS_OUTPUT: usize = 4096;
 
 /// The longest report a host may send.
 const REPORT_LIMIT: usize = (MAX_MANIFEST + MAX_CONTENTS) as usize + 256;
+
+/// What the host runs to apply a bundle: `$1` is the root; the rest are
+/// piktc's arguments. The root's own `bin/piktc` (where `--bootstrap` puts
+/// it), else the one on the session's `PATH` (a host installed from the
+/// Debian package has it in `/usr/bin`).
+const RUN_PIKTC: &str = r#"root=$1; shift
+if [ -x "$root/bin/piktc" ]; then exec "$root/bin/piktc" "$@"; fi
+if command -v piktc >/dev/null 2>&1; then exec piktc "$@"; fi
+echo "no $root/bin/piktc, and no piktc on the PATH of an ssh session" >&2
+exit 127
+"#;
 
 /// What the host runs to put piktc in place during a bootstrap: `$1` is
 /// the root, `$2` the SHA-256 the master sent; the binary comes on
@@ -385,8 +379,17 @@ trap - EXIT
 
 impl Session for SshSession {
     fn exchange(&mut self, bundle: &[u8]) -> Result<Vec<u8>, HostError> {
-        let piktc = self.piktc();
-        let words = [piktc.as_str(), "--apply-bundle", "--piktdir", &self.piktdir];
+        let piktdir = self.piktdir.clone();
+        let words = [
+            "sh",
+            "-c",
+            RUN_PIKTC,
+            "sh",
+            &piktdir,
+            "--apply-bundle",
+            "--piktdir",
+            &piktdir,
+        ];
         let (ended, sent) = self.remote(&words, Some(bundle), REPORT_LIMIT);
         let finished = ended.map_err(|cut| self.cut_error(cut, "while applying", sent))?;
         match finished.code {
@@ -398,7 +401,7 @@ impl Session for SshSession {
             Some(126 | 127) => Err(HostError::new(
                 HostErrorKind::Protocol,
                 format!(
-                    "pikt is not installed on `{}`: `{piktc}` is missing or cannot run ({}); bring the host in with `piktc --bootstrap +H {}`",
+                    "pikt is not installed on `{}` ({}); bring the host in with `piktc --bootstrap +H {}`",
                     self.host,
                     finished.stderr.trim(),
                     self.host
@@ -430,7 +433,8 @@ impl Session for SshSession {
 
     fn install_piktc(&mut self, piktc: &[u8]) -> Result<(), HostError> {
         let sum = sha256_hex(piktc);
-        let words = ["sh", "-c", INSTALL_PIKTC, "sh", &self.piktdir, &sum];
+        let piktdir = self.piktdir.clone();
+        let words = ["sh", "-c", INSTALL_PIKTC, "sh", &piktdir, &sum];
         let (ended, sent) = self.remote(&words, Some(piktc), STATUS_OUTPUT);
         let finished = ended.map_err(|cut| self.cut_error(cut, "while copying piktc", sent))?;
         match finished.code {
@@ -499,6 +503,7 @@ mod tests {
         );
         let err = ssh
             .connect("moscow", "/etc/pikt")
+            .and_then(|mut session| session.exchange(b"bundle"))
             .err()
             .map(|e| e.message)
             .unwrap_or_default();
