@@ -661,3 +661,60 @@ fn a_host_whose_pikt_conf_moves_directories_gets_paths_of_its_own() {
         diff.stderr
     );
 }
+
+#[test]
+fn every_operation_works_on_remote_hosts() {
+    let hosts = hosts();
+    reset(&hosts, &["ankara", "cairo"]);
+    let files = "motd\tpath \"=piktdir/motd\"\n\tmode 644\n\tWelcome to =pikthostname\n";
+    let master = Master::new(&hosts, &[("lib/configs/files.cfg", files)]);
+    let on = ["+H", "ankara", "cairo"];
+    let piktc = |args: &[&str]| {
+        let all: Vec<&str> = args.iter().chain(on.iter()).copied().collect();
+        master.piktc(&all)
+    };
+
+    let dry = piktc(&["-in", "+F", "motd"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(
+        dry.stdout,
+        "== ankara ==\nwould install /etc/pikt/motd (file motd)\n== cairo ==\nwould install /etc/pikt/motd (file motd)\n"
+    );
+    assert!(!hosts.root("ankara").join("motd").exists());
+
+    assert_eq!(piktc(&["-i", "+F", "motd", "+A", "Nightly"]).code, 0);
+    let forced = piktc(&["-iv", "+Ff", "motd"]);
+    assert!(forced.stdout.contains("== cairo ==\nrewrote /etc/pikt/motd (file motd)\n"), "{}", forced.stdout);
+
+    let sums = piktc(&["-m4", "+F", "motd"]);
+    assert_eq!(sums.code, 0, "{}", sums.stderr);
+    assert!(sums.stdout.contains("ankara: ") && sums.stdout.contains("/etc/pikt/motd (same as the master)"), "{}", sums.stdout);
+
+    let view = piktc(&["-w", "+F", "motd"]);
+    assert!(view.stdout.contains("==> cairo:/etc/pikt/motd (file motd, mode 644) <==\nWelcome to cairo\n"), "{}", view.stdout);
+    let master_view = piktc(&["-W", "+F", "motd"]);
+    assert!(master_view.stdout.contains("==> /etc/pikt/motd (file motd, mode 644, for cairo) <==\nWelcome to cairo\n"), "{}", master_view.stdout);
+
+    let enabled = piktc(&["-e", "+A", "Nightly"]);
+    assert_eq!(enabled.code, 0, "{}", enabled.stderr);
+    assert!(read(&hosts.root("cairo").join("etc/piktd.conf")).contains("+A Nightly"));
+    let disabled = piktc(&["-d", "+A", "Nightly"]);
+    assert_eq!(disabled.code, 0, "{}", disabled.stderr);
+    assert!(!read(&hosts.root("cairo").join("etc/piktd.conf")).contains("Nightly"));
+
+    fs::write(hosts.root("ankara").join("motd"), "edited by hand\n").unwrap_or_else(|e| panic!("{e}"));
+    let backed = piktc(&["-ib", "+F", "motd"]);
+    assert_eq!(backed.code, 0, "{}", backed.stderr);
+    assert_eq!(read(&hosts.root("ankara").join("motd.piktbak")), "edited by hand\n");
+    let restored = piktc(&["-B", "+F", "motd"]);
+    assert_eq!(restored.code, 0, "{}", restored.stderr);
+    assert_eq!(read(&hosts.root("ankara").join("motd")), "edited by hand\n");
+
+    let deleted = piktc(&["-t", "+F", "motd"]);
+    assert_eq!(deleted.code, 0, "{}", deleted.stderr);
+    assert!(!hosts.root("cairo").join("motd").exists());
+
+    let started = piktc(&["-Xv", "+C", "sleep 1"]);
+    assert_eq!(started.code, 0, "{}", started.stderr);
+    assert!(started.stdout.contains("== cairo ==\nstarted sleep 1 (pid "), "{}", started.stdout);
+}

@@ -177,11 +177,6 @@ impl TestHosts {
         Ok(started)
     }
 
-    /// The hosts' names.
-    pub fn names(&self) -> Vec<&str> {
-        self.hosts.iter().map(|h| h.name.as_str()).collect()
-    }
-
     fn host(&self, name: &str) -> &HostInfo {
         self.hosts
             .iter()
@@ -197,11 +192,6 @@ impl TestHosts {
     /// The ssh client configuration that reaches the hosts by name.
     pub fn ssh_config(&self) -> &Path {
         &self.ssh_config
-    }
-
-    /// The master's address, as the hosts see it.
-    pub fn master_ip(&self) -> String {
-        format!("{SUBNET}.1")
     }
 
     /// Empties `name`'s `/etc/pikt`, stops every process on it but sshd,

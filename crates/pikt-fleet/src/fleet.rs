@@ -503,7 +503,8 @@ fn decode_report(host: &str, bytes: &[u8]) -> Result<Box<Report>, HostError> {
 }
 
 /// `--bootstrap`: checks that the host is the master's kind of machine
-/// (its binaries are the master's) and puts piktc there.
+/// (its binaries are the master's) and, unless it is a dry run, puts
+/// piktc there.
 fn bring_in(session: &mut dyn Session, job: &HostJob) -> Result<(), HostError> {
     let Some(piktc) = &job.bootstrap else {
         return Ok(());
@@ -518,6 +519,9 @@ fn bring_in(session: &mut dyn Session, job: &HostJob) -> Result<(), HostError> {
                 job.host, there.arch, job.host, job.host
             ),
         ));
+    }
+    if job.plan.dry_run {
+        return Ok(());
     }
     session.install_piktc(&piktc.0)
 }
