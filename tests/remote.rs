@@ -684,16 +684,38 @@ fn every_operation_works_on_remote_hosts() {
 
     assert_eq!(piktc(&["-i", "+F", "motd", "+A", "Nightly"]).code, 0);
     let forced = piktc(&["-iv", "+Ff", "motd"]);
-    assert!(forced.stdout.contains("== cairo ==\nrewrote /etc/pikt/motd (file motd)\n"), "{}", forced.stdout);
+    assert!(
+        forced
+            .stdout
+            .contains("== cairo ==\nrewrote /etc/pikt/motd (file motd)\n"),
+        "{}",
+        forced.stdout
+    );
 
     let sums = piktc(&["-m4", "+F", "motd"]);
     assert_eq!(sums.code, 0, "{}", sums.stderr);
-    assert!(sums.stdout.contains("ankara: ") && sums.stdout.contains("/etc/pikt/motd (same as the master)"), "{}", sums.stdout);
+    assert!(
+        sums.stdout.contains("ankara: ")
+            && sums.stdout.contains("/etc/pikt/motd (same as the master)"),
+        "{}",
+        sums.stdout
+    );
 
     let view = piktc(&["-w", "+F", "motd"]);
-    assert!(view.stdout.contains("==> cairo:/etc/pikt/motd (file motd, mode 644) <==\nWelcome to cairo\n"), "{}", view.stdout);
+    assert!(
+        view.stdout
+            .contains("==> cairo:/etc/pikt/motd (file motd, mode 644) <==\nWelcome to cairo\n"),
+        "{}",
+        view.stdout
+    );
     let master_view = piktc(&["-W", "+F", "motd"]);
-    assert!(master_view.stdout.contains("==> /etc/pikt/motd (file motd, mode 644, for cairo) <==\nWelcome to cairo\n"), "{}", master_view.stdout);
+    assert!(
+        master_view.stdout.contains(
+            "==> /etc/pikt/motd (file motd, mode 644, for cairo) <==\nWelcome to cairo\n"
+        ),
+        "{}",
+        master_view.stdout
+    );
 
     let enabled = piktc(&["-e", "+A", "Nightly"]);
     assert_eq!(enabled.code, 0, "{}", enabled.stderr);
@@ -702,10 +724,14 @@ fn every_operation_works_on_remote_hosts() {
     assert_eq!(disabled.code, 0, "{}", disabled.stderr);
     assert!(!read(&hosts.root("cairo").join("etc/piktd.conf")).contains("Nightly"));
 
-    fs::write(hosts.root("ankara").join("motd"), "edited by hand\n").unwrap_or_else(|e| panic!("{e}"));
+    fs::write(hosts.root("ankara").join("motd"), "edited by hand\n")
+        .unwrap_or_else(|e| panic!("{e}"));
     let backed = piktc(&["-ib", "+F", "motd"]);
     assert_eq!(backed.code, 0, "{}", backed.stderr);
-    assert_eq!(read(&hosts.root("ankara").join("motd.piktbak")), "edited by hand\n");
+    assert_eq!(
+        read(&hosts.root("ankara").join("motd.piktbak")),
+        "edited by hand\n"
+    );
     let restored = piktc(&["-B", "+F", "motd"]);
     assert_eq!(restored.code, 0, "{}", restored.stderr);
     assert_eq!(read(&hosts.root("ankara").join("motd")), "edited by hand\n");
@@ -716,5 +742,11 @@ fn every_operation_works_on_remote_hosts() {
 
     let started = piktc(&["-Xv", "+C", "sleep 1"]);
     assert_eq!(started.code, 0, "{}", started.stderr);
-    assert!(started.stdout.contains("== cairo ==\nstarted sleep 1 (pid "), "{}", started.stdout);
+    assert!(
+        started
+            .stdout
+            .contains("== cairo ==\nstarted sleep 1 (pid "),
+        "{}",
+        started.stdout
+    );
 }

@@ -21,9 +21,10 @@
 #
 # Every run starts from hosts with the binaries and nothing installed. It
 # records the wall time, the master's CPU (user+sys of the command and the
-# children it waited for) and the whole machine's CPU (hosts included: they
-# share its two cores), and each host's own time. Prints a markdown table,
-# also written to bench/data/fleet.md. See docs/scale.md.
+# children it waited for: piktc or xargs, and the ssh clients) and each
+# host's own time (piktc: from piktc.log; fan-out: around its ssh and scp).
+# Prints a markdown table, also written to bench/data/fleet.md. See
+# docs/scale.md.
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -185,21 +186,17 @@ fanout_one() {
 export -f fanout_one
 export data ctl render_dir
 
-busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
-hz=$(getconf CLK_TCK)
-
-# measure NAME N COMMAND...: runs COMMAND, appends "NAME N real user sys machine" to results.
+# measure NAME N COMMAND...: runs COMMAND, appends "NAME N real user sys" to results.
 results="$data/results.txt"
 : >"$results"
+rm -f "$data"/piktc-hosts-*.txt "$data"/fanout-hosts-*.txt
 measure() {
     local name=$1 n=$2
     shift 2
-    local before after t
-    before=$(busy_jiffies)
+    local t
     TIMEFORMAT='%R %U %S'
     t=$( { time "$@" >"$data/out-$name-$n.txt" 2>&1; } 2>&1 )
-    after=$(busy_jiffies)
-    echo "$name $n $t $(awk -v a="$after" -v b="$before" -v hz="$hz" 'BEGIN { printf "%.2f", (a - b) / hz }')" >>"$results"
+    echo "$name $n $t" >>"$results"
 }
 
 fanout() {
@@ -239,22 +236,21 @@ import glob, statistics, sys
 data, results, runs, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rows = {}
 for line in open(results):
-    name, n, real, user, sys_, machine = line.split()
-    rows.setdefault((name, int(n)), []).append((float(real), float(user) + float(sys_), float(machine)))
+    name, n, real, user, sys_ = line.split()
+    rows.setdefault((name, int(n)), []).append((float(real), float(user) + float(sys_)))
 def host_times(name, n):
     times = []
     for path in glob.glob("%s/%s-hosts-%d-*.txt" % (data, name, n)):
         times += [float(l.split()[1]) for l in open(path) if l.strip()]
     return times
-print("| hosts | contender | wall (median of %d) | hosts / jobs | wall per round | master CPU | machine CPU | per host: mean / max |" % runs)
+print("| hosts | contender | wall (median of %d) | rounds (hosts / %d at once) | wall per round | master CPU | master CPU per host | per host: mean / max |" % (runs, jobs))
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for (name, n) in sorted(rows, key=lambda k: (k[1], k[0] != "piktc")):
     got = rows[(name, n)]
     wall = statistics.median(r[0] for r in got)
     cpu = statistics.median(r[1] for r in got)
-    machine = statistics.median(r[2] for r in got)
     rounds = -(-n // jobs)
     times = host_times(name, n)
     per = "%.2f / %.2f s" % (statistics.mean(times), max(times)) if times else "-"
-    print("| %d | %s | %.2f s | %d | %.2f s | %.2f s | %.2f s | %s |" % (n, name, wall, rounds, wall / rounds, cpu, machine, per))
+    print("| %d | %s | %.2f s | %d | %.2f s | %.2f s | %.3f s | %s |" % (n, name, wall, rounds, wall / rounds, cpu, cpu / n, per))
 PY

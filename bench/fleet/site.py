@@ -7,7 +7,7 @@ OUT_ROOT/lib/configs gets the example site (EXAMPLE_CONFIGS: the seed's
 ProcCountsChk, its macros and thresholds) plus, to be a site of some size,
 40 more alerts (one alarm script each, timed), 40 object sets of 60 lines
 whose thresholds depend on the host (#if), 10 managed files and 5
-programs. Every host in HOST gets about 140 files (some 250 KiB).
+programs. Every host in HOST gets about 140 files (some 80 KiB).
 systems.cfg lists the example's hosts, the master and HOST, and groups
 `first1`, `first10`, `first50` of the first hosts.
 """

@@ -187,7 +187,8 @@ pub fn stage_files(plan: &[PlannedFile], chown: bool) -> InstallResult<StagedFil
             .map_err(|e| InstallError::io("inspect the directory of", &s.path, e))?
             .st_dev;
         if !synced.contains(&dev) {
-            rustix::fs::syncfs(&s.dir).map_err(|e| InstallError::io("sync the filesystem of", &s.path, e))?;
+            rustix::fs::syncfs(&s.dir)
+                .map_err(|e| InstallError::io("sync the filesystem of", &s.path, e))?;
             synced.push(dev);
         }
     }

@@ -41,10 +41,6 @@ pub struct HostJob {
     /// `--bootstrap`: the master's piktc, put on the host before the
     /// bundle (which then brings the other binaries).
     pub bootstrap: Option<Binary>,
-    /// Ask the host where its directories are before sending the plan
-    /// (made for where the master presumed them), and have it made again
-    /// when they are elsewhere ([`Replan`]).
-    pub describe: bool,
 }
 
 impl HostJob {
@@ -57,13 +53,13 @@ impl HostJob {
             master_files: Vec::new(),
             master_lines: Vec::new(),
             bootstrap: None,
-            describe: false,
         }
     }
 }
 
-/// Makes a host's job again for the installation layout the host
-/// described (its PIKT.conf may move directories the master cannot see).
+/// Makes a host's job again for the installation layout the host said it
+/// has, when the plan was made for another (its PIKT.conf may move
+/// directories the master cannot see).
 pub trait Replan {
     /// The job of `host` for its `layout` (`(dir, path)` pairs: `piktdir`,
     /// `bindir`, ...); `Ok(None)` when the job already made fits.
@@ -89,7 +85,8 @@ impl Replan for KeepPlans {
 
 /// What a host's thread tells the run.
 enum Message {
-    /// The host described its layout: is the job still right?
+    /// The host said its directories are not those of the plan: the job
+    /// made again for them.
     Described(
         usize,
         Vec<(String, String)>,
@@ -362,10 +359,10 @@ fn not_started(host: &str) -> HostResult {
 }
 
 /// One host's whole turn: connect, bring piktc over when bootstrapping,
-/// ask where its directories are when the plan names paths (and have the
-/// job made again when they are not where the master presumed), send the
-/// bundle, read the report, close. Returns the result and the job made
-/// again, if it was.
+/// send the bundle, read the report, close. A host whose directories are
+/// not those the plan was made for changes nothing and says where they
+/// are: the job is made again for them ([`Replan`]) and sent once more.
+/// Returns the result and the job made again, if it was.
 fn work(
     transport: &dyn Transport,
     job: &HostJob,
@@ -380,20 +377,15 @@ fn work(
         .connect(&job.host, &job.plan.piktdir)
         .and_then(|mut session| {
             let reply = bring_in(session.as_mut(), job)
-                .and_then(|()| describe(session.as_mut(), job, index, run))
-                .and_then(|described| match described {
-                    Described::Refused(report) => Ok(Answer::Report(report)),
-                    Described::Keep => Ok(Answer::Bytes(send(
-                        session.as_mut(),
-                        job,
-                        debug,
-                        &mut result,
-                    )?)),
-                    Described::Replanned(job) => {
-                        let bytes = send(session.as_mut(), &job, debug, &mut result)?;
-                        new_job = Some(job);
-                        Ok(Answer::Bytes(bytes))
+                .and_then(|()| send(session.as_mut(), job, debug, &mut result))
+                .and_then(|report| {
+                    if report.layout.is_empty() {
+                        return Ok(report);
                     }
+                    let again = replan(job, index, &report.layout, run)?;
+                    let report = send(session.as_mut(), &again, debug, &mut result)?;
+                    new_job = Some(again);
+                    Ok(report)
                 });
             let closed = session.close();
             let reply = reply?;
@@ -401,86 +393,44 @@ fn work(
             Ok(reply)
         });
     result.outcome = match answer {
-        Ok(Answer::Report(report)) => HostOutcome::Answered(report),
-        Ok(Answer::Bytes(bytes)) => match decode_report(&job.host, &bytes) {
-            Ok(report) => {
-                if debug {
-                    result.debug.push(format!(
-                        "from {}: {}",
-                        job.host,
-                        serde_json::to_string(&report).unwrap_or_default()
-                    ));
-                }
-                HostOutcome::Answered(report)
-            }
-            Err(e) => HostOutcome::Failed(e),
-        },
+        Ok(report) => HostOutcome::Answered(report),
         Err(e) => HostOutcome::Failed(e),
     };
     result.elapsed = started.elapsed();
     (result, new_job)
 }
 
-/// What a host answered.
-enum Answer {
-    /// A report, encoded.
-    Bytes(Vec<u8>),
-    /// A report already read (a refusal when asked to describe itself).
-    Report(Box<Report>),
-}
-
-/// What describing the host led to.
-enum Described {
-    /// The job fits (or did not need asking).
-    Keep,
-    /// The job made again for the host's own layout.
-    Replanned(HostJob),
-    /// The host refused even to describe itself (another host, another root).
-    Refused(Box<Report>),
-}
-
-/// Asks the host where its directories are, when the job needs to know,
-/// and has the run make the job again when they differ.
-fn describe(
-    session: &mut dyn Session,
+/// Has the run make `job` again for the host's own `layout`.
+fn replan(
     job: &HostJob,
     index: usize,
+    layout: &[(String, String)],
     run: &mpsc::Sender<Message>,
-) -> Result<Described, HostError> {
-    if !job.describe {
-        return Ok(Described::Keep);
-    }
-    let question = HostPlan {
-        host: job.plan.host.clone(),
-        piktdir: job.plan.piktdir.clone(),
-        master: job.plan.master.clone(),
-        user: job.plan.user.clone(),
-        describe: true,
-        ..HostPlan::default()
-    };
-    let bytes = session.exchange(&frame::encode(BUNDLE_MAGIC, question))?;
-    let report = decode_report(&job.host, &bytes)?;
-    if report.refused.is_some() {
-        return Ok(Described::Refused(report));
-    }
+) -> Result<HostJob, HostError> {
+    let ended = || HostError::new(HostErrorKind::Interrupted, "the run ended");
     let (reply, answer) = mpsc::channel();
-    run.send(Message::Described(index, report.layout.clone(), reply))
-        .map_err(|_| HostError::new(HostErrorKind::Interrupted, "the run ended"))?;
-    match answer.recv() {
-        Ok(Ok(Some(job))) => Ok(Described::Replanned(job)),
-        Ok(Ok(None)) => Ok(Described::Keep),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(HostError::new(HostErrorKind::Interrupted, "the run ended")),
+    run.send(Message::Described(index, layout.to_vec(), reply))
+        .map_err(|_| ended())?;
+    match answer.recv().map_err(|_| ended())? {
+        Ok(Some(job)) => Ok(job),
+        Ok(None) => Err(HostError::new(
+            HostErrorKind::Protocol,
+            format!(
+                "`{}` says its directories are not those of the plan, and the master finds them the same",
+                job.host
+            ),
+        )),
+        Err(e) => Err(e),
     }
 }
 
-/// Sends `job`'s bundle and returns the encoded report.
+/// Sends `job`'s bundle and reads the report.
 fn send(
     session: &mut dyn Session,
     job: &HostJob,
     debug: bool,
     result: &mut HostResult,
-) -> Result<Vec<u8>, HostError> {
+) -> Result<Box<Report>, HostError> {
     if debug {
         result.debug.push(format!(
             "to {}: {}",
@@ -488,7 +438,16 @@ fn send(
             serde_json::to_string(&job.plan).unwrap_or_default()
         ));
     }
-    session.exchange(&frame::encode(BUNDLE_MAGIC, job.plan.clone()))
+    let bytes = session.exchange(&frame::encode(BUNDLE_MAGIC, job.plan.clone()))?;
+    let report = decode_report(&job.host, &bytes)?;
+    if debug {
+        result.debug.push(format!(
+            "from {}: {}",
+            job.host,
+            serde_json::to_string(&report).unwrap_or_default()
+        ));
+    }
+    Ok(report)
 }
 
 fn decode_report(host: &str, bytes: &[u8]) -> Result<Box<Report>, HostError> {
@@ -670,7 +629,6 @@ mod tests {
             master_files: Vec::new(),
             master_lines: Vec::new(),
             bootstrap: None,
-            describe: false,
         }
     }
 
@@ -860,7 +818,7 @@ mod tests {
     }
 
     #[test]
-    fn a_job_naming_paths_asks_the_host_first_and_can_be_made_again() {
+    fn a_plan_made_for_other_directories_is_made_again_and_sent_once_more() {
         let (a, b) = (tempdir(), tempdir());
         let local = Local::new(side(a.path(), "a"));
         let mut map = pikt_source::SourceMap::new();
@@ -879,7 +837,7 @@ mod tests {
             remote: Some(&remote),
         };
         let mut asks = job("b", b.path());
-        asks.describe = true;
+        asks.plan.expect_layout = crate::host::layout_words(&pikt_config::Layout::new(b.path()));
         let mut replan = Recorded::default();
         let results = fleet.run(vec![asks], &RunOptions::default(), &mut Quiet, &mut replan);
         assert_eq!(describe(&results), ["b answered as b"]);

@@ -617,7 +617,9 @@ fn plan_host(
         }
         _ => {}
     }
-    job.describe = host != me && plan.uses_paths();
+    if host != me && plan.uses_paths() {
+        plan.expect_layout = crate::host::layout_words(&cfg.layout);
+    }
     job.plan = plan;
     Ok(job)
 }

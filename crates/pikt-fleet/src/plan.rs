@@ -26,9 +26,12 @@ pub struct HostPlan {
     pub user: String,
     /// Make every directory of the installation first (`--bootstrap`).
     pub layout: bool,
-    /// Answer with the installation's directories and version (the
-    /// master asks before it renders paths for the host).
-    pub describe: bool,
+    /// The directories (`piktdir`, `bindir`, ... with their paths) the
+    /// master made the plan's paths for; empty when it names none. A host
+    /// whose own directories are elsewhere (its PIKT.conf moves them)
+    /// changes nothing and answers with its own, for the master to plan
+    /// again.
+    pub expect_layout: Vec<(String, String)>,
     /// Report what would change, change nothing.
     pub dry_run: bool,
     /// Files to install.

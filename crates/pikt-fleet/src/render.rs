@@ -151,6 +151,10 @@ fn answered(
         voice.fail(out, why);
         return;
     }
+    if !report.layout.is_empty() {
+        voice.fail(out, &report.summary());
+        return;
+    }
     for block in &report.diagnostics {
         out.block(block);
     }
@@ -567,7 +571,6 @@ mod tests {
             master_files: Vec::new(),
             master_lines: Vec::new(),
             bootstrap: None,
-            describe: false,
         }
     }
 

@@ -18,8 +18,8 @@ pub struct Report {
     pub refused: Option<String>,
     /// It was a dry run: nothing was changed.
     pub dry_run: bool,
-    /// Asked to describe itself: its installation's directories
-    /// (`piktdir`, `bindir`, ... with their paths).
+    /// The plan was made for other directories than this host's: its own
+    /// (`piktdir`, `bindir`, ... with their paths); nothing was done.
     pub layout: Vec<(String, String)>,
     /// The version of pikt answering.
     pub version: String,
@@ -68,6 +68,9 @@ impl Report {
     pub fn summary(&self) -> String {
         if let Some(why) = &self.refused {
             return why.clone();
+        }
+        if !self.layout.is_empty() {
+            return "nothing done: the plan was made for other directories than this host's".into();
         }
         if let Some(error) = self.errors.first() {
             return error.clone();
@@ -137,6 +140,7 @@ impl Report {
     /// True when the host did not do all it was asked.
     pub fn failed(&self) -> bool {
         self.refused.is_some()
+            || !self.layout.is_empty()
             || !self.errors.is_empty()
             || self.commands.iter().any(CommandResult::failed)
             || self.daemon.as_ref().is_some_and(|d| !d.done)

@@ -77,7 +77,6 @@ pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
             let from = HostPlan {
                 master: plan.master.clone(),
                 user: plan.user.clone(),
-                describe: plan.describe && !plan.writes(),
                 ..HostPlan::default()
             };
             (Some(from), apply(plan, side))
@@ -87,7 +86,9 @@ pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
             Report::refusal(side.name(), format!("refused the bundle: {e}")),
         ),
     };
-    if side.log && !from.as_ref().is_some_and(|p| p.describe) {
+    // A plan made for other directories is made again at once: not worth a
+    // line of its own.
+    if side.log && report.layout.is_empty() {
         let line = crate::log::bundle_line(side.name(), from.as_ref(), &report);
         if let Err(e) = crate::log::append(&side.site.layout.logdir, &[line]) {
             report.notes.push(format!(
@@ -129,14 +130,12 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     if let Err(why) = check_addressee(&plan, side) {
         return Err(Box::new(Report::refusal(side.name(), why)));
     }
-    if plan.describe {
-        report.layout = side
-            .site
-            .layout
-            .dirs()
-            .iter()
-            .map(|(name, dir)| ((*name).to_string(), dir.display().to_string()))
-            .collect();
+    if !plan.expect_layout.is_empty() {
+        let own = layout_words(&side.site.layout);
+        if own != plan.expect_layout {
+            report.layout = own;
+            return Err(Box::new(report));
+        }
     }
     if plan.layout {
         if let Err(e) = make_layout(side, plan.dry_run, &mut report) {
@@ -182,6 +181,16 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
         staged,
         staged_paths,
     })
+}
+
+/// A layout as `(name, path)` pairs, in [`pikt_config::Layout::dirs`]'s
+/// order: how plans and reports carry one.
+pub fn layout_words(layout: &pikt_config::Layout) -> Vec<(String, String)> {
+    layout
+        .dirs()
+        .iter()
+        .map(|(name, dir)| ((*name).to_string(), dir.display().to_string()))
+        .collect()
 }
 
 /// `--bootstrap`: makes every directory of this installation that is
