@@ -14,7 +14,8 @@
 //!   terminal, so a copied option works) and `'` and `` ` `` are `\(aq`
 //!   and `\(ga`; in prose a `-` after a letter or digit stays a hyphen and
 //!   any other `-` (`-T`, `--piktdir`) is `\-`;
-//! * every non-ASCII character is `\[uXXXX]`, so the page needs no
+//! * every non-ASCII character is `\[u` and its hex code point `]`
+//!   (U+2014 is `\[u2014]`), so the page needs no
 //!   preprocessor and renders the same in any locale.
 
 use std::fmt::Write as _;
