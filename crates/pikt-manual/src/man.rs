@@ -240,9 +240,7 @@ fn options<Id: Copy + PartialEq>(roff: &mut Roff, spec: &Spec<Id>) {
     let (options, switches): (Vec<&Flag<Id>>, Vec<&Flag<Id>>) =
         listed.into_iter().partition(|f| f.takes_plus());
     roff.control("SH", &["OPTIONS"]);
-    roff.line(&with_code(
-        "Single-letter flags combine (`-iv`); a letter that takes digits has them glued on (`-p15`). Long options take their value as `--name VALUE` or `--name=VALUE`.",
-    ));
+    roff.line(&with_code(&options_intro(spec)));
     if !switches.is_empty() {
         roff.control("SS", &["Flags"]);
         for flag in switches {
@@ -263,6 +261,47 @@ fn options<Id: Copy + PartialEq>(roff: &mut Roff, spec: &Spec<Id>) {
     for flag in options {
         tagged(roff, &flag_tag(flag), &with_code(flag.help));
     }
+}
+
+/// How this program's flags are written, with examples from its table.
+fn options_intro<Id: Copy + PartialEq>(spec: &Spec<Id>) -> String {
+    let switches: Vec<char> = spec
+        .listed()
+        .filter(|f| f.takes_minus() && f.arity == Arity::Switch)
+        .filter_map(|f| f.letter)
+        .collect();
+    // A cluster from the examples reads best (`-iev`); else the first two.
+    let cluster = pages::extras(spec.program)
+        .into_iter()
+        .flat_map(|e| e.examples.iter())
+        .flat_map(|(command, _)| command.split_whitespace())
+        .filter_map(|word| word.strip_prefix('-'))
+        .find(|letters| letters.len() > 1 && letters.chars().all(|c| switches.contains(&c)))
+        .map(str::to_string)
+        .unwrap_or_else(|| switches.iter().take(2).collect());
+    let mut intro = Vec::new();
+    if cluster.chars().count() > 1 {
+        intro.push(format!("Single-letter flags combine (`-{cluster}`)."));
+    }
+    if let Some(letter) = spec
+        .listed()
+        .find(|f| f.arity == Arity::Digits)
+        .and_then(|f| f.letter)
+    {
+        intro.push(format!(
+            "A letter that takes digits has them glued on (`-{letter}5`)."
+        ));
+    }
+    if let Some((long, value)) = spec
+        .listed()
+        .filter(|f| f.arity == Arity::Value)
+        .find_map(|f| Some((f.long?, f.value?)))
+    {
+        intro.push(format!(
+            "Long options take their value as `--{long} {value}` or `--{long}={value}`."
+        ));
+    }
+    intro.join(" ")
 }
 
 fn exit_status<Id: Copy>(roff: &mut Roff, spec: &Spec<Id>) {

@@ -95,7 +95,7 @@ const PIKTC: Extras = Extras {
 const PIKTD: Extras = Extras {
     description: &[
         "`piktd` is the PIKT scheduler; every host runs one. It reads piktd.conf, written by `piktc -e`, and at the minutes each line's timing names it starts the line's command (normally `pikt +A ALERT` behind a nice prefix) as a child process in its own process group with a time limit. A run that is still going when its alert is due again is skipped, not doubled.",
-        "It logs every start, end, exit status, duration, time-out and skip in piktd.log and copies each log line to standard error, so under systemd the journal has them too (the unit piktd.service runs it in the foreground).",
+        "It logs every start, end, exit status, duration, time-out and skip in piktd.log. The unit piktd.service runs it under systemd; `piktc -r` and `piktc -k` restart and stop it through systemd when systemd runs it.",
     ],
     examples: &[
         ("piktd -z", "check piktd.conf and print every line's next run"),
