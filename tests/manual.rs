@@ -17,6 +17,7 @@ use pikt_cli::Spec;
 
 use crate::support::require_program;
 
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const PIKT_BIN: &str = env!("CARGO_BIN_EXE_pikt");
 const PIKTC_BIN: &str = env!("CARGO_BIN_EXE_piktc");
 const PIKTD_BIN: &str = env!("CARGO_BIN_EXE_piktd");
@@ -183,7 +184,8 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
 fn site() -> io::Result<Site> {
     let dir = tempfile::tempdir()?;
     let root = dir.path().join("pikt");
-    copy_tree(Path::new("examples/pikt"), &root)?;
+    let example = Path::new(REPO).join("examples/pikt");
+    copy_tree(&example, &root)?;
     // Only Urgent is installed: `pikt +A` offers it alone, while
     // `piktc +A` offers every alert of alerts.cfg.
     let out = Command::new(PIKTC_BIN)
@@ -194,7 +196,7 @@ fn site() -> io::Result<Site> {
         .output()?;
     assert!(out.status.success(), "piktc -ie: {out:?}");
     let other = dir.path().join("other");
-    copy_tree(Path::new("examples/pikt"), &other)?;
+    copy_tree(&example, &other)?;
     let alerts = other.join("lib/configs/alerts.cfg");
     let mut text = fs::read_to_string(&alerts)?;
     text.push_str("\nOtherOnly\n\ttiming 0 * * * *\n\talarms ProcCountsChk\n");
