@@ -544,7 +544,10 @@ impl Sinks for StdSinks {
     fn log(&mut self, entry: &LogEntry<'_>) {
         match &self.log {
             LogTarget::Stderr => {
-                if entry.tag == "ERROR" || !(entry.always_show || self.debug) {
+                // Run errors are shown as diagnostics already; an ERROR
+                // that does not stop the script (`<<ERR>>`) is shown here.
+                let shown_elsewhere = entry.tag == "ERROR" && !entry.always_show;
+                if shown_elsewhere || !(entry.always_show || self.debug) {
                     return;
                 }
                 let _ = self.out.flush();
@@ -634,6 +637,13 @@ impl System for RealSystem {
 
     fn pid(&self) -> u32 {
         std::process::id()
+    }
+
+    fn pid_of(&mut self, name: &str) -> Option<u32> {
+        use pikt_proc::ProcessTable;
+        let want_args = name.len() > pikt_proc::COMM_MAX;
+        let processes = pikt_proc::LinuxProcTable::new().snapshot(want_args).ok()?;
+        pikt_proc::pid_by_name(&processes, name)
     }
 }
 

@@ -20,7 +20,7 @@ use pikt_source::Span;
 
 use super::Machine;
 use crate::error::{RunError, RunErrorKind, RunResult};
-use crate::functions::{call_pure, FnEnv};
+use crate::functions::{call_pure, FnEnv, ERR_TEXT};
 use crate::host::{ReadPipe, System, WritePipe};
 use crate::input::decode_line;
 use crate::native::killprocs_command;
@@ -95,6 +95,10 @@ impl FnEnv for FnHost<'_> {
         self.system.pid()
     }
 
+    fn pid_of(&mut self, name: &str) -> Option<u32> {
+        self.system.pid_of(name)
+    }
+
     fn time_zone(&self) -> TimeZone {
         self.zone.clone()
     }
@@ -163,6 +167,10 @@ impl Machine<'_> {
             };
             match call_pure(builtin, &values, &mut env) {
                 Some(Ok(v)) => Ok(v),
+                Some(Err(e)) if e.gives_err_text => {
+                    self.log("ERROR", &e.message, true);
+                    Ok(Value::str(ERR_TEXT))
+                }
                 Some(Err(e)) => Err(RunError::new(
                     RunErrorKind::Function { message: e.message },
                     span,
