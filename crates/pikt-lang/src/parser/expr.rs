@@ -274,7 +274,7 @@ impl Parser<'_> {
             Some(if name == "keys" {
                 "`keys` is a reserved word".to_string()
             } else {
-                format!("`{name}` is the name of a built-in function")
+                format!("`{name}` is the name of a PIKT function")
             })
         } else if special_variable(name).is_some() {
             Some(format!("`${name}` is a special string variable"))
