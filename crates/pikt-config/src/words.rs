@@ -150,7 +150,7 @@ pub fn join_quoted_continuations<'a>(
     for (text, span) in lines {
         match out.last_mut() {
             Some(line) if open => {
-                let trimmed = text.trim_start_matches(|c: char| c == ' ' || c == '\t');
+                let trimmed = text.trim_start_matches([' ', '\t']);
                 let skipped = text.len() - trimmed.len();
                 let at = line.text.len();
                 line.text.push_str(trimmed);
