@@ -6,3 +6,4 @@ mod harness;
 mod piktd;
 mod storm;
 mod support;
+mod test_mode;

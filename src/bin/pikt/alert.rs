@@ -15,10 +15,10 @@ use pikt_config::alerts::{Alert, AlertsFile};
 use pikt_config::layout::{kernel_host_name, resolve_host, resolve_root, HOST_ENV, ROOT_ENV};
 use pikt_config::pikt_conf::PiktConf;
 use pikt_config::Layout;
+use pikt_effects::{local_time_zone, LogTarget, StdSinks};
 use pikt_lang::ast::{Program, Status};
 use pikt_lang::{parse_program, ParseMode};
 use pikt_runtime::host::LogEntry;
-use pikt_runtime::real::{LogTarget, StdSinks};
 use pikt_runtime::run::mail_body;
 use pikt_runtime::{Host, RunConfig, RunReport, ScriptToRun};
 use pikt_source::{render, Diagnostic, SourceMap};
@@ -250,7 +250,7 @@ impl AlertRun<'_> {
                 .clone()
                 .or_else(|| self.settings.and_then(|s| s.lpcmd.clone())),
             history_dir: Some(self.site.layout.hstdir.clone()),
-            time_zone: pikt_runtime::config::local_time_zone(),
+            time_zone: local_time_zone(),
             verbose_log: self.site.conf.verbose_log(),
             native_ps: self.site.conf.flag("native_ps").unwrap_or(true),
             ..RunConfig::default()

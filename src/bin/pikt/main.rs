@@ -15,9 +15,11 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use pikt_effects::{
+    local_time_zone, native, LogTarget, RealFs, RealShell, RealSystem, StdSinks, SystemClock,
+};
 use pikt_lang::ast::Program;
 use pikt_lang::{dump_tokens, guess_mode, parse_program, print_program, ParseMode};
-use pikt_runtime::real::{LogTarget, RealFs, RealShell, RealSystem, StdSinks, SystemClock};
 use pikt_runtime::{deliver_mail, run, Host, RunConfig, RunReport, ScriptToRun};
 use pikt_source::{render, FileId, SourceMap};
 
@@ -257,7 +259,7 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
         mail_cmd: args.mail_cmd.clone(),
         lp_cmd: args.lp_cmd.clone(),
         history_dir: environment.history_dir.clone(),
-        time_zone: pikt_runtime::config::local_time_zone(),
+        time_zone: local_time_zone(),
         ..RunConfig::default()
     };
     let scripts = ScriptToRun::all_named_or(program, &loaded.name);
@@ -284,7 +286,12 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
 
 /// Standard output, standard error, syslog and the log `target` for a run.
 fn make_sinks(target: LogTarget, config: &RunConfig, environment: &Environment) -> StdSinks {
-    let mut sinks = StdSinks::new(target, config.debug);
+    let mut sinks = StdSinks::new(
+        target,
+        config.debug,
+        Box::new(io::stdout()),
+        Box::new(io::stderr()),
+    );
     sinks.host.clone_from(&environment.host);
     sinks.fixed_now = environment.now;
     sinks.time_zone = config.time_zone.clone();
@@ -315,12 +322,19 @@ fn run_scripts(
     // native process commands off; their kills go to the alert log.
     let native = shell.native.enabled() && config.native_ps;
     shell.native.set_enabled(native);
-    if let Some(log) = sinks.log_file() {
-        let output_log = log.clone();
-        shell
+    match sinks.log_file() {
+        Some(log) => {
+            let output_log = log.clone();
+            shell
+                .native
+                .set_log(Box::new(move |entry| log.write(entry, &mut io::stderr())));
+            shell.log_command_output(Box::new(move |entry| {
+                output_log.write(entry, &mut io::stderr());
+            }));
+        }
+        None => shell
             .native
-            .set_log(Box::new(move |entry| log.write(entry)));
-        shell.log_command_output(Box::new(move |entry| output_log.write(entry)));
+            .set_log(native::shown_on(Box::new(io::stderr()))),
     }
     let mut clock = SystemClock {
         fixed_now: environment.now,

@@ -16,9 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use pikt_effects::{RealFs, RealShell, SystemClock};
 use pikt_lang::{parse_program, ParseMode};
 use pikt_proc::{LinuxProcTable, ProcessTable};
-use pikt_runtime::real::{RealFs, RealShell, SystemClock};
 use pikt_runtime::testing::{FakeSystem, RecordingSinks};
 use pikt_runtime::{run, Host, RunConfig, ScriptToRun};
 use pikt_source::{render, SourceMap};

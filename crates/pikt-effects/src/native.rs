@@ -3,11 +3,11 @@
 //! PID space (every `fork` fails) cannot blind the monitor, and so that a
 //! kill never hits a process that got a PID after the script read it.
 //!
-//! The interpreter is unchanged: [`crate::real::RealShell`] asks
+//! The interpreter is unchanged: [`crate::shell::RealShell`] asks
 //! [`NativeProcs::serve`] first for every command, and only the exact forms
 //! of [`command`] (documented there) are served; everything else goes to
-//! `/bin/sh` as before. Tests with the fakes of [`crate::testing`] therefore
-//! never touch real processes.
+//! `/bin/sh` as before. Tests of the interpreter with the fakes of
+//! `pikt_runtime::testing` therefore never touch real processes.
 //!
 //! * A `ps` invocation is printed from one `/proc` snapshot, line for line
 //!   as `ps` prints it (header included; zombies left out unless a `stat`
@@ -36,7 +36,7 @@ pub mod command;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::{self, BufRead, Cursor, Read, Write};
+use std::io::{self, Read, Write};
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -47,12 +47,12 @@ use pikt_proc::{
 };
 
 pub use command::{
-    lists_processes, recognize, regex_escape, shell_quote, KillCommand, MatchCommand,
-    NativeCommand, PsCommand,
+    lists_processes, recognize, KillCommand, MatchCommand, NativeCommand, PsCommand,
 };
 
-use crate::host::{LogEntry, ReadPipe, Shell};
-use crate::real::RealShell;
+use pikt_runtime::host::{LogEntry, MemoryPipe, ReadPipe};
+
+use crate::shell::RealShell;
 
 /// How many rounds a native `pkill` (and so `#killprocs`) signals at most:
 /// each round snapshots the table and signals the matches still alive, so
@@ -143,7 +143,7 @@ pub fn enabled_by(value: Option<&str>) -> bool {
 impl NativeProcs {
     /// Native commands over another table and signaller (fakes in tests),
     /// switched on; PID columns 5 wide, start times in UTC counted from a
-    /// boot at the epoch, log entries shown on standard error.
+    /// boot at the epoch, log entries dropped until [`Self::set_log`].
     pub fn with_table(
         table: Box<dyn ProcessTable + Send>,
         signaller: Box<dyn Signaller + Send>,
@@ -161,7 +161,7 @@ impl NativeProcs {
                 ticks_per_second: 100,
             }),
             zone: Some(TimeZone::UTC),
-            log: Box::new(log_to_stderr),
+            log: Box::new(|_| {}),
         }
     }
 
@@ -175,9 +175,9 @@ impl NativeProcs {
         self.enabled
     }
 
-    /// Sends log entries (victims, refusals) to `log`, normally the run's
-    /// alert log. The default shows the entries marked `always_show` on
-    /// standard error as `pikt: TAG: TEXT`.
+    /// Sends log entries (victims, refusals) to `log`: the run's alert log,
+    /// or for runs with none [`shown_on`] standard error. The binary always
+    /// sets one; until then entries are dropped.
     pub fn set_log(&mut self, log: NativeLog) {
         self.log = log;
     }
@@ -477,7 +477,7 @@ impl NativeProcs {
 
     fn start_text(&mut self, ticks: u64) -> String {
         let clock = *self.clock.get_or_insert_with(StartClock::of_this_host);
-        let zone = self.zone.get_or_insert_with(crate::config::local_time_zone);
+        let zone = self.zone.get_or_insert_with(crate::clock::local_time_zone);
         clock.describe(ticks, zone)
     }
 
@@ -502,25 +502,14 @@ fn kill_policy() -> KillPolicy {
     }
 }
 
-/// The default log: entries worth showing on standard error.
-fn log_to_stderr(entry: &LogEntry<'_>) {
-    if entry.always_show {
-        eprintln!("pikt: {}: {}", entry.tag, entry.text);
-    }
-}
-
-/// The command `#killprocs` runs: `pkill -c -SIG -x -u USER -- NAME`, or in
-/// test mode `pgrep -x -u USER -- NAME` (which only lists). Served natively
-/// (see [`command`]); with the native commands off, the real `pkill` does
-/// the same, minus the identity check and the rounds.
-pub fn killprocs_command(user: &str, comm: &str, signal: Signal, dry_run: bool) -> String {
-    let user = shell_quote(user);
-    let name = shell_quote(&regex_escape(comm));
-    if dry_run {
-        format!("pgrep -x -u {user} -- {name}")
-    } else {
-        format!("pkill -c -{} -x -u {user} -- {name}", signal.as_raw())
-    }
+/// A log for runs with no log file: the entries marked `always_show` are
+/// written to `err` (standard error) as `pikt: TAG: TEXT`.
+pub fn shown_on(mut err: Box<dyn Write + Send>) -> NativeLog {
+    Box::new(move |entry| {
+        if entry.always_show {
+            let _ = writeln!(err, "pikt: {}: {}", entry.tag, entry.text);
+        }
+    })
 }
 
 /// Turns start times (clock ticks since boot, as `/proc/PID/stat` gives
@@ -597,49 +586,12 @@ fn native_word(bytes: &[u8]) -> Option<u64> {
     u64::try_from(word).ok()
 }
 
-/// The output of a command served natively, already complete.
-pub struct MemoryPipe {
-    data: Cursor<Vec<u8>>,
-    status: i32,
-}
-
-impl MemoryPipe {
-    /// A pipe that reads `data`, then closes with `status`.
-    pub fn new(data: Vec<u8>, status: i32) -> Self {
-        MemoryPipe {
-            data: Cursor::new(data),
-            status,
-        }
-    }
-}
-
-impl Read for MemoryPipe {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.data.read(buf)
-    }
-}
-
-impl BufRead for MemoryPipe {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.data.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.data.consume(amount);
-    }
-}
-
-impl ReadPipe for MemoryPipe {
-    fn close(self: Box<Self>) -> io::Result<i32> {
-        Ok(self.status)
-    }
-}
-
 /// The hooks of [`RealShell`]'s [`Shell`] methods: each asks the native
 /// table first and falls back to `/bin/sh` when it answers `None`.
 impl RealShell {
     /// `run`/`spawn`: the status of a native command, its output written to
-    /// our standard output (where the command's would have gone).
+    /// our standard output, where the command's own would have gone (a
+    /// child inherits it).
     pub(crate) fn run_native(&mut self, command: &str) -> Option<io::Result<i32>> {
         match self.native.serve(command, false)? {
             Served::Output { stdout, status } => {
@@ -661,7 +613,7 @@ impl RealShell {
             Served::Output { stdout, status } => {
                 Some(Ok(Box::new(MemoryPipe::new(stdout, status))))
             }
-            Served::Pipeline { stdout, rest } => Some(self.filter(&rest, stdout)),
+            Served::Pipeline { stdout, rest } => Some(self.filter_text(&rest, stdout)),
         }
     }
 

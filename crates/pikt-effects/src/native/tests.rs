@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use pikt_proc::testing::{self, FakeProcTable};
 use pikt_proc::Identity;
+use pikt_runtime::shell::killprocs_command;
 
 use super::*;
 
@@ -445,7 +446,7 @@ fn an_unreadable_table_sends_ps_to_the_shell_with_a_warning() {
 
 #[test]
 fn killprocs_commands_are_served_natively() {
-    let command = killprocs_command("chico", "imap.d", Signal::KILL, false);
+    let command = killprocs_command("chico", "imap.d", Signal::KILL.as_raw(), false);
     assert_eq!(command, "pkill -c -9 -x -u 'chico' -- 'imap\\.d'");
     assert_eq!(
         recognize(&command),
@@ -456,7 +457,7 @@ fn killprocs_commands_are_served_natively() {
             count: true,
         }))
     );
-    let dry = killprocs_command("o'brien", "x", Signal::TERM, true);
+    let dry = killprocs_command("o'brien", "x", Signal::TERM.as_raw(), true);
     assert_eq!(dry, "pgrep -x -u 'o'\\''brien' -- 'x'");
     assert!(
         matches!(recognize(&dry), Some(NativeCommand::Pgrep(query)) if query.user == "o'brien")
@@ -521,143 +522,10 @@ fn a_memory_pipe_reads_its_data_and_closes_with_its_status() {
     assert_eq!(pipe.close().unwrap(), 3);
 }
 
-// ---- `#killprocs` in the interpreter, over the recording fakes ----
-
-mod killprocs {
-    use pikt_lang::{parse_program, ParseMode};
-    use pikt_source::{render, SourceMap};
-
-    use crate::config::RunConfig;
-    use crate::run::{run, ScriptToRun};
-    use crate::testing::{ShellCall, TestHost};
-
-    /// Runs `text` as a standalone script; stdout, rendered errors, host.
-    fn run_with(text: &str, config: &RunConfig, mut host: TestHost) -> (String, String, TestHost) {
-        let mut map = SourceMap::new();
-        let file = map.add("t.pikt", text);
-        let (program, diagnostics) = parse_program(&map, file, ParseMode::Standalone);
-        assert!(!diagnostics.iter().any(|d| d.is_error()), "{diagnostics:?}");
-        let scripts: Vec<ScriptToRun<'_>> = program
-            .scripts
-            .iter()
-            .map(|script| ScriptToRun { script, name: "T" })
-            .collect();
-        let report = run(&scripts, &map, config, &mut host.host());
-        let errors = report.errors.iter().map(|d| render(&map, d)).collect();
-        (host.sinks.stdout.clone(), errors, host)
-    }
-
-    const PKILL: &str = "pkill -c -9 -x -u 'chico' -- 'imapd'";
-
-    #[test]
-    fn returns_the_number_the_shell_reports_and_logs_it() {
-        let mut host = TestHost::default();
-        host.shell.answer(PKILL, "3\n", 0);
-        let (stdout, errors, host) = run_with(
-            "begin\n    output $text(#killprocs(\"chico\", \"imapd\", 9))\n",
-            &RunConfig::default(),
-            host,
-        );
-        assert_eq!(errors, "");
-        assert_eq!(stdout, "3\n");
-        assert_eq!(host.shell.calls, [ShellCall::Capture(PKILL.to_string())]);
-        assert_eq!(
-            host.sinks.log,
-            [
-                format!("[INFO] T: killprocs: {PKILL}"),
-                "[KILL]! T: killprocs: signalled 3 processes of user chico command imapd"
-                    .to_string(),
-            ]
-        );
-    }
-
-    #[test]
-    fn signals_by_name_and_the_default_kill() {
-        let mut host = TestHost::default();
-        host.shell
-            .answer("pkill -c -15 -x -u 'chico' -- 'imapd'", "1\n", 0);
-        host.shell.answer(PKILL, "2\n", 0);
-        let (stdout, errors, _) = run_with(
-            "begin\n    output $text(#killprocs(\"chico\", \"imapd\", \"TERM\")) . \" \" . $text(#killall(\"chico\", \"imapd\"))\n",
-            &RunConfig::default(),
-            host,
-        );
-        assert_eq!(errors, "");
-        assert_eq!(stdout, "1 2\n");
-    }
-
-    #[test]
-    fn test_mode_lists_and_prints_what_it_would_do() {
-        let mut host = TestHost::default();
-        host.shell
-            .answer("pgrep -x -u 'chico' -- 'imapd'", "610\n611\n", 0);
-        let config = RunConfig {
-            test_mode: true,
-            ..RunConfig::default()
-        };
-        let (stdout, errors, host) = run_with(
-            "begin\n    output $text(#killprocs(\"chico\", \"imapd\", 9))\n    output $text(#killprocs(\"chico\", \"sshd\", 9))\n",
-            &config,
-            host,
-        );
-        assert_eq!(errors, "");
-        assert_eq!(
-            stdout,
-            "kill: would signal 2 processes of chico imapd (pids 610 611)\n2\nkill: would signal 0 processes of chico sshd\n0\n"
-        );
-        assert!(host
-            .shell
-            .calls
-            .iter()
-            .all(|call| matches!(call, ShellCall::Capture(c) if c.starts_with("pgrep "))));
-    }
-
-    #[test]
-    fn no_exec_refuses_it() {
-        let config = RunConfig {
-            no_exec: true,
-            ..RunConfig::default()
-        };
-        let (_, errors, host) = run_with(
-            "begin\n    set #k = #killprocs(\"chico\", \"imapd\")\n",
-            &config,
-            TestHost::default(),
-        );
-        assert_eq!(
-            errors,
-            format!("error: running commands is disabled: `{PKILL}` in script `T`\n --> t.pikt:2:14\n  |\n2 |     set #k = #killprocs(\"chico\", \"imapd\")\n  |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n")
-        );
-        assert!(host.shell.calls.is_empty());
-    }
-
-    #[test]
-    fn bad_arguments_are_errors_at_the_call() {
-        let (_, errors, host) = run_with(
-            "begin\n    set #k = #killprocs(\"chico\", \"imapd\", \"NOPE\")\n",
-            &RunConfig::default(),
-            TestHost::default(),
-        );
-        assert_eq!(
-            errors,
-            "error: `#killprocs`: unknown signal `NOPE` in script `T`\n --> t.pikt:2:14\n  |\n2 |     set #k = #killprocs(\"chico\", \"imapd\", \"NOPE\")\n  |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
-        );
-        assert!(host.shell.calls.is_empty());
-        let (_, errors, _) = run_with(
-            "begin\n    set #k = #killprocs(\"\", \"imapd\")\n",
-            &RunConfig::default(),
-            TestHost::default(),
-        );
-        assert!(
-            errors.starts_with("error: `#killprocs` needs a user and a command name in script `T`\n --> t.pikt:2:14\n"),
-            "{errors}"
-        );
-    }
-}
-
 #[test]
 fn the_real_shell_stays_send() {
     fn assert_send<T: Send>() {}
-    assert_send::<crate::real::RealShell>();
+    assert_send::<crate::shell::RealShell>();
     assert_send::<NativeProcs>();
 }
 
@@ -697,4 +565,31 @@ fn pretending_ignores_what_is_not_a_native_kill_of_a_listed_process() {
     let after = fixture.output("ps -eo pid,user,comm").0;
     assert!(after.contains(&CHICO_1.to_string()), "{after}");
     assert_eq!(after.lines().count(), 5, "{after}");
+}
+
+#[test]
+fn runs_with_no_log_file_show_only_what_is_always_shown() {
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let err = Shared::default();
+    let mut log = shown_on(Box::new(err.clone()));
+    for (tag, always_show) in [("INFO", false), ("KILL", true), ("WARNING", true)] {
+        log(&LogEntry {
+            tag,
+            script: "",
+            text: "pid 7",
+            always_show,
+        });
+    }
+    let shown = String::from_utf8(err.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(shown, "pikt: KILL: pid 7\npikt: WARNING: pid 7\n");
 }

@@ -7,8 +7,9 @@
 //!
 //! The facility is `user` (1); the severity is the script's `level`
 //! (`emergency` 0 … `debug` 7; a script with no level is `notice`). The
-//! datagram is sent through [`crate::host::Sinks::syslog`]; the real sink
-//! writes it to the `/dev/log` socket.
+//! interpreter hands a [`pikt_runtime::host::SyslogMessage`] to the sinks;
+//! [`crate::StdSinks`] formats it here and writes it to the `/dev/log`
+//! socket.
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;

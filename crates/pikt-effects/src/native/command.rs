@@ -28,6 +28,7 @@
 //! input where the shell would have given it `/dev/null`.
 
 use pikt_proc::{parse_ps_args, parse_signal, PsField, Signal};
+use pikt_runtime::shell::REGEX_SPECIAL;
 
 /// A command the native process table serves without forking.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,10 +96,6 @@ const LISTING_NAMES: &[&str] = &[
     "/usr/bin/pidof",
     "/sbin/pidof",
 ];
-
-/// Characters of extended regular expressions that `pgrep` would not take
-/// literally; [`regex_escape`] escapes them.
-const REGEX_SPECIAL: &str = "\\^$.[]|()*+?{}";
 
 /// Punctuation allowed in an unquoted word.
 const SAFE_PUNCTUATION: &str = "-_.,:=/+%@";
@@ -387,24 +384,6 @@ fn literal_pattern(pattern: &str) -> Option<String> {
     (!literal.is_empty()).then_some(literal)
 }
 
-/// `text` with every extended-regular-expression character escaped, so that
-/// `pgrep -x` (and the native recognizer) take it literally.
-pub fn regex_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 4);
-    for ch in text.chars() {
-        if REGEX_SPECIAL.contains(ch) {
-            escaped.push('\\');
-        }
-        escaped.push(ch);
-    }
-    escaped
-}
-
-/// `text` as one single-quoted shell word.
-pub fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
-
 fn is_safe(ch: char) -> bool {
     ch.is_ascii_alphanumeric() || SAFE_PUNCTUATION.contains(ch)
 }
@@ -455,6 +434,7 @@ fn shell_words(text: &str) -> Option<Vec<String>> {
 mod tests {
     use super::*;
     use pikt_proc::PsKind;
+    use pikt_runtime::shell::{regex_escape, shell_quote};
 
     fn ps(command: &str) -> Option<(Vec<PsKind>, Option<String>)> {
         match recognize(command)? {
