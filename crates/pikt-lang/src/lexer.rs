@@ -758,6 +758,62 @@ mod tests {
     }
 
     #[test]
+    fn command_strings_of_input_proc_and_filter_may_hold_quotes() {
+        let strings = |text: &str| -> Vec<String> {
+            kinds(text)
+                .into_iter()
+                .filter(|(k, _)| *k == T::Str)
+                .map(|(_, t)| t.to_string())
+                .collect()
+        };
+        // ends at the quote that ends the line
+        assert_eq!(
+            strings("input proc \"awk '{print $1 \" \" $2}'\"\n"),
+            ["\"awk '{print $1 \" \" $2}'\""]
+        );
+        // or the one before a comment or an init word
+        assert_eq!(
+            strings("filter \"grep -v \"x\"\" dat $a 1"),
+            ["\"grep -v \"x\"\""]
+        );
+        assert_eq!(
+            strings("input process \"a \"b\"\" // c \"d\""),
+            ["\"a \"b\"\""]
+        );
+        // lines joined by a backslash are one line
+        assert_eq!(
+            strings("input proc \"a \"b\" | \\\n  c\"\n"),
+            ["\"a \"b\" | \\\n  c\""]
+        );
+        // no quote qualifies: the string ends at its next quote
+        assert_eq!(strings("input proc \"a\" \"b\" x"), ["\"a\"", "\"b\""]);
+        // other strings never hold quotes
+        assert_eq!(strings("output \"a \" . \"b\"\n"), ["\"a \"", "\"b\""]);
+    }
+
+    #[test]
+    fn a_percent_right_after_digits_is_part_of_the_number() {
+        assert_eq!(
+            kinds("10% 12.5%) 10%3 10 % 3 10%x 10%="),
+            vec![
+                (T::Number, "10%"),
+                (T::Number, "12.5%"),
+                (T::RParen, ")"),
+                (T::Number, "10"),
+                (T::Percent, "%"),
+                (T::Number, "3"),
+                (T::Number, "10"),
+                (T::Percent, "%"),
+                (T::Number, "3"),
+                (T::Number, "10"),
+                (T::History, "%x"),
+                (T::Number, "10"),
+                (T::PercentAssign, "%="),
+            ]
+        );
+    }
+
+    #[test]
     fn unterminated_string_stops_at_the_line_end() {
         let text = "output \"abc\nnext";
         let (tokens, diags) = lex(text, FileId(0));

@@ -364,6 +364,36 @@ mod tests {
     }
 
     #[test]
+    fn percent_names_are_history_pieces_and_can_be_escaped() {
+        assert_eq!(
+            pieces(r#""was %sum, %$s %#n \%x 100% %5""#, true),
+            vec![
+                lit("was "),
+                Piece::History {
+                    ty: None,
+                    name: "sum".into(),
+                    span: Span::new(FileId(0), 5, 9)
+                },
+                lit(", "),
+                Piece::History {
+                    ty: Some(VarType::Str),
+                    name: "s".into(),
+                    span: Span::new(FileId(0), 11, 14)
+                },
+                lit(" "),
+                Piece::History {
+                    ty: Some(VarType::Num),
+                    name: "n".into(),
+                    span: Span::new(FileId(0), 15, 18)
+                },
+                lit(" %x 100% %5"),
+            ]
+        );
+        // literal strings have no history
+        assert_eq!(pieces(r#""%x \%x""#, false), vec![lit(r"%x \%x")]);
+    }
+
+    #[test]
     fn continuation_drops_newline_and_leading_blanks() {
         assert_eq!(
             pieces("\"ps | \\\n\t\t    sort\"", false),
