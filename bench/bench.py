@@ -166,7 +166,7 @@ def time_workload(workload, expected, rounds, out_dir):
     """Paired, interleaved runs; returns {tool: {"wall": [...], "cpu": [...]}}."""
     timed = [p for p in workload.programs if p.timed]
     samples = {p.tool: {"wall": [], "cpu": []} for p in timed}
-    for number in range(rounds):
+    for number in range(rounds * workload.repeat):
         for program in round_order(timed, number):
             path = os.path.join(out_dir, "%s.%s.timed" % (workload.name, program.tool))
             wall, cpu = run_program(program, path)
@@ -175,8 +175,9 @@ def time_workload(workload, expected, rounds, out_dir):
                                  % (workload.name, program.tool, number + 1, path))
             samples[program.tool]["wall"].append(wall)
             samples[program.tool]["cpu"].append(cpu)
-        print("bench: %s: round %d/%d" % (workload.name, number + 1, rounds), end="\r", flush=True)
-    print("bench: %s: %d rounds timed   " % (workload.name, rounds), flush=True)
+        print("bench: %s: round %d/%d" % (workload.name, number + 1, rounds * workload.repeat),
+              end="\r", flush=True)
+    print("bench: %s: %d rounds timed   " % (workload.name, rounds * workload.repeat), flush=True)
     return samples
 
 
