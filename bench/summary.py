@@ -67,16 +67,23 @@ def time_cell(w, tool, notes):
     return ms(stats["wall_median"]) if stats else "—"
 
 
+def round_ratios(samples, tool, key):
+    """TOOL's KEY ("wall" or "cpu") divided by mawk's, for each round both ran in."""
+    if tool not in samples or "mawk" not in samples:
+        return []
+    mawk = dict(zip(samples["mawk"]["round"], samples["mawk"][key]))
+    return [value / mawk[number] for number, value in zip(samples[tool]["round"], samples[tool][key])
+            if mawk.get(number)]
+
+
 def ratio_cell(w, key):
     """The paired median, and the range of the per-round ratios."""
     value = w.get(key, {}).get("pikt")
     if value is None:
         return "—"
-    samples = w.get("samples", {})
-    sample = "wall" if key == "ratio" else "cpu"
-    if "pikt" not in samples or "mawk" not in samples:
+    ratios = round_ratios(w.get("samples", {}), "pikt", "wall" if key == "ratio" else "cpu")
+    if not ratios:
         return "%.2f" % value
-    ratios = [p / m for p, m in zip(samples["pikt"][sample], samples["mawk"][sample]) if m > 0]
     return "%.2f (%.2f–%.2f)" % (value, min(ratios), max(ratios))
 
 
