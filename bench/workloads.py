@@ -93,10 +93,10 @@ class Context:
             f.write(text)
         return path
 
-    def pikt_program(self, workload, script, reset=None, steps=1, befores=()):
-        """pikt running SCRIPT, its history under its own PIKT_DIR."""
+    def pikt_program(self, workload, script, reset=None, befores=(None,)):
+        """pikt running SCRIPT once per entry of BEFORES (each step's untimed
+        preparation), its history under a PIKT_DIR of its own."""
         env = {"PIKT_DIR": self.state(workload, "pikt")}
-        befores = list(befores) or [None] * steps
         return Program("pikt", [Step([self.pikt, script], before, env) for before in befores], reset)
 
     def with_pikt(self, workload, script_program, references):
@@ -199,10 +199,9 @@ def history(ctx):
     refs.append(program("perl", lambda s: ["perl", ctx.src("history", "history.pl"), s, current]))
 
     def rendered():
-        pikt = ctx.pikt_program("history", ctx.render(
+        return ctx.pikt_program("history", ctx.render(
             "history/history.pikt", "history.pikt", INPUT=current),
             reset=fresh_dir(ctx.state("history", "pikt")), befores=befores)
-        return pikt
     return ctx.with_pikt("history", rendered, refs)
 
 
