@@ -2,8 +2,10 @@
 //! binary with a module per topic.
 
 mod cases;
+mod demo;
 mod fleet;
 mod harness;
+mod package;
 mod piktd;
 mod site;
 mod storm;
