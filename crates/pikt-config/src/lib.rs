@@ -24,10 +24,12 @@
 #![deny(missing_docs)]
 
 pub mod alarms;
+pub mod alert_macros;
 pub mod alerts;
 pub mod defines;
 pub mod files;
 pub mod install;
+pub mod installed;
 pub mod layout;
 pub mod loader;
 pub mod macros;
