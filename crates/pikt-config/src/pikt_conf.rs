@@ -370,7 +370,7 @@ fn split_host_dir(word: &str) -> Option<(Option<String>, PathBuf)> {
         Some((name, dir)) => (Some(name), dir),
         None => (None, word),
     };
-    let name_ok = name.is_none_or(|n| crate::stanza::is_identifier(n));
+    let name_ok = name.is_none_or(crate::stanza::is_identifier);
     (name_ok && is_absolute_path(dir)).then(|| (name.map(str::to_string), PathBuf::from(dir)))
 }
 

@@ -93,7 +93,7 @@ enum Message {
         mpsc::Sender<Result<Option<HostJob>, HostError>>,
     ),
     /// The host is done (with the job made again for it, if it was).
-    Finished(usize, HostResult, Option<HostJob>),
+    Finished(usize, Box<(HostResult, Option<HostJob>)>),
 }
 
 /// A program's bytes, shared between hosts.
@@ -296,8 +296,8 @@ impl<'t> Fleet<'t> {
                     let tx = tx.clone();
                     let debug = options.debug;
                     scope.spawn(move || {
-                        let (result, new_job) = work(transport, job, debug, i, &tx);
-                        let _ = tx.send(Message::Finished(i, result, new_job));
+                        let done = work(transport, job, debug, i, &tx);
+                        let _ = tx.send(Message::Finished(i, Box::new(done)));
                     });
                     next += 1;
                 }
@@ -306,7 +306,8 @@ impl<'t> Fleet<'t> {
                     break;
                 }
                 match rx.recv_timeout(WATCH) {
-                    Ok(Message::Finished(i, result, new_job)) => {
+                    Ok(Message::Finished(i, done)) => {
+                        let (result, new_job) = *done;
                         in_flight.retain(|(j, _)| *j != i);
                         observer.host_finished(&result);
                         results[i] = Some(result);
