@@ -19,6 +19,10 @@
 //!   symlink between a check and the write. Temporaries are created with
 //!   `O_CREAT | O_EXCL | O_NOFOLLOW`; a symlink at the final name is
 //!   replaced by the rename, never written through.
+//! * **No leftovers.** Temporaries are `.NAME.piktc-PID-N`; an install
+//!   killed between staging and switching leaves some, and the next
+//!   install removes those of writers that no longer run from every
+//!   directory it writes to.
 //! * **Ownership only as root.** `chown` is attempted only when the
 //!   effective uid is 0; otherwise files belong to the installing user.
 //!
@@ -177,8 +181,16 @@ pub fn stage_files(plan: &[PlannedFile], chown: bool) -> InstallResult<StagedFil
         staged: Vec::with_capacity(plan.len()),
         next: 0,
     };
+    let mut cleaned: Vec<(u64, u64)> = Vec::new();
     for file in plan {
-        staged.staged.push(stage(file, chown)?);
+        let s = stage(file, chown)?;
+        if let Ok(st) = rustix::fs::fstat(&s.dir) {
+            if !cleaned.contains(&(st.st_dev, st.st_ino)) {
+                cleaned.push((st.st_dev, st.st_ino));
+                remove_stale_temps(&s.dir);
+            }
+        }
+        staged.staged.push(s);
     }
     // Every staged byte on disk before any rename: one sync per filesystem.
     let mut synced: Vec<u64> = Vec::new();
@@ -293,6 +305,35 @@ fn discard(staged: &[Staged]) {
 }
 
 static TEMP_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The writer's pid in a temporary's name, `.<name>.piktc-<pid>-<n>`.
+fn temp_writer(file_name: &str) -> Option<u32> {
+    let (_, tail) = file_name.strip_prefix('.')?.rsplit_once(".piktc-")?;
+    let (pid, n) = tail.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(pid) && digits(n))
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+/// Removes the temporaries an interrupted install left in `dir` (a killed
+/// piktc, a cut connection): those of our naming whose writer no longer
+/// runs. Best effort: what cannot be removed stays for the next install.
+fn remove_stale_temps(dir: &OwnedFd) {
+    let Ok(entries) = rustix::fs::Dir::read_from(dir) else {
+        return;
+    };
+    let me = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_writer(&name) else {
+            continue;
+        };
+        if pid != me && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = rustix::fs::unlinkat(dir, name.as_str(), AtFlags::empty());
+        }
+    }
+}
 
 /// Creates `.<name>.piktc-<pid>-<n>` exclusively in `dir`.
 fn create_temp(dir: &OwnedFd, name: &str, path: &Path) -> InstallResult<(OwnedFd, String)> {
@@ -497,6 +538,44 @@ mod tests {
             .map(|r| r.filter_map(Result::ok).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(leftovers.len(), 1, "no temporaries left: {leftovers:?}");
+    }
+
+    #[test]
+    fn stale_temporaries_of_dead_writers_go_and_nothing_else_does() {
+        let dir = tmp();
+        let etc = dir.path().join("etc");
+        std::fs::create_dir_all(&etc).unwrap_or_default();
+        // A pid above pid_max's ceiling runs nowhere.
+        let dead = ".motd.piktc-4194305-0";
+        let alive = format!(".motd.piktc-{}-7", std::process::id());
+        for name in [
+            dead,
+            alive.as_str(),
+            ".motd.piktc-x-1",
+            "motd.piktc-4194305-0",
+            ".keep",
+        ] {
+            std::fs::write(etc.join(name), "old\n").unwrap_or_default();
+        }
+        install_files(&[planned(&etc.join("motd"), "new\n", 0o644)], false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut names: Vec<String> = std::fs::read_dir(&etc)
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        let mut expected = vec![
+            alive,
+            ".keep".to_string(),
+            ".motd.piktc-x-1".to_string(),
+            "motd".to_string(),
+            "motd.piktc-4194305-0".to_string(),
+        ];
+        expected.sort();
+        assert_eq!(names, expected);
     }
 
     #[test]

@@ -10,12 +10,15 @@
 //!
 //! Text that came from outside (arguments, messages) has its control
 //! characters escaped, so a line is always one line. The file is opened
-//! without following a link and appended to with one `write` per line.
-//! Failing to log never fails the run: the caller says so as a note.
+//! without following a link at its name, without blocking on a FIFO, and
+//! must be a regular file with one link (a hard link planted at the name
+//! would otherwise point the append at another file); it is appended to
+//! with one `write` per request. Failing to log never fails the run: the
+//! caller says so as a note.
 
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
@@ -104,15 +107,17 @@ pub fn bundle_line(me: &str, plan: Option<&HostPlan>, report: &Report) -> String
 pub fn append(logdir: &Path, lines: &[String]) -> io::Result<PathBuf> {
     std::fs::create_dir_all(logdir)?;
     let path = logdir.join(LOG_NAME);
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
     let mut file = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .mode(LOG_MODE)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .custom_flags(flags.bits() as i32)
         .open(&path)?;
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.nlink() != 1 {
         return Err(io::Error::other(format!(
-            "`{}` is not a regular file",
+            "`{}` is not a regular file with a single link",
             path.display()
         )));
     }
@@ -209,6 +214,22 @@ mod tests {
         std::os::unix::fs::symlink(&target, &path)?;
         assert!(append(&logdir, &["three".into()]).is_err());
         assert_eq!(std::fs::read_to_string(&target)?, "precious\n");
+        std::fs::remove_file(&path)?;
+        std::fs::hard_link(&target, &path)?;
+        assert!(append(&logdir, &["four".into()]).is_err());
+        assert_eq!(std::fs::read_to_string(&target)?, "precious\n");
+        std::fs::remove_file(&path)?;
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )?;
+        assert!(
+            append(&logdir, &["five".into()]).is_err(),
+            "a FIFO is refused without blocking"
+        );
         Ok(())
     }
 }
