@@ -630,12 +630,14 @@ fn a_host_whose_pikt_conf_moves_directories_gets_paths_of_its_own() {
     reset(&hosts, &["cairo"]);
     let root = hosts.root("cairo");
     fs::create_dir_all(root.join("etc")).unwrap_or_else(|e| panic!("{e}"));
-    // As the Debian package moves bindir, logdir and vardir.
+    // As the Debian package moves bindir (its piktc is found there, not in
+    // =piktdir/bin), logdir and vardir.
     fs::write(
         root.join("etc/PIKT.conf"),
-        "bindir /etc/pikt/sbin\naltdir /etc/pikt/alerts-here\nlogdir /etc/pikt/logs\n",
+        "bindir \"/etc/pikt/sbin\"  // the binaries\naltdir /etc/pikt/alerts-here\nlogdir /etc/pikt/logs\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    fs::rename(root.join("bin"), root.join("sbin")).unwrap_or_else(|e| panic!("{e}"));
     let master = Master::new(&hosts, &[]);
     let run = master.piktc(&["-iev", "+A", "Nightly", "+O", "all", "+H", "cairo"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

@@ -68,7 +68,7 @@ cleanup() {
         ip link del "$l" 2>/dev/null || true
     done
     ip link del "$BRIDGE" 2>/dev/null || true
-    rm -rf "$data/hosts" "$data/ctl"
+    rm -rf "$data/hosts" "$data/ctl" "$data/etc"
 }
 
 exec 9>"$LOCK"
@@ -84,23 +84,32 @@ bin="$target/release"
 
 # --- hosts -------------------------------------------------------------------
 hosts_dir="$data/hosts"
-mkdir -p "$hosts_dir" /run/sshd /etc/pikt
+mkdir -p "$hosts_dir" /run/sshd
 chmod 755 "$data" "$hosts_dir"
 [ -f "$data/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$data/id_ed25519"
 ip link add "$BRIDGE" type bridge
 ip addr add "$SUBNET.1/24" dev "$BRIDGE"
 ip link set "$BRIDGE" up
 : >"$data/known_hosts"
+# Each host's /etc is a copy of the machine's (bind-mounted over /etc in its
+# mount namespace), with its own hosts, an empty resolv.conf and an empty
+# pikt: the machine's /etc/pikt is never made or mounted on.
+mkdir -p "$data/etc"
+cp -a /etc/. "$data/etc/"
+rm -rf "$data/etc/pikt" "$data/etc/hosts" "$data/etc/resolv.conf"
 {
     echo "127.0.0.1 localhost"
     echo "$SUBNET.1 $MASTER"
     for i in $(seq 1 "$max"); do echo "$SUBNET.$((10 + i)) $(hostname_of "$i")"; done
-} >"$data/etc-hosts"
-: >"$data/resolv.conf"
+} >"$data/etc/hosts"
+: >"$data/etc/resolv.conf"
 for i in $(seq 1 "$max"); do
     h=$(hostname_of "$i") ip=$SUBNET.$((10 + i)) d=$hosts_dir/$h
-    mkdir -p "$d/ssh" "$d/root/bin"
-    chmod 755 "$d" "$d/ssh" "$d/root"
+    mkdir -p "$d/ssh"
+    cp -a "$data/etc" "$d/etc"
+    mkdir -p "$d/etc/pikt/bin"
+    ln -s etc/pikt "$d/root"
+    chmod 755 "$d" "$d/ssh" "$d/etc/pikt"
     ssh-keygen -q -t ed25519 -N '' -f "$d/ssh/host_ed25519"
     cp "$data/id_ed25519.pub" "$d/ssh/authorized_keys"
     for b in pikt piktc piktd; do ln "$bin/$b" "$d/root/bin/$b" 2>/dev/null || cp "$bin/$b" "$d/root/bin/$b"; done
@@ -128,8 +137,7 @@ CFG
     ip -n "$ns" link set eth0 up
     # In a subshell, so that the shell does not report the host's end.
     (setsid ip netns exec "$ns" unshare --mount --uts --pid --fork --kill-child --mount-proc \
-        --propagation private /bin/sh -c "hostname $h; mount --bind $d/root /etc/pikt; \
-        mount --bind $data/etc-hosts /etc/hosts; mount --bind $data/resolv.conf /etc/resolv.conf; \
+        --propagation private /bin/sh -c "hostname $h && mount --bind $d/etc /etc && \
         exec /usr/sbin/sshd -D -e -f $d/ssh/sshd_config" >"$d/sshd.log" 2>&1 </dev/null &)
 done
 for i in $(seq 1 "$max"); do

@@ -1,8 +1,12 @@
 //! Real hosts for the fleet tests: each its own network namespace with an
 //! sshd, its own host key, host name (UTS namespace), process table (PID
-//! namespace, sshd is its PID 1) and `/etc/pikt` (a mount namespace binds a
-//! directory of ours over it, so the test reads and writes a host's
-//! installation directly through [`TestHosts::root`]).
+//! namespace, sshd is its PID 1) and `/etc` (a mount namespace binds a copy
+//! of the machine's `/etc` over it, whose `pikt` directory is the host's
+//! `/etc/pikt`: the test reads and writes a host's installation directly
+//! through [`TestHosts::root`]). The machine's own `/etc/pikt` is never
+//! made, used or mounted on: a mount point there would vanish from the
+//! hosts when another test (the Debian package's) removes it, and the
+//! hosts would then write the machine's.
 //!
 //! ```text
 //! test process (the master) ──ssh──▶ 10.213.47.11 ankara   (netns pkflt-ankara)
@@ -126,7 +130,6 @@ impl TestHosts {
         fs::set_permissions(base, fs::Permissions::from_mode(0o755))?;
         keygen(&base.join("id_ed25519"))?;
         fs::create_dir_all("/run/sshd")?;
-        fs::create_dir_all("/etc/pikt")?;
         sh(&format!(
             "ip link add {BRIDGE} type bridge && ip addr add {SUBNET}.1/24 dev {BRIDGE} && ip link set {BRIDGE} up"
         ))?;
@@ -186,7 +189,7 @@ impl TestHosts {
 
     /// The directory that is `/etc/pikt` on `name`.
     pub fn root(&self, name: &str) -> PathBuf {
-        self.host(name).dir.join("root")
+        self.host(name).dir.join("etc/pikt")
     }
 
     /// The ssh client configuration that reaches the hosts by name.
@@ -411,14 +414,31 @@ fn public_key(dir: &Path) -> io::Result<String> {
         .join(" "))
 }
 
-/// A host's directory: sshd's files, its `/etc/pikt`, `/etc/hosts` and
-/// an empty `/etc/resolv.conf` (no DNS in the namespace: look-ups fail at
-/// once instead of timing out).
+/// A host's directory: sshd's files and its `/etc`, a copy of the
+/// machine's with an empty `pikt`, its own `hosts` and an empty
+/// `resolv.conf` (no DNS in the namespace: look-ups fail at once instead
+/// of timing out).
 fn prepare_host(host: &HostInfo, all: &[HostInfo]) -> io::Result<()> {
     let ssh = host.dir.join("ssh");
     fs::create_dir_all(&ssh)?;
-    fs::create_dir_all(host.dir.join("root"))?;
-    for dir in [&host.dir, &ssh, &host.dir.join("root")] {
+    let etc = host.dir.join("etc");
+    let copied = Command::new("cp")
+        .args(["-a", "/etc"])
+        .arg(&etc)
+        .stdin(Stdio::null())
+        .status()?;
+    if !copied.success() {
+        return Err(io::Error::other(format!(
+            "cannot copy /etc to {}",
+            etc.display()
+        )));
+    }
+    let root = etc.join("pikt");
+    if root.exists() {
+        fs::remove_dir_all(&root)?;
+    }
+    fs::create_dir_all(&root)?;
+    for dir in [&host.dir, &ssh, &etc, &root] {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o755))?;
     }
     keygen(&ssh.join("host_ed25519"))?;
@@ -438,8 +458,11 @@ fn prepare_host(host: &HostInfo, all: &[HostInfo]) -> io::Result<()> {
     for other in all {
         let _ = writeln!(hosts, "{} {}", other.ip, other.name);
     }
-    fs::write(host.dir.join("hosts"), hosts)?;
-    fs::write(host.dir.join("resolv.conf"), "")?;
+    for (name, text) in [("hosts", hosts.as_str()), ("resolv.conf", "")] {
+        let path = etc.join(name);
+        let _ = fs::remove_file(&path);
+        fs::write(&path, text)?;
+    }
     Ok(())
 }
 
@@ -559,12 +582,9 @@ impl Keeper {
 fn spawn_sshd(host: &HostInfo) -> io::Result<Child> {
     let dir = &host.dir;
     let script = format!(
-        "hostname {name} && mount --bind {root} /etc/pikt && mount --bind {hosts} /etc/hosts && \
-         mount --bind {resolv} /etc/resolv.conf && exec /usr/sbin/sshd -D -e -f {config}",
+        "hostname {name} && mount --bind {etc} /etc && exec /usr/sbin/sshd -D -e -f {config}",
         name = host.name,
-        root = dir.join("root").display(),
-        hosts = dir.join("hosts").display(),
-        resolv = dir.join("resolv.conf").display(),
+        etc = dir.join("etc").display(),
         config = dir.join("ssh/sshd_config").display(),
     );
     let log = File::create(dir.join("sshd.log"))?;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use pikt_config::loader::{ConfigFile, FileSet, HostConfig, LoadOptions, Loader};
 use pikt_config::selection::{Chosen, ItemKind, ItemSelection};
-use pikt_config::systems::Systems;
 use pikt_config::{Layout, Site, SiteEnv};
 use pikt_preproc::RealHost;
 
@@ -284,12 +283,7 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
         _ => {}
     }
     let job = HostJob::new(&host, plan);
-    let reach = match Reach::decide(
-        request,
-        &site,
-        &Systems::default(),
-        ctx.ssh_config.as_deref(),
-    ) {
+    let reach = match Reach::decide(request, &site, None, ctx.ssh_config.as_deref()) {
         Ok(reach) => reach,
         Err(e) => {
             let mut out = Outcome::default();
@@ -418,7 +412,7 @@ fn place_hosts(
     let reach = Reach::decide(
         request,
         &loader.site,
-        &loader.systems,
+        Some(&loader.systems),
         ctx.ssh_config.as_deref(),
     )
     .map_err(|e| {

@@ -48,11 +48,12 @@ pub struct Reach {
 impl Reach {
     /// Decides from the command line, `PIKT_SSH_CONFIG` (`ssh_config_env`)
     /// and the master's `site`; `systems` resolves the names in
-    /// `host_piktdir`. An unknown name there is an error.
+    /// `host_piktdir` (an unknown name there is an error; without
+    /// systems.cfg, for a run on this host alone, they are not needed).
     pub fn decide(
         request: &Request,
         site: &Site,
-        systems: &Systems,
+        systems: Option<&Systems>,
         ssh_config_env: Option<&Path>,
     ) -> Result<Reach, String> {
         let conf = &site.conf;
@@ -70,9 +71,10 @@ impl Reach {
             .or_else(|| conf.ssh_config());
         let mut roots = Vec::new();
         for (name, dir) in conf.host_piktdirs() {
-            let hosts = match name {
-                None => None,
-                Some(name) => {
+            let hosts = match (name, systems) {
+                (None, _) => None,
+                (Some(_), None) => continue,
+                (Some(name), Some(systems)) => {
                     let (hosts, unknown) = systems.select(&[(true, name.clone())]);
                     if !unknown.is_empty() {
                         return Err(format!(
@@ -153,8 +155,8 @@ mod tests {
     #[test]
     fn the_command_line_wins_over_pikt_conf_over_the_defaults() {
         let request = Request::new(Operation::Status);
-        let plain =
-            Reach::decide(&request, &site(""), &systems(), None).unwrap_or_else(|e| panic!("{e}"));
+        let plain = Reach::decide(&request, &site(""), Some(&systems()), None)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(plain.jobs, DEFAULT_JOBS);
         assert_eq!(plain.host_timeout, DEFAULT_HOST_TIMEOUT);
         assert_eq!(plain.ssh_config, None);
@@ -162,15 +164,15 @@ mod tests {
         assert_eq!(plain.command_limit(), 290);
 
         let conf = site("piktc_jobs 4\nhost_timeout 60\nssh_config /m/ssh_config\n");
-        let from_conf =
-            Reach::decide(&request, &conf, &systems(), None).unwrap_or_else(|e| panic!("{e}"));
+        let from_conf = Reach::decide(&request, &conf, Some(&systems()), None)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((from_conf.jobs, from_conf.host_timeout.as_secs()), (4, 60));
         assert_eq!(from_conf.ssh_config, Some(PathBuf::from("/m/ssh_config")));
 
         let mut flags = Request::new(Operation::Status);
         flags.jobs = Some(2);
         flags.timeout = Some(8);
-        let from_flags = Reach::decide(&flags, &conf, &systems(), Some(Path::new("/e/ssh")))
+        let from_flags = Reach::decide(&flags, &conf, Some(&systems()), Some(Path::new("/e/ssh")))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((from_flags.jobs, from_flags.host_timeout.as_secs()), (2, 8));
         assert_eq!(from_flags.ssh_config, Some(PathBuf::from("/e/ssh")));
@@ -183,7 +185,7 @@ mod tests {
         let reach = Reach::decide(
             &request,
             &site("host_piktdir /opt/pikt old=/usr/local/pikt c=/srv/pikt\n"),
-            &systems(),
+            Some(&systems()),
             None,
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -197,7 +199,7 @@ mod tests {
         let err = Reach::decide(
             &request,
             &site("host_piktdir nosuch=/x\n"),
-            &systems(),
+            Some(&systems()),
             None,
         )
         .err()
@@ -206,5 +208,7 @@ mod tests {
             err,
             "PIKT.conf `host_piktdir` names `nosuch`, which is no host, alias, group or os name of systems.cfg"
         );
+        let alone = Reach::decide(&request, &site("host_piktdir nosuch=/x\n"), None, None);
+        assert!(alone.is_ok(), "names need no resolving for this host alone");
     }
 }

@@ -338,30 +338,49 @@ const STATUS_OUTPUT: usize = 4096;
 /// The longest report a host may send.
 const REPORT_LIMIT: usize = (MAX_MANIFEST + MAX_CONTENTS) as usize + 256;
 
+/// The start of every script run on a host: `$1` is the root; `bindir`
+/// becomes the host's `=bindir`, as its own PIKT.conf says (`bindir DIR`,
+/// read as PIKT.conf is: the rest of the line, a `//` comment after a
+/// blank cut, surrounding quotes removed; the Debian package says
+/// `/usr/bin`), else `ROOT/bin`.
+macro_rules! find_bindir {
+    () => {
+        r#"root=$1
+bindir=$root/bin
+if [ -r "$root/etc/PIKT.conf" ]; then
+    set_dir=$(sed -n '/^[[:space:]]*bindir[[:space:]]/{s|^[[:space:]]*bindir[[:space:]]*||;s|[[:space:]]//.*$||;s|[[:space:]]*$||;s|^"\(.*\)"$|\1|;p;q;}' "$root/etc/PIKT.conf")
+    if [ -n "$set_dir" ]; then bindir=$set_dir; fi
+fi
+"#
+    };
+}
+
 /// What the host runs to apply a bundle: `$1` is the root; the rest are
-/// piktc's arguments. The root's own `bin/piktc` (where `--bootstrap` puts
-/// it), else the one on the session's `PATH` (a host installed from the
-/// Debian package has it in `/usr/bin`).
-const RUN_PIKTC: &str = r#"root=$1; shift
-if [ -x "$root/bin/piktc" ]; then exec "$root/bin/piktc" "$@"; fi
-if command -v piktc >/dev/null 2>&1; then exec piktc "$@"; fi
-echo "no $root/bin/piktc, and no piktc on the PATH of an ssh session" >&2
+/// piktc's arguments. The host's own `=bindir/piktc`.
+const RUN_PIKTC: &str = concat!(
+    find_bindir!(),
+    r#"shift
+if [ -x "$bindir/piktc" ]; then exec "$bindir/piktc" "$@"; fi
+echo "no $bindir/piktc" >&2
 exit 127
-"#;
+"#
+);
 
 /// What the host runs to put piktc in place during a bootstrap: `$1` is
 /// the root, `$2` the SHA-256 the master sent; the binary comes on
 /// standard input. It is checked, shown to run on the host, and only then
-/// renamed over `=piktdir/bin/piktc`; a cut leaves no half binary.
-const INSTALL_PIKTC: &str = r#"set -eu
-umask 022
-root=$1 sum=$2
+/// renamed over `=bindir/piktc`; a cut leaves no half binary.
+const INSTALL_PIKTC: &str = concat!(
+    find_bindir!(),
+    r#"set -eu
+sum=$2
 case $root in /*) ;; *) echo "the root $root is not an absolute path" >&2; exit 3 ;; esac
-for d in "$root" "$root/bin"; do
+for d in "$root" "$bindir"; do
     if [ -L "$d" ]; then echo "refusing to write through the symbolic link $d" >&2; exit 3; fi
 done
-mkdir -p -- "$root/bin"
-tmp=$(mktemp "$root/bin/.piktc.XXXXXX")
+umask 022
+mkdir -p -- "$bindir"
+tmp=$(mktemp "$bindir/.piktc.XXXXXX")
 trap 'rm -f -- "$tmp"' EXIT
 cat > "$tmp"
 got=$(sha256sum < "$tmp")
@@ -373,9 +392,10 @@ chmod 755 "$tmp"
 if ! out=$("$tmp" --version 2>&1); then
     echo "the master's piktc does not run here: $out" >&2; exit 3
 fi
-mv -f -- "$tmp" "$root/bin/piktc"
+mv -f -- "$tmp" "$bindir/piktc"
 trap - EXIT
-"#;
+"#
+);
 
 impl Session for SshSession {
     fn exchange(&mut self, bundle: &[u8]) -> Result<Vec<u8>, HostError> {
@@ -443,8 +463,7 @@ impl Session for SshSession {
             _ => Err(HostError::new(
                 HostErrorKind::Protocol,
                 format!(
-                    "cannot put piktc into `{}/bin` on `{}`: {}",
-                    self.piktdir,
+                    "cannot put piktc on `{}`: {}",
                     self.host,
                     finished.stderr.trim()
                 ),
@@ -560,5 +579,60 @@ mod tests {
             .map(|r| r.filter_map(Result::ok).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(names.len(), 1, "no temporaries left: {names:?}");
+
+        // A host whose PIKT.conf moves bindir gets it there, and runs it
+        // from there.
+        std::fs::create_dir_all(root.join("etc")).unwrap_or_default();
+        let moved = dir.path().join("usr bin");
+        std::fs::write(
+            root.join("etc/PIKT.conf"),
+            format!(
+                "// the package's\nbindir\t\"{}\"  // binaries\n",
+                moved.display()
+            ),
+        )
+        .unwrap_or_default();
+        let good = run_script(&sha256_hex(fake), fake);
+        assert_eq!(good.code, Some(0), "{}", good.stderr);
+        assert_eq!(std::fs::read(moved.join("piktc")).unwrap_or_default(), fake);
+    }
+
+    #[test]
+    fn the_host_runs_its_own_bindir_piktc() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = dir.path();
+        let run = |args: &[&str]| {
+            let mut command = Command::new("/bin/sh");
+            command.args(["-c", RUN_PIKTC, "sh"]).arg(root).args(args);
+            let limits = Limits {
+                deadline: Instant::now() + Duration::from_secs(20),
+                interrupt: None,
+                stdout_limit: 1024,
+            };
+            run::run(command, None, &limits)
+                .0
+                .unwrap_or_else(|e| panic!("{e:?}"))
+        };
+        let missing = run(&["--apply-bundle"]);
+        assert_eq!(missing.code, Some(127));
+        assert_eq!(missing.stderr, format!("no {}/bin/piktc\n", root.display()));
+        let write_piktc = |dir: &Path, name: &str| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::create_dir_all(dir).unwrap_or_default();
+            let path = dir.join("piktc");
+            std::fs::write(&path, format!("#!/bin/sh\necho {name} \"$@\"\n")).unwrap_or_default();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .unwrap_or_default();
+        };
+        write_piktc(&root.join("bin"), "root-bin");
+        assert_eq!(run(&["a b", "$c"]).stdout, b"root-bin a b $c\n");
+        write_piktc(&root.join("sbin"), "moved");
+        std::fs::create_dir_all(root.join("etc")).unwrap_or_default();
+        std::fs::write(
+            root.join("etc/PIKT.conf"),
+            format!("  bindir {}/sbin\n", root.display()),
+        )
+        .unwrap_or_default();
+        assert_eq!(run(&["x"]).stdout, b"moved x\n");
     }
 }
