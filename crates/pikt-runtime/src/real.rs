@@ -389,13 +389,8 @@ impl Fs for RealFs {
     }
 
     fn write_state(&mut self, path: &Path, contents: &str) -> io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir)?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        temp.write_all(contents.as_bytes())?;
-        temp.as_file().sync_all()?;
-        temp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        // Atomic, no link followed, stale temporaries of killed runs removed.
+        Ok(pikt_fs::replace_file(path, contents.as_bytes(), 0o644)?)
     }
 }
 
@@ -500,13 +495,16 @@ impl LogFile {
             entry.tag,
             entry.text
         );
-        if let Err(e) = RealFs.append_line(&self.path.to_string_lossy(), &line) {
+        // Data in the entry cannot start a line or reach a terminal.
+        let line = pikt_source::visible::escape_line(&line);
+        if let Err(e) = pikt_fs::append_line(&self.path, &line, 0o644) {
             eprintln!(
                 "pikt: cannot write log `{}` ({e}): {line}",
                 self.path.display()
             );
         } else if self.debug {
-            eprintln!("pikt: {}: {about}{}", entry.tag, entry.text);
+            let shown = format!("{}: {about}{}", entry.tag, entry.text);
+            eprintln!("pikt: {}", pikt_source::visible::escape_line(&shown));
         }
     }
 
