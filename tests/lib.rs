@@ -2,6 +2,7 @@
 //! binary with a module per topic.
 
 mod cases;
+mod delivery;
 mod harness;
 mod piktd;
 mod storm;

@@ -209,7 +209,6 @@ impl AlertRun<'_> {
         );
         let config = self.config(status, &route);
         let mut sinks = self.open_log(&config);
-        log(&mut sinks, "INFO", "", &self.started_text());
         let delivery = Delivery::new(
             &route,
             pikt_alert::Spool::new(self.site.layout.mail_spool(&self.target.alert)),
@@ -217,9 +216,13 @@ impl AlertRun<'_> {
             &self.site.host,
             &self.site.conf,
         );
+        // The run's marker comes first: a run that logged its start and is
+        // then killed is always reported by the next one.
+        let begun = (!self.args.test_mode).then(|| self.mark_run(&delivery));
+        log(&mut sinks, "INFO", "", &self.started_text());
         let mut code = EXIT_OK;
-        if !self.args.test_mode {
-            code = code.max(self.begin_delivery(&delivery, &mut sinks));
+        if let Some(begun) = begun {
+            code = code.max(self.begin_delivery(begun, &delivery, &mut sinks));
         }
         interrupt::set_phase(Phase::Scripts);
         code = code.max(self.run_alert_scripts(status, &config, &route, &delivery, &mut sinks));
@@ -238,13 +241,24 @@ impl AlertRun<'_> {
         code
     }
 
-    /// Before the scripts of a real run: report earlier runs that were
-    /// killed without a word, mark this one as running, handle SIGTERM,
-    /// SIGINT and SIGHUP from now on, and retry the spool once.
-    fn begin_delivery(&self, delivery: &Delivery, sinks: &mut StdSinks) -> u8 {
-        let mut code = EXIT_OK;
+    /// Marks this run in the spool (collecting earlier runs killed without
+    /// a word) and handles SIGTERM, SIGINT and SIGHUP from now on.
+    fn mark_run(&self, delivery: &Delivery) -> io::Result<Vec<pikt_alert::InterruptedRun>> {
         let stamp = jiff::Zoned::now().strftime("%b %e %H:%M:%S").to_string();
-        match delivery.begin_run(&format!("{stamp}: {}", self.started_text())) {
+        delivery.begin_run(&format!("{stamp}: {}", self.started_text()))
+    }
+
+    /// Before the scripts of a real run: report earlier runs that were
+    /// killed without a word, handle SIGTERM, SIGINT and SIGHUP, and retry
+    /// the spool once.
+    fn begin_delivery(
+        &self,
+        begun: io::Result<Vec<pikt_alert::InterruptedRun>>,
+        delivery: &Delivery,
+        sinks: &mut StdSinks,
+    ) -> u8 {
+        let mut code = EXIT_OK;
+        match begun {
             Ok(killed) => {
                 for run in killed {
                     let text = format!(

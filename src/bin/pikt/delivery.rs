@@ -22,7 +22,8 @@ use crate::interrupt::{self, Phase};
 /// How long a mail command may run before it counts as failed.
 const MAIL_COMMAND_LIMIT: Duration = Duration::from_secs(60);
 
-/// How long the SMTP relay may take to connect or answer.
+/// How long the SMTP relay may take to connect or answer, unless PIKT.conf
+/// says `smtp_timeout`.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where an alert's mail goes.
@@ -117,7 +118,8 @@ impl Delivery {
             Route::Relay(relay) => Box::new(SmtpTransport::new(
                 relay.clone(),
                 host.to_string(),
-                SMTP_TIMEOUT,
+                conf.smtp_timeout()
+                    .map_or(SMTP_TIMEOUT, Duration::from_secs),
             )),
             Route::Nowhere => Box::new(Nowhere),
         };
