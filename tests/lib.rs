@@ -4,6 +4,7 @@
 mod cases;
 mod delivery;
 mod harness;
+mod hostile;
 mod piktd;
 mod storm;
 mod support;

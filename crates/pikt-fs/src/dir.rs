@@ -430,6 +430,17 @@ pub fn replace_file(path: &Path, contents: &[u8], mode: u32) -> FsResult<()> {
     dir.write_atomic(name, contents, mode)
 }
 
+/// The bytes of the regular file at `path`, reached without following a
+/// link; `None` when it (or its directory) does not exist.
+pub fn read_file(path: &Path) -> FsResult<Option<Vec<u8>>> {
+    let (parent, name) = split(path)?;
+    match Dir::open(parent) {
+        Ok(dir) => dir.read(name),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Appends `line` and a newline to the file at `path` (created with
 /// `mode`; its directory must exist) with one `write`, so that lines of
 /// several writers never interleave.

@@ -28,7 +28,7 @@
 mod dir;
 pub mod temp;
 
-pub use dir::{append_line, replace_file, Dir, Staged};
+pub use dir::{append_line, read_file, replace_file, Dir, Staged};
 
 use std::fmt;
 use std::io;

@@ -381,11 +381,9 @@ impl Fs for RealFs {
     }
 
     fn read_state(&mut self, path: &Path) -> io::Result<Option<String>> {
-        match fs::read(path) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        // Never through a planted link: history steers the script.
+        let bytes = pikt_fs::read_file(path)?;
+        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     fn write_state(&mut self, path: &Path, contents: &str) -> io::Result<()> {

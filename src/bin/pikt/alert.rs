@@ -263,7 +263,7 @@ impl AlertRun<'_> {
                 for run in killed {
                     let text = format!(
                         "mail: an earlier run (pid {}, {}) was killed before it could finish \
-                         (SIGKILL or a crash): alert mail it had made but not yet spooled is lost",
+                         (SIGKILL or a crash): any alert mail it had made but not yet spooled is lost",
                         run.pid, run.started
                     );
                     log(sinks, "ERROR", "", &text);

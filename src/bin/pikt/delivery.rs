@@ -144,7 +144,7 @@ impl Delivery {
     /// Marks this run as in progress (`started` says when and how), after
     /// collecting the earlier runs that were killed without a word.
     pub fn begin_run(&self, started: &str) -> io::Result<Vec<InterruptedRun>> {
-        let _lock = self.lock_spool();
+        let _lock = self.lock_spool().ok();
         let killed = self.spool.interrupted_runs()?;
         self.spool.begin_run(started)?;
         Ok(killed)
@@ -157,8 +157,7 @@ impl Delivery {
 
     /// Sends what the spool holds, one attempt each (start of a run).
     pub fn retry(&self) -> DeliveryReport {
-        let _lock = self.lock_spool();
-        retry_spool(&self.transport, &self.spool)
+        self.locked(|| retry_spool(&self.transport, &self.spool))
     }
 
     /// The run's mail: spooled, then one attempt; it stays spooled unless
@@ -171,28 +170,48 @@ impl Delivery {
             body,
             &self.host,
         );
-        let _lock = self.lock_spool();
-        let spooled = interrupt::critical(|| {
-            let spooled = self.spool.add(&message);
-            if let Ok(item) = &spooled {
-                interrupt::set_phase(Phase::Delivering(item.path.clone()));
+        self.locked(|| {
+            let spooled = interrupt::critical(|| {
+                let spooled = self.spool.add(&message);
+                if let Ok(item) = &spooled {
+                    interrupt::set_phase(Phase::Delivering(item.path.clone()));
+                }
+                spooled
+            });
+            match spooled {
+                Ok(item) => deliver_spooled(&self.transport, &self.spool, &item),
+                Err(why) => deliver_unspooled(&self.transport, &message, &why),
             }
-            spooled
-        });
-        match spooled {
-            Ok(item) => deliver_spooled(&self.transport, &self.spool, &item),
-            Err(why) => deliver_unspooled(&self.transport, &message, &why),
-        }
+        })
     }
 
     /// Holds `.lock` in the spool directory, so that two runs of the alert
     /// at once (a slow run overlapping the next) do not both send the same
-    /// spooled message. Without a lock (say, the directory cannot be made)
-    /// delivery goes ahead: a message sent twice beats one not sent.
-    fn lock_spool(&self) -> Option<std::fs::File> {
-        let file = self.spool.open().ok()?.open_lock(".lock", 0o600).ok()?;
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).ok()?;
-        Some(file)
+    /// spooled message. Without a lock (a link planted at `.lock`, say)
+    /// delivery goes ahead and the report says why: a message sent twice
+    /// beats one not sent.
+    fn lock_spool(&self) -> Result<std::fs::File, String> {
+        let file = self
+            .spool
+            .open()
+            .and_then(|dir| Ok(dir.open_lock(".lock", 0o600)?))
+            .map_err(|e| {
+                format!("cannot lock the mail spool ({e}); delivering without the lock")
+            })?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).map_err(|e| {
+            format!("cannot lock the mail spool ({e}); delivering without the lock")
+        })?;
+        Ok(file)
+    }
+
+    /// Runs `deliver` under the spool lock, adding a lock failure to its report.
+    fn locked(&self, deliver: impl FnOnce() -> DeliveryReport) -> DeliveryReport {
+        let lock = self.lock_spool();
+        let mut report = deliver();
+        if let Err(why) = &lock {
+            report.errors.insert(0, why.clone());
+        }
+        report
     }
 
     /// The spool directory.
