@@ -3,8 +3,12 @@
 
 mod cases;
 mod delivery;
+mod fleet;
 mod harness;
 mod hostile;
 mod piktd;
+mod site;
 mod storm;
+mod style;
 mod support;
+mod test_mode;

@@ -83,21 +83,45 @@ pub fn running_as_root() -> bool {
 /// Installs every file of `plan` (see the module documentation). Returns the
 /// paths installed, in plan order.
 pub fn install_files(plan: &[PlannedFile], chown: bool) -> InstallResult<Vec<PathBuf>> {
+    stage_files(plan, chown)?.commit()
+}
+
+/// Every file of a plan written to a temporary name beside its target, none
+/// renamed into place yet. [`StagedFiles::commit`] switches them; dropping
+/// it instead removes the temporaries and leaves every target as it was.
+pub struct StagedFiles {
+    staged: Vec<Staged>,
+}
+
+/// Stages every file of `plan`: the first half of [`install_files`]. A
+/// failure removes what was staged and leaves every target untouched. The
+/// first time a directory is used, the temporaries that interrupted
+/// installs left there are removed.
+pub fn stage_files(plan: &[PlannedFile], chown: bool) -> InstallResult<StagedFiles> {
     let mut cleaned = BTreeSet::new();
-    let mut staged: Vec<Staged> = Vec::with_capacity(plan.len());
+    let mut staged = Vec::with_capacity(plan.len());
     for file in plan {
         // On failure the staged files are dropped, which removes them.
         staged.push(stage(file, chown, &mut cleaned)?);
     }
-    let mut done = Vec::with_capacity(staged.len());
-    for s in staged {
-        let path = s.path().to_path_buf();
-        if let Err(error) = s.commit() {
-            return Err(InstallError { error, done });
+    Ok(StagedFiles { staged })
+}
+
+impl StagedFiles {
+    /// Renames every staged file into place, in plan order, each followed by
+    /// an fsync of its directory. On a failure the files already renamed are
+    /// in the error's `done`; the rest stay as they were.
+    pub fn commit(self) -> InstallResult<Vec<PathBuf>> {
+        let mut done = Vec::with_capacity(self.staged.len());
+        for s in self.staged {
+            let path = s.path().to_path_buf();
+            if let Err(error) = s.commit() {
+                return Err(InstallError { error, done });
+            }
+            done.push(path);
         }
-        done.push(path);
+        Ok(done)
     }
-    Ok(done)
 }
 
 /// Stages one file; the first time a directory is used, the temporaries
@@ -235,6 +259,40 @@ mod tests {
             .map(|r| r.filter_map(Result::ok).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(leftovers.len(), 1, "no temporaries left: {leftovers:?}");
+    }
+
+    #[test]
+    fn staged_files_change_nothing_until_committed() {
+        let dir = tmp();
+        let target = dir.path().join("etc/motd");
+        std::fs::create_dir_all(dir.path().join("etc")).unwrap_or_default();
+        std::fs::write(&target, "old\n").unwrap_or_default();
+        let names = || -> Vec<String> {
+            std::fs::read_dir(dir.path().join("etc"))
+                .map(|r| {
+                    r.filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let staged = stage_files(&[planned(&target, "new\n", 0o644)], false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names().len(), 2, "the target and one temporary");
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap_or_default(),
+            "old\n"
+        );
+        drop(staged);
+        assert_eq!(names(), ["motd"], "dropping removes the temporary");
+        let staged = stage_files(&[planned(&target, "new\n", 0o644)], false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(staged.commit().map(|d| d.len()).ok(), Some(1));
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap_or_default(),
+            "new\n"
+        );
+        assert_eq!(names(), ["motd"]);
     }
 
     #[test]

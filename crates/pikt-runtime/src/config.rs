@@ -12,7 +12,8 @@ pub struct RunConfig {
     /// heading and `$alert()`.
     pub alert: Option<String>,
     /// Test mode (`pikt -T`): `exec`, `exec wait` and `#system` print
-    /// `exec: COMMAND` instead of running it (`doexec` still runs).
+    /// `exec: COMMAND` instead of running it (`doexec` still runs); see
+    /// [`crate::guard`] for every effect.
     pub test_mode: bool,
     /// Debug mode (`pikt -G`): every statement is traced.
     pub debug: bool,
@@ -32,8 +33,8 @@ pub struct RunConfig {
     pub verbose_log: bool,
     /// Serve `ps`, `kill`, `pgrep` and `pkill` from the native process
     /// table (PIKT.conf `native_ps`, default on; `PIKT_NATIVE_PS=0` also
-    /// turns it off). The caller applies it to the shell:
-    /// `RealShell::native.set_enabled` (see `crate::native`).
+    /// turns it off). The caller applies it to the real shell
+    /// (`pikt_effects::RealShell::native`).
     pub native_ps: bool,
 }
 
@@ -68,20 +69,4 @@ pub struct Limits {
 impl Limits {
     /// How many statements run between two checks.
     pub const CHECK_EVERY: u64 = 1024;
-}
-
-/// This host's time zone, found cheaply.
-///
-/// jiff's `TimeZone::system()` also works out the zone's IANA name by
-/// walking `/usr/share/zoneinfo`, which was most of pikt's start-up time;
-/// pikt never shows that name, so unless `TZ` says otherwise the rules are
-/// read straight from `/etc/localtime`.
-pub fn local_time_zone() -> jiff::tz::TimeZone {
-    if std::env::var_os("TZ").is_some() {
-        return jiff::tz::TimeZone::system();
-    }
-    std::fs::read("/etc/localtime")
-        .ok()
-        .and_then(|data| jiff::tz::TimeZone::tzif("localtime", &data).ok())
-        .unwrap_or_else(jiff::tz::TimeZone::system)
 }

@@ -2,34 +2,122 @@
 //! this module, bundled in a [`Host`].
 //!
 //! The interpreter never calls `std::process::Command`, the clock, the file
-//! system, syslog or standard output directly. The binary wires in the real
-//! implementations ([`crate::real`]); tests use the recording fakes of
-//! [`crate::testing`]. Safe-mode switches (test mode, no-exec) are applied
-//! by the interpreter before it reaches these traits, so they hold for every
-//! implementation.
+//! system, syslog or standard output directly: this crate does no real I/O.
+//! The binaries wire in the real implementations (the `pikt-effects` crate);
+//! tests use the recording fakes of [`crate::testing`]. The interpreter
+//! never sees a bare [`Host`] either: [`crate::guard::Guarded`] wraps it,
+//! implementing these same traits, and applies test mode and no-exec to
+//! every effect, so they hold for every implementation.
 
-use std::io::{self, BufRead, Seek, Write};
+use std::io::{self, BufRead, Cursor, Read, Seek, Write};
 use std::path::Path;
+
+use pikt_lang::ast::Level;
+
+/// What a shell command is run for. The real shell runs every command the
+/// same way; test mode and no-exec ([`crate::guard`]) treat each use in its
+/// own way, and the log names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandUse<'a> {
+    /// `exec`, `exec wait`: acts on the world (test mode prints it instead).
+    Exec,
+    /// `#system(command)`: as `Exec`.
+    System,
+    /// `doexec`, `doexec wait`: runs in test mode too.
+    DoExec,
+    /// `$command(command)`: its output is read.
+    Command,
+    /// `input proc` (with its `filter` when there is one).
+    InputProc,
+    /// `filter` over `input file` or `input logfile`.
+    Filter,
+    /// `#popen(H, command, mode)`.
+    Popen,
+    /// The pipe of `output print` (`+L`).
+    Print,
+    /// The alert mail piped to the mail command (`+M`): test mode prints the
+    /// message instead.
+    Mail,
+    /// `#killprocs(user, comm, signal)`: signals every process of `user`
+    /// named `comm` (`pkill -c`); test mode lists them instead.
+    KillProcs {
+        /// The user whose processes are signalled.
+        user: &'a str,
+        /// Their command name.
+        comm: &'a str,
+    },
+}
+
+impl CommandUse<'_> {
+    /// The word that introduces the command in the log (`exec: ls`).
+    pub fn word(&self) -> &'static str {
+        match self {
+            CommandUse::Exec | CommandUse::DoExec => "exec",
+            CommandUse::System => "system",
+            CommandUse::Command => "command",
+            CommandUse::InputProc => "input proc",
+            CommandUse::Filter => "filter",
+            CommandUse::Popen => "popen",
+            CommandUse::Print => "print",
+            CommandUse::Mail => "mail",
+            CommandUse::KillProcs { .. } => "killprocs",
+        }
+    }
+}
+
+/// A shell command (run as `/bin/sh -c TEXT`) and what it is run for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShellCommand<'a> {
+    /// The command text.
+    pub text: &'a str,
+    /// Why it runs.
+    pub used_for: CommandUse<'a>,
+}
+
+impl<'a> ShellCommand<'a> {
+    /// `text`, run for `used_for`.
+    pub fn new(text: &'a str, used_for: CommandUse<'a>) -> Self {
+        ShellCommand { text, used_for }
+    }
+}
 
 /// Shell commands, all run as `/bin/sh -c COMMAND`.
 pub trait Shell {
     /// Runs `command` and waits for it (`exec wait`, `#system`); its output
     /// goes where ours goes. Returns the exit status (128 + signal number
     /// when it was killed by a signal).
-    fn run(&mut self, command: &str) -> io::Result<i32>;
+    fn run(&mut self, command: &ShellCommand<'_>) -> io::Result<i32>;
     /// Starts `command` in the background (`exec`).
-    fn spawn(&mut self, command: &str) -> io::Result<()>;
-    /// Runs `command` and returns its standard output (`$command`).
-    fn capture(&mut self, command: &str) -> io::Result<String>;
+    fn spawn(&mut self, command: &ShellCommand<'_>) -> io::Result<()>;
+    /// Runs `command` and returns its standard output (`$command`,
+    /// `#killprocs`).
+    fn capture(&mut self, command: &ShellCommand<'_>) -> io::Result<String>;
     /// Starts `command` and returns a reader of its standard output
     /// (`input proc`, `#popen(H, cmd, "r")`).
-    fn read_pipe(&mut self, command: &str) -> io::Result<Box<dyn ReadPipe>>;
+    fn read_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn ReadPipe>>;
     /// Starts `command` with `input` on its standard input and returns a
     /// reader of its standard output (`filter` over file input).
-    fn filter(&mut self, command: &str, input: Vec<u8>) -> io::Result<Box<dyn ReadPipe>>;
+    fn filter(
+        &mut self,
+        command: &ShellCommand<'_>,
+        input: Vec<u8>,
+    ) -> io::Result<Box<dyn ReadPipe>>;
     /// Starts `command` and returns a writer to its standard input
-    /// (`#popen(H, cmd, "w")`, `output print`, mail delivery).
-    fn write_pipe(&mut self, command: &str) -> io::Result<Box<dyn WritePipe>>;
+    /// (`#popen(H, cmd, "w")`, `output print`).
+    fn write_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn WritePipe>>;
+    /// Runs `command` with `input` on its standard input and waits for it
+    /// (the alert mail); returns its exit status. A command that fails
+    /// before reading its input also breaks the pipe: its status then says
+    /// more than the broken pipe, so a non-zero status wins.
+    fn send(&mut self, command: &ShellCommand<'_>, input: &[u8]) -> io::Result<i32> {
+        let mut pipe = self.write_pipe(command)?;
+        let written = pipe.write_all(input).and_then(|()| pipe.flush());
+        let status = pipe.close()?;
+        if status != 0 {
+            return Ok(status);
+        }
+        written.map(|()| status)
+    }
     /// Test mode did not run `command`; a shell that can tell what it would
     /// have done to what later commands see (a native `kill` makes its
     /// victims vanish from later native `ps` output) pretends it ran. So a
@@ -38,12 +126,55 @@ pub trait Shell {
     fn pretend(&mut self, command: &str) {
         let _ = command;
     }
+    /// The number of the signal `name` names on this system (`9`, `KILL`,
+    /// `SIGkill`, `term`), for `#killprocs`; `None` when it names none.
+    fn signal_number(&self, name: &str) -> Option<i32>;
 }
 
 /// The standard output of a running command.
 pub trait ReadPipe: BufRead {
     /// Closes the pipe and waits for the command; returns its exit status.
     fn close(self: Box<Self>) -> io::Result<i32>;
+}
+
+/// The output of a command that is already complete: served natively by the
+/// real shell, canned by a fake, or nothing for a command test mode did not
+/// run.
+pub struct MemoryPipe {
+    data: Cursor<Vec<u8>>,
+    status: i32,
+}
+
+impl MemoryPipe {
+    /// A pipe that reads `data`, then closes with `status`.
+    pub fn new(data: Vec<u8>, status: i32) -> Self {
+        MemoryPipe {
+            data: Cursor::new(data),
+            status,
+        }
+    }
+}
+
+impl Read for MemoryPipe {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.data.read(buf)
+    }
+}
+
+impl BufRead for MemoryPipe {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.data.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.data.consume(amount);
+    }
+}
+
+impl ReadPipe for MemoryPipe {
+    fn close(self: Box<Self>) -> io::Result<i32> {
+        Ok(self.status)
+    }
 }
 
 /// The standard input of a running command.
@@ -88,6 +219,8 @@ pub struct FileStat {
     pub len: u64,
     /// Device and inode: a changed pair means the file was replaced (rotated).
     pub identity: (u64, u64),
+    /// Last modification, in seconds since the Unix epoch (`#age`).
+    pub modified: Option<i64>,
 }
 
 /// A file open for reading that can be positioned (`input logfile`).
@@ -132,14 +265,26 @@ pub struct LogEntry<'a> {
     pub always_show: bool,
 }
 
+/// One message for the system log: the real sink adds the time, its pid and
+/// the facility, and turns the level into a severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyslogMessage<'a> {
+    /// The script's level (`notice` for a script that names none).
+    pub level: Level,
+    /// The tag: the script's name.
+    pub tag: &'a str,
+    /// The text.
+    pub text: &'a str,
+}
+
 /// Where text goes: standard output, syslog, the alert log, debug traces.
 pub trait Sinks {
     /// Writes `text` to standard output (the caller adds newlines).
     fn stdout(&mut self, text: &str) -> io::Result<()>;
     /// Flushes standard output (before a command that shares it runs).
     fn flush(&mut self) -> io::Result<()>;
-    /// Sends one formatted RFC 3164 datagram to the system log.
-    fn syslog(&mut self, datagram: &str) -> io::Result<()>;
+    /// Sends one message to the system log (`output syslog`).
+    fn syslog(&mut self, message: &SyslogMessage<'_>) -> io::Result<()>;
     /// Records an entry in the alert log.
     fn log(&mut self, entry: &LogEntry<'_>);
     /// False when entries that are not `always_show` go nowhere, so the

@@ -24,7 +24,7 @@
 use std::io::{self, BufRead, Read, SeekFrom};
 
 use crate::history::LogOffset;
-use crate::host::{Fs, ReadPipe, SeekRead, Shell};
+use crate::host::{CommandUse, Fs, ReadPipe, SeekRead, Shell, ShellCommand};
 
 /// How many bytes one read asks for: large reads keep the system calls
 /// few, and the readers' own (8 KiB) buffers are bypassed.
@@ -282,7 +282,10 @@ impl Input {
     /// The output lines of `command`.
     pub fn proc(shell: &mut dyn Shell, command: &str) -> io::Result<Input> {
         Ok(Input::new(
-            vec![Part::Pipe(shell.read_pipe(command)?)],
+            vec![Part::Pipe(shell.read_pipe(&ShellCommand::new(
+                command,
+                CommandUse::InputProc,
+            ))?)],
             None,
         ))
     }
@@ -335,7 +338,7 @@ impl Input {
         }
         let log = self.log;
         self.finish()?;
-        let pipe = shell.filter(filter, all)?;
+        let pipe = shell.filter(&ShellCommand::new(filter, CommandUse::Filter), all)?;
         Ok(Input::new(vec![Part::Pipe(pipe)], log))
     }
 

@@ -4,12 +4,13 @@
 //! Entry points: [`run::run`] runs a list of scripts under a
 //! [`config::RunConfig`] and returns a [`run::RunReport`] (mail lines per
 //! script, run-time errors as diagnostics, whether a script died);
-//! [`run::deliver_mail`] sends the collected mail. The binary wires in the
-//! real effects ([`real`]); tests use [`testing`].
+//! [`run::deliver_mail`] sends the collected mail. The binaries wire in the
+//! real effects (the `pikt-effects` crate); tests use [`testing`].
 //!
-//! **Invariants:** the interpreter never panics on any script or input; all
-//! effects go through [`host`]; test mode and no-exec are applied once, in
-//! the interpreter, before any effect is reached.
+//! **Invariants:** the interpreter never panics on any script or input; this
+//! crate does no real I/O: every effect goes through the traits of [`host`];
+//! test mode and no-exec are applied once, in [`guard`], which wraps the
+//! host the interpreter is given; nothing here prints or exits.
 
 #![deny(missing_docs)]
 
@@ -17,17 +18,16 @@ pub mod config;
 pub mod ere;
 pub mod error;
 pub mod functions;
+pub mod guard;
 pub mod history;
 pub mod host;
 pub mod input;
 mod interp;
 pub mod mail;
-pub mod native;
-pub mod real;
 pub mod regex_cache;
 pub mod run;
+pub mod shell;
 pub mod split;
-pub mod syslog;
 pub mod testing;
 pub mod value;
 

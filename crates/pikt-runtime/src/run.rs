@@ -5,15 +5,14 @@
 //! the next script. `die` stops the whole run. History is stored for each
 //! script that completed (or `quit`), never for one that failed or died.
 
-use std::io::Write as _;
-
 use pikt_lang::ast::{Level, Program, Script, Status};
 use pikt_source::{Diagnostic, SourceMap};
 
 use crate::config::RunConfig;
 use crate::error::RunErrorKind;
+use crate::guard::{GuardError, Guarded, Policy};
 use crate::history::{history_path, History};
-use crate::host::{Host, LogEntry};
+use crate::host::{CommandUse, Host, LogEntry, Shell, ShellCommand};
 use crate::interp::{Flow, Machine, Shared};
 use crate::mail::{ctime, format_alert, ScriptMail};
 
@@ -100,12 +99,18 @@ pub(crate) fn run_sharing(
             .as_deref()
             .map(|p| load_history(p, item.name, host))
             .unwrap_or_default();
+        // The machine sees the effects only through the guard.
+        let guarded = Guarded::new(
+            host.reborrow(),
+            Policy::for_script(config, item.script),
+            item.name,
+        );
         let mut machine = Machine::new(
             item.script,
             item.name,
             map,
             config,
-            host.reborrow(),
+            guarded,
             shared,
             history,
         );
@@ -252,8 +257,8 @@ pub fn mail_body(report: &RunReport, config: &RunConfig, host: &mut Host<'_>) ->
 }
 
 /// Delivers the run's alert mail: piped to the mail command when one is
-/// configured, else (and always in test mode, which mails nothing) written
-/// to standard output. Returns whether there was a message; the error is
+/// configured, else written to standard output (as test mode does with it:
+/// see [`crate::guard`]). Returns whether there was a message; the error is
 /// ready to show. Alert runs (`pikt +A`) deliver through `pikt-alert`
 /// instead, with a spool.
 pub fn deliver_mail(
@@ -264,8 +269,7 @@ pub fn deliver_mail(
     let Some(text) = mail_body(report, config, host) else {
         return Ok(false);
     };
-    let command = config.mail_cmd.as_ref().filter(|_| !config.test_mode);
-    let Some(command) = command else {
+    let Some(command) = config.mail_cmd.as_deref() else {
         host.sinks
             .stdout(&text)
             .and_then(|()| host.sinks.flush())
@@ -274,27 +278,21 @@ pub fn deliver_mail(
             })?;
         return Ok(true);
     };
-    if config.no_exec {
-        return Err(Diagnostic::error_unlocated(format!(
-            "running commands is disabled: mail command `{command}`"
-        )));
-    }
-    let _ = host.sinks.flush();
-    let failed = |e: std::io::Error| {
-        Diagnostic::error_unlocated(format!("cannot send mail with `{command}`: {e}"))
-    };
-    let mut pipe = host.shell.write_pipe(command).map_err(failed)?;
-    let written = pipe.write_all(text.as_bytes()).and_then(|()| pipe.flush());
-    let status = pipe.close().map_err(failed)?;
-    // A command that fails before reading its input also breaks the pipe;
-    // its exit status says more than the broken pipe.
-    if status != 0 {
-        return Err(Diagnostic::error_unlocated(format!(
+    let mut guarded = Guarded::new(host.reborrow(), Policy::of(config), "");
+    let mail = ShellCommand::new(command, CommandUse::Mail);
+    match guarded.send(&mail, text.as_bytes()) {
+        Ok(0) => Ok(true),
+        Ok(status) => Err(Diagnostic::error_unlocated(format!(
             "mail command `{command}` exited with status {status}"
-        )));
+        ))),
+        Err(e) => Err(Diagnostic::error_unlocated(match GuardError::of(&e) {
+            Some(GuardError::Refused { .. }) => {
+                format!("running commands is disabled: mail command `{command}`")
+            }
+            Some(GuardError::Stdout(e)) => format!("cannot write the alert mail: {e}"),
+            None => format!("cannot send mail with `{command}`: {e}"),
+        })),
     }
-    written.map_err(failed)?;
-    Ok(true)
 }
 
 #[cfg(test)]

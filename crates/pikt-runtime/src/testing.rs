@@ -4,13 +4,13 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{self, BufRead, Cursor, Read, Write};
+use std::io::{self, BufRead, Cursor, Write};
 use std::path::Path;
 use std::rc::Rc;
 
 use crate::host::{
-    Clock, FileKind, FileStat, Fs, Host, LogEntry, ReadPipe, SeekRead, Shell, Sinks, System,
-    WritePipe,
+    Clock, FileKind, FileStat, Fs, Host, LogEntry, MemoryPipe, ReadPipe, SeekRead, Shell,
+    ShellCommand, Sinks, SyslogMessage, System, WritePipe,
 };
 
 /// One call made to a [`FakeShell`].
@@ -28,6 +28,8 @@ pub enum ShellCall {
     Filter(String, String),
     /// `write_pipe` (#popen "w", output print, mail)
     WritePipe(String),
+    /// `pretend`: test mode told the shell what it did not run.
+    Pretend(String),
 }
 
 /// A shell that runs nothing: every command's output and status come from
@@ -52,34 +54,6 @@ impl FakeShell {
 
     fn canned(&self, command: &str) -> (String, i32) {
         self.outputs.get(command).cloned().unwrap_or_default()
-    }
-}
-
-/// A canned command output.
-struct FakeReadPipe {
-    data: Cursor<Vec<u8>>,
-    status: i32,
-}
-
-impl Read for FakeReadPipe {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.data.read(buf)
-    }
-}
-
-impl BufRead for FakeReadPipe {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.data.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.data.consume(amount);
-    }
-}
-
-impl ReadPipe for FakeReadPipe {
-    fn close(self: Box<Self>) -> io::Result<i32> {
-        Ok(self.status)
     }
 }
 
@@ -109,49 +83,85 @@ impl WritePipe for FakeWritePipe {
     }
 }
 
+/// The signals the fake shell knows, by name and number (Linux numbering).
+const FAKE_SIGNALS: &[(&str, i32)] = &[
+    ("HUP", 1),
+    ("INT", 2),
+    ("QUIT", 3),
+    ("KILL", 9),
+    ("USR1", 10),
+    ("USR2", 12),
+    ("TERM", 15),
+    ("CONT", 18),
+    ("STOP", 19),
+];
+
 impl Shell for FakeShell {
-    fn run(&mut self, command: &str) -> io::Result<i32> {
+    fn run(&mut self, command: &ShellCommand<'_>) -> io::Result<i32> {
+        let command = command.text;
         self.calls.push(ShellCall::Run(command.into()));
         Ok(self.canned(command).1)
     }
 
-    fn spawn(&mut self, command: &str) -> io::Result<()> {
-        self.calls.push(ShellCall::Spawn(command.into()));
+    fn spawn(&mut self, command: &ShellCommand<'_>) -> io::Result<()> {
+        self.calls.push(ShellCall::Spawn(command.text.into()));
         Ok(())
     }
 
-    fn capture(&mut self, command: &str) -> io::Result<String> {
+    fn capture(&mut self, command: &ShellCommand<'_>) -> io::Result<String> {
+        let command = command.text;
         self.calls.push(ShellCall::Capture(command.into()));
         Ok(self.canned(command).0)
     }
 
-    fn read_pipe(&mut self, command: &str) -> io::Result<Box<dyn ReadPipe>> {
+    fn read_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn ReadPipe>> {
+        let command = command.text;
         self.calls.push(ShellCall::ReadPipe(command.into()));
         let (text, status) = self.canned(command);
-        Ok(Box::new(FakeReadPipe {
-            data: Cursor::new(text.into_bytes()),
-            status,
-        }))
+        Ok(Box::new(MemoryPipe::new(text.into_bytes(), status)))
     }
 
-    fn filter(&mut self, command: &str, input: Vec<u8>) -> io::Result<Box<dyn ReadPipe>> {
+    fn filter(
+        &mut self,
+        command: &ShellCommand<'_>,
+        input: Vec<u8>,
+    ) -> io::Result<Box<dyn ReadPipe>> {
+        let command = command.text;
         let input = String::from_utf8_lossy(&input).into_owned();
         self.calls
             .push(ShellCall::Filter(command.into(), input.clone()));
         let (text, status) = self.outputs.get(command).cloned().unwrap_or((input, 0));
-        Ok(Box::new(FakeReadPipe {
-            data: Cursor::new(text.into_bytes()),
-            status,
-        }))
+        Ok(Box::new(MemoryPipe::new(text.into_bytes(), status)))
     }
 
-    fn write_pipe(&mut self, command: &str) -> io::Result<Box<dyn WritePipe>> {
+    fn write_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn WritePipe>> {
+        let command = command.text;
         self.calls.push(ShellCall::WritePipe(command.into()));
         Ok(Box::new(FakeWritePipe {
             command: command.into(),
             text: Vec::new(),
             sink: Rc::clone(&self.written),
         }))
+    }
+
+    fn pretend(&mut self, command: &str) {
+        self.calls.push(ShellCall::Pretend(command.into()));
+    }
+
+    fn signal_number(&self, name: &str) -> Option<i32> {
+        let name = name.trim();
+        if let Ok(number) = name.parse::<i32>() {
+            return FAKE_SIGNALS
+                .iter()
+                .any(|&(_, n)| n == number)
+                .then_some(number);
+        }
+        let upper = name.to_ascii_uppercase();
+        let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+        FAKE_SIGNALS
+            .iter()
+            .find(|(signal, _)| *signal == bare)
+            .map(|&(_, number)| number)
     }
 }
 
@@ -186,6 +196,12 @@ pub struct FakeFs {
     pub symlinks: BTreeSet<String>,
     /// Device and inode per path (default: device 1 and a hash of the path).
     pub identities: BTreeMap<String, (u64, u64)>,
+    /// Modification times per path, in seconds since the epoch (default:
+    /// none known).
+    pub modified: BTreeMap<String, i64>,
+    /// Paths that are neither files nor directories (devices, FIFOs,
+    /// sockets): they exist, but hold nothing to read.
+    pub special: BTreeMap<String, FileKind>,
 }
 
 impl FakeFs {
@@ -214,8 +230,8 @@ impl FakeFs {
         })
     }
 
-    fn missing(path: &str) -> io::Error {
-        io::Error::new(io::ErrorKind::NotFound, format!("no file `{path}`"))
+    fn missing() -> io::Error {
+        io::Error::new(io::ErrorKind::NotFound, "no such file or directory")
     }
 }
 
@@ -244,7 +260,7 @@ impl Fs for FakeFs {
     fn open_read(&mut self, path: &str) -> io::Result<Box<dyn BufRead>> {
         let data = self.files.borrow().get(path).cloned();
         data.map(|d| Box::new(Cursor::new(d)) as Box<dyn BufRead>)
-            .ok_or_else(|| Self::missing(path))
+            .ok_or_else(Self::missing)
     }
 
     fn open_write(&mut self, path: &str, append: bool) -> io::Result<Box<dyn Write>> {
@@ -278,11 +294,14 @@ impl Fs for FakeFs {
 
     fn stat(&mut self, path: &str, follow: bool) -> io::Result<FileStat> {
         let identity = self.identity(path);
-        if self.dirs.contains(path) {
+        let modified = self.modified.get(path).copied();
+        let special = self.special.get(path).copied();
+        if let Some(kind) = special.or_else(|| self.dirs.contains(path).then_some(FileKind::Dir)) {
             return Ok(FileStat {
-                kind: FileKind::Dir,
+                kind,
                 len: 0,
                 identity,
+                modified,
             });
         }
         let len = self
@@ -290,7 +309,7 @@ impl Fs for FakeFs {
             .borrow()
             .get(path)
             .map(|d| d.len() as u64)
-            .ok_or_else(|| Self::missing(path))?;
+            .ok_or_else(Self::missing)?;
         let kind = if !follow && self.symlinks.contains(path) {
             FileKind::Symlink
         } else {
@@ -300,6 +319,7 @@ impl Fs for FakeFs {
             kind,
             len,
             identity,
+            modified,
         })
     }
 
@@ -325,12 +345,14 @@ impl Fs for FakeFs {
 pub struct RecordingSinks {
     /// Everything written to standard output.
     pub stdout: String,
-    /// Syslog datagrams.
+    /// Syslog messages as `<level> tag: text`.
     pub syslog: Vec<String>,
     /// Log entries as `[TAG] script: text` (`!` after `]` when always shown).
     pub log: Vec<String>,
     /// Trace lines.
     pub trace: Vec<String>,
+    /// How many times standard output was flushed.
+    pub flushes: usize,
     /// Make `syslog` fail.
     pub syslog_fails: bool,
     /// Make `stdout` fail with a broken pipe.
@@ -347,17 +369,23 @@ impl Sinks for RecordingSinks {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        self.flushes += 1;
         Ok(())
     }
 
-    fn syslog(&mut self, datagram: &str) -> io::Result<()> {
+    fn syslog(&mut self, message: &SyslogMessage<'_>) -> io::Result<()> {
         if self.syslog_fails {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 "no such file or directory",
             ));
         }
-        self.syslog.push(datagram.to_string());
+        self.syslog.push(format!(
+            "<{}> {}: {}",
+            message.level.word(),
+            message.tag,
+            message.text
+        ));
         Ok(())
     }
 

@@ -302,9 +302,16 @@ fn test_mode_runs_only_doexec_and_skips_pauses() {
         TestHost::at(NOW),
     );
     assert_eq!(r.stdout(), "exec: a\nexec: b\nexec: c\n0\n");
+    // Only `doexec` reaches the shell; the others are only pretended.
+    use crate::testing::ShellCall::{Pretend, Run};
     assert_eq!(
         r.host.shell.calls,
-        [crate::testing::ShellCall::Run("d".into())]
+        [
+            Pretend("a".into()),
+            Pretend("b".into()),
+            Pretend("c".into()),
+            Run("d".into())
+        ]
     );
     assert!(r.host.clock.sleeps.is_empty());
 }
@@ -394,10 +401,7 @@ fn write_pipes_and_print_command() {
 #[test]
 fn syslog_lines_carry_the_level_host_and_script() {
     let r = ran("init\n    level error\nbegin\n    output syslog \"disk full\"\n");
-    assert_eq!(
-        r.host.sinks.syslog,
-        ["<11>Apr 25 00:17:02 T[4242]: disk full"]
-    );
+    assert_eq!(r.host.sinks.syslog, ["<error> T: disk full"]);
     let mut host = TestHost::at(NOW);
     host.sinks.syslog_fails = true;
     let r = ran_with(
@@ -652,4 +656,137 @@ fn very_deep_expressions_stop_at_the_nesting_limit() {
         handle.join().unwrap().as_deref(),
         Some("error: the expression nesting limit exceeded in script `T`")
     );
+}
+
+// ---- `#killprocs` in the interpreter, over the recording fakes ----
+
+mod killprocs {
+    use pikt_lang::{parse_program, ParseMode};
+    use pikt_source::{render, SourceMap};
+
+    use crate::config::RunConfig;
+    use crate::run::{run, ScriptToRun};
+    use crate::testing::{ShellCall, TestHost};
+
+    /// Runs `text` as a standalone script; stdout, rendered errors, host.
+    fn run_with(text: &str, config: &RunConfig, mut host: TestHost) -> (String, String, TestHost) {
+        let mut map = SourceMap::new();
+        let file = map.add("t.pikt", text);
+        let (program, diagnostics) = parse_program(&map, file, ParseMode::Standalone);
+        assert!(!diagnostics.iter().any(|d| d.is_error()), "{diagnostics:?}");
+        let scripts: Vec<ScriptToRun<'_>> = program
+            .scripts
+            .iter()
+            .map(|script| ScriptToRun { script, name: "T" })
+            .collect();
+        let report = run(&scripts, &map, config, &mut host.host());
+        let errors = report.errors.iter().map(|d| render(&map, d)).collect();
+        (host.sinks.stdout.clone(), errors, host)
+    }
+
+    const PKILL: &str = "pkill -c -9 -x -u 'chico' -- 'imapd'";
+
+    #[test]
+    fn returns_the_number_the_shell_reports_and_logs_it() {
+        let mut host = TestHost::default();
+        host.shell.answer(PKILL, "3\n", 0);
+        let (stdout, errors, host) = run_with(
+            "begin\n    output $text(#killprocs(\"chico\", \"imapd\", 9))\n",
+            &RunConfig::default(),
+            host,
+        );
+        assert_eq!(errors, "");
+        assert_eq!(stdout, "3\n");
+        assert_eq!(host.shell.calls, [ShellCall::Capture(PKILL.to_string())]);
+        assert_eq!(
+            host.sinks.log,
+            [
+                format!("[INFO] T: killprocs: {PKILL}"),
+                "[KILL]! T: killprocs: signalled 3 processes of user chico command imapd"
+                    .to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn signals_by_name_and_the_default_kill() {
+        let mut host = TestHost::default();
+        host.shell
+            .answer("pkill -c -15 -x -u 'chico' -- 'imapd'", "1\n", 0);
+        host.shell.answer(PKILL, "2\n", 0);
+        let (stdout, errors, _) = run_with(
+            "begin\n    output $text(#killprocs(\"chico\", \"imapd\", \"TERM\")) . \" \" . $text(#killall(\"chico\", \"imapd\"))\n",
+            &RunConfig::default(),
+            host,
+        );
+        assert_eq!(errors, "");
+        assert_eq!(stdout, "1 2\n");
+    }
+
+    #[test]
+    fn test_mode_lists_and_prints_what_it_would_do() {
+        let mut host = TestHost::default();
+        host.shell
+            .answer("pgrep -x -u 'chico' -- 'imapd'", "610\n611\n", 0);
+        let config = RunConfig {
+            test_mode: true,
+            ..RunConfig::default()
+        };
+        let (stdout, errors, host) = run_with(
+            "begin\n    output $text(#killprocs(\"chico\", \"imapd\", 9))\n    output $text(#killprocs(\"chico\", \"sshd\", 9))\n",
+            &config,
+            host,
+        );
+        assert_eq!(errors, "");
+        assert_eq!(
+            stdout,
+            "kill: would signal 2 processes of chico imapd (pids 610 611)\n2\nkill: would signal 0 processes of chico sshd\n0\n"
+        );
+        assert!(host
+            .shell
+            .calls
+            .iter()
+            .all(|call| matches!(call, ShellCall::Capture(c) if c.starts_with("pgrep "))));
+    }
+
+    #[test]
+    fn no_exec_refuses_it() {
+        let config = RunConfig {
+            no_exec: true,
+            ..RunConfig::default()
+        };
+        let (_, errors, host) = run_with(
+            "begin\n    set #k = #killprocs(\"chico\", \"imapd\")\n",
+            &config,
+            TestHost::default(),
+        );
+        assert_eq!(
+            errors,
+            format!("error: running commands is disabled: `{PKILL}` in script `T`\n --> t.pikt:2:14\n  |\n2 |     set #k = #killprocs(\"chico\", \"imapd\")\n  |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n")
+        );
+        assert!(host.shell.calls.is_empty());
+    }
+
+    #[test]
+    fn bad_arguments_are_errors_at_the_call() {
+        let (_, errors, host) = run_with(
+            "begin\n    set #k = #killprocs(\"chico\", \"imapd\", \"NOPE\")\n",
+            &RunConfig::default(),
+            TestHost::default(),
+        );
+        assert_eq!(
+            errors,
+            "error: `#killprocs`: unknown signal `NOPE` in script `T`\n --> t.pikt:2:14\n  |\n2 |     set #k = #killprocs(\"chico\", \"imapd\", \"NOPE\")\n  |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        );
+        assert!(host.shell.calls.is_empty());
+        let (_, errors, _) = run_with(
+            "begin\n    set #k = #killprocs(\"\", \"imapd\")\n",
+            &RunConfig::default(),
+            TestHost::default(),
+        );
+        assert!(
+            errors.starts_with("error: `#killprocs` needs a user and a command name in script `T`\n --> t.pikt:2:14\n"),
+            "{errors}"
+        );
+    }
 }

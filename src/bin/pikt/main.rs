@@ -16,13 +16,17 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use pikt_effects::{
+    local_time_zone, native, LogTarget, RealFs, RealShell, RealSystem, StdSinks, SystemClock,
+};
 use pikt_lang::ast::Program;
 use pikt_lang::{dump_tokens, guess_mode, parse_program, print_program, ParseMode};
-use pikt_runtime::real::{LogTarget, RealFs, RealShell, RealSystem, StdSinks, SystemClock};
 use pikt_runtime::{deliver_mail, run, Host, RunConfig, RunReport, ScriptToRun};
 use pikt_source::{render, FileId, SourceMap};
 
 use args::{Action, Args, Source};
+use pikt_cli::tables::PIKT;
+use pikt_config::{Layout, Site, SiteEnv};
 
 /// Everything went well.
 const EXIT_OK: u8 = 0;
@@ -30,8 +34,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_FAILED: u8 = 1;
 /// The script has syntax (or check-time) errors.
 const EXIT_SCRIPT_ERRORS: u8 = 2;
-/// The command line is wrong.
-const EXIT_USAGE: u8 = 3;
+/// The command line is wrong (the same status for pikt, piktc and piktd).
+const EXIT_USAGE: u8 = pikt_cli::EXIT_USAGE;
 /// The script cannot be read.
 const EXIT_UNREADABLE: u8 = 4;
 
@@ -57,10 +61,10 @@ fn pikt_main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let args = match args::parse(&argv, io::stdin().is_terminal()) {
         Ok(args) => args,
-        Err(message) => return usage_error(&message),
+        Err(error) => return usage_error(&error),
     };
     let code = match (&args.action, &args.source) {
-        (Action::Help, _) => print_stdout(&args::help()),
+        (Action::Help, _) => print_stdout(&pikt_cli::help::help_text(&PIKT)),
         (Action::Version, _) => print_stdout(&format!("pikt {}\n", env!("CARGO_PKG_VERSION"))),
         (Action::Run, Source::Installed { alert, script }) => {
             alert::run_installed(&args, alert.as_deref(), script.as_deref())
@@ -70,8 +74,8 @@ fn pikt_main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn usage_error(message: &str) -> ExitCode {
-    eprint!("pikt: error: {message}\n{}(see `pikt -h`)\n", args::USAGE);
+fn usage_error(error: &pikt_cli::UsageError) -> ExitCode {
+    eprint!("{}", pikt_cli::usage_error_text(&PIKT, error));
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -95,8 +99,8 @@ struct Loaded {
     name: String,
 }
 
-fn load(source: &Source) -> Result<Loaded, String> {
-    let (display, text, mode, name) = match source {
+fn load(args: &Args) -> Result<Loaded, String> {
+    let (display, text, mode, name) = match &args.source {
         Source::File(path) => {
             let bytes = std::fs::read(path)
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
@@ -111,7 +115,7 @@ fn load(source: &Source) -> Result<Loaded, String> {
             "command".to_string(),
         ),
         Source::Installed { alert, script } => {
-            let site = alert::Site::from_env()?;
+            let site = alert::open_site(args)?;
             let target = alert::locate(&site, alert.as_deref(), script.as_deref())?;
             let bytes = std::fs::read(&target.path)
                 .map_err(|e| format!("cannot read `{}`: {e}", target.path.display()))?;
@@ -159,10 +163,10 @@ fn script_name(path: &Path) -> String {
 }
 
 fn load_and_act(args: &Args) -> u8 {
-    let loaded = match load(&args.source) {
+    let loaded = match load(args) {
         Ok(loaded) => loaded,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("pikt: error: {message}");
             return EXIT_UNREADABLE;
         }
     };
@@ -199,36 +203,42 @@ struct Environment {
 }
 
 impl Environment {
-    fn from_process() -> Result<Environment, String> {
+    fn from_process(args: &Args) -> Result<Environment, String> {
         let now = match std::env::var("PIKT_NOW") {
             Ok(text) => Some(text.trim().parse::<i64>().map_err(|_| {
                 format!("`PIKT_NOW` must be seconds since the epoch, not `{text}`")
             })?),
             Err(_) => None,
         };
-        let host = std::env::var("PIKT_HOST")
-            .ok()
-            .filter(|h| !h.is_empty())
+        let env = SiteEnv::from_process();
+        let host = args
+            .site
+            .host_name(&env)
             .unwrap_or_else(RealSystem::system_hostname);
         Ok(Environment {
             now,
             host,
-            history_dir: history_dir(),
+            history_dir: history_dir(args, &env),
         })
     }
 }
 
-/// Where a standalone run keeps history: `$PIKT_DIR/var/history`, else
+/// Where a standalone run keeps history: the installation's `=hstdir` when
+/// one is named (`--piktdir`, `PIKT_DIR`), else
 /// `$XDG_STATE_HOME/pikt/history`, else `~/.local/state/pikt/history`.
-fn history_dir() -> Option<PathBuf> {
+fn history_dir(args: &Args, env: &SiteEnv) -> Option<PathBuf> {
+    if args.site.piktdir.is_some() || env.piktdir.as_ref().is_some_and(|d| !d.is_empty()) {
+        let hstdir = Site::open(&args.site, env).map_or_else(
+            |_| Layout::new(args.site.root(env)).hstdir,
+            |site| site.layout.hstdir,
+        );
+        return Some(hstdir);
+    }
     let var = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    if let Some(root) = var("PIKT_DIR") {
-        return Some(root.join("var/history"));
-    }
     if let Some(state) = var("XDG_STATE_HOME") {
         return Some(state.join("pikt/history"));
     }
@@ -245,7 +255,7 @@ fn argument_env(script_args: &[String]) -> Vec<(String, String)> {
 }
 
 fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
-    let environment = match Environment::from_process() {
+    let environment = match Environment::from_process(args) {
         Ok(environment) => environment,
         Err(message) => {
             eprintln!("pikt: error: {message}");
@@ -258,7 +268,7 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
         mail_cmd: args.mail_cmd.clone(),
         lp_cmd: args.lp_cmd.clone(),
         history_dir: environment.history_dir.clone(),
-        time_zone: pikt_runtime::config::local_time_zone(),
+        time_zone: local_time_zone(),
         ..RunConfig::default()
     };
     let scripts = ScriptToRun::all_named_or(program, &loaded.name);
@@ -285,7 +295,12 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
 
 /// Standard output, standard error, syslog and the log `target` for a run.
 fn make_sinks(target: LogTarget, config: &RunConfig, environment: &Environment) -> StdSinks {
-    let mut sinks = StdSinks::new(target, config.debug);
+    let mut sinks = StdSinks::new(
+        target,
+        config.debug,
+        Box::new(io::stdout()),
+        Box::new(io::stderr()),
+    );
     sinks.host.clone_from(&environment.host);
     sinks.fixed_now = environment.now;
     sinks.time_zone = config.time_zone.clone();
@@ -316,12 +331,19 @@ fn run_scripts(
     // native process commands off; their kills go to the alert log.
     let native = shell.native.enabled() && config.native_ps;
     shell.native.set_enabled(native);
-    if let Some(log) = sinks.log_file() {
-        let output_log = log.clone();
-        shell
+    match sinks.log_file() {
+        Some(log) => {
+            let output_log = log.clone();
+            shell
+                .native
+                .set_log(Box::new(move |entry| log.write(entry, &mut io::stderr())));
+            shell.log_command_output(Box::new(move |entry| {
+                output_log.write(entry, &mut io::stderr());
+            }));
+        }
+        None => shell
             .native
-            .set_log(Box::new(move |entry| log.write(entry)));
-        shell.log_command_output(Box::new(move |entry| output_log.write(entry)));
+            .set_log(native::shown_on(Box::new(io::stderr()))),
     }
     let mut clock = SystemClock {
         fixed_now: environment.now,

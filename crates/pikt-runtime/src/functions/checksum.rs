@@ -16,16 +16,16 @@ use std::io::{ErrorKind, Read};
 
 use super::args::Call;
 use super::files::open_regular;
-use super::FnResult;
+use super::{FnEnv, FnResult};
 use crate::value::{Str, Value};
 
 /// `$checksum(k, path)`.
-pub(super) fn checksum(call: &Call) -> FnResult {
+pub(super) fn checksum(call: &Call, env: &mut dyn FnEnv) -> FnResult {
     let level = call.int(0)?;
     let path = call.text(1)?;
     let mut summer = Summer::for_level(level)
         .ok_or_else(|| call.error(format_args!("has no checksum level {level} (use -3 to 5)")))?;
-    feed(&path, &mut summer)
+    feed(&path, &mut summer, env)
         .map_err(|e| call.error(format_args!("cannot read `{path}`: {}", io_reason(&e))))?;
     Ok(Value::Str(summer.finish()))
 }
@@ -39,8 +39,8 @@ fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
-fn feed(path: &str, summer: &mut Summer) -> std::io::Result<()> {
-    let mut file = open_regular(path)?;
+fn feed(path: &str, summer: &mut Summer, env: &mut dyn FnEnv) -> std::io::Result<()> {
+    let mut file = open_regular(path, env)?;
     let mut buffer = vec![0u8; 64 * 1024];
     loop {
         match file.read(&mut buffer) {

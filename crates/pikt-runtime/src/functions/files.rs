@@ -3,48 +3,50 @@
 //!
 //! They follow symbolic links, as test(1) does. A file that cannot be looked
 //! at is not an error: the file tests answer 0 and the measuring functions
-//! `#err()` (-1), so a monitoring script can report it.
+//! `#err()` (-1), so a monitoring script can report it. The files are
+//! reached through [`FnEnv`].
 
-use std::fs::{self, File};
-use std::io::{ErrorKind, Read};
-use std::time::UNIX_EPOCH;
+use std::io::{BufRead, ErrorKind, Read};
 
 use super::args::Call;
 use super::math::ERR;
 use super::time::{find_name, to_timevalue, zoned_at, MONTHS};
 use super::{FnEnv, FnError, FnResult};
+use crate::host::FileKind;
 use crate::value::Value;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
 /// `#exists(path)`: 1 if `path` names anything.
-pub(super) fn exists(call: &Call) -> FnResult {
-    Ok(Value::bool(fs::metadata(&*call.text(0)?).is_ok()))
+pub(super) fn exists(call: &Call, env: &mut dyn FnEnv) -> FnResult {
+    Ok(Value::bool(env.stat_file(&call.text(0)?).is_ok()))
 }
 
 /// `#isdir(path)`: 1 if `path` is a directory.
-pub(super) fn is_dir(call: &Call) -> FnResult {
-    let meta = fs::metadata(&*call.text(0)?);
-    Ok(Value::bool(meta.is_ok_and(|m| m.is_dir())))
+pub(super) fn is_dir(call: &Call, env: &mut dyn FnEnv) -> FnResult {
+    let stat = env.stat_file(&call.text(0)?);
+    Ok(Value::bool(stat.is_ok_and(|s| s.kind == FileKind::Dir)))
 }
 
 /// `#isfile(path)`: 1 if `path` is a regular file.
-pub(super) fn is_file(call: &Call) -> FnResult {
-    let meta = fs::metadata(&*call.text(0)?);
-    Ok(Value::bool(meta.is_ok_and(|m| m.is_file())))
+pub(super) fn is_file(call: &Call, env: &mut dyn FnEnv) -> FnResult {
+    let stat = env.stat_file(&call.text(0)?);
+    Ok(Value::bool(stat.is_ok_and(|s| s.kind == FileKind::File)))
 }
 
 /// `#lines(path)`: the number of lines in a file: its newlines, plus one
 /// for a last line without a newline. `#err()` if it cannot be read or is
 /// not a regular file (a FIFO or `/dev/zero` would never end).
-pub(super) fn lines(call: &Call) -> FnResult {
+pub(super) fn lines(call: &Call, env: &mut dyn FnEnv) -> FnResult {
     let path = call.text(0)?;
     #[allow(clippy::cast_precision_loss)]
-    Ok(Value::Num(count_lines(&path).map_or(ERR, |n| n as f64)))
+    Ok(Value::Num(
+        count_lines(&path, env).map_or(ERR, |n| n as f64),
+    ))
 }
 
-fn count_lines(path: &str) -> std::io::Result<u64> {
-    let mut file = open_regular(path)?;
+fn count_lines(path: &str, env: &mut dyn FnEnv) -> std::io::Result<u64> {
+    let mut file = open_regular(path, env)?;
     let mut buffer = vec![0u8; 64 * 1024];
     let mut newlines: u64 = 0;
     let mut last = b'\n';
@@ -64,35 +66,32 @@ fn count_lines(path: &str) -> std::io::Result<u64> {
 
 /// Opens `path` for reading if it is a regular file. Checking first keeps
 /// the open itself from blocking on a FIFO.
-pub(super) fn open_regular(path: &str) -> std::io::Result<File> {
-    if !fs::metadata(path)?.is_file() {
+pub(super) fn open_regular(path: &str, env: &mut dyn FnEnv) -> std::io::Result<Box<dyn BufRead>> {
+    if env.stat_file(path)?.kind != FileKind::File {
         return Err(std::io::Error::other("not a regular file"));
     }
-    File::open(path)
+    env.open_file(path)
 }
 
 /// `#age(path)`: whole days since `path` was last modified; or
 /// `#age(month, day, year-or-hh:mm)`: whole days since that `ls -l` date.
 /// Ages truncate toward zero, so a time less than a day in the future is 0.
-pub(super) fn age(call: &Call, env: &dyn FnEnv) -> FnResult {
+pub(super) fn age(call: &Call, env: &mut dyn FnEnv) -> FnResult {
     match call.args.len() {
-        1 => Ok(Value::Num(file_age(&call.text(0)?, env.now()))),
+        1 => Ok(Value::Num(file_age(&call.text(0)?, env))),
         3 => listing_age(call, env),
         _ => Err(call.error("takes a path, or a month, day and year or time of day")),
     }
 }
 
 /// Whole days since the modification of `path`, `#err()` if it has none.
-fn file_age(path: &str, now: f64) -> f64 {
-    let modified = fs::metadata(path).and_then(|m| m.modified());
-    let Ok(modified) = modified else {
+fn file_age(path: &str, env: &mut dyn FnEnv) -> f64 {
+    let modified = env.stat_file(path).ok().and_then(|s| s.modified);
+    let Some(modified) = modified else {
         return ERR;
     };
-    let seconds = match modified.duration_since(UNIX_EPOCH) {
-        Ok(after) => after.as_secs_f64(),
-        Err(before) => -before.duration().as_secs_f64(),
-    };
-    days_between(seconds, now)
+    #[allow(clippy::cast_precision_loss)]
+    days_between(modified as f64, env.now())
 }
 
 /// The age of the date `ls -l` shows as `Apr 25 2000` or `Apr 25 05:17`.

@@ -6,9 +6,9 @@
 //! the rule number, the alert context, shell commands) are the interpreter's:
 //! for those `call_pure` answers `None`. Everything a pure function needs from
 //! the world (the clock, the host name, the environment, randomness, the time
-//! zone) comes through [`FnEnv`], so tests run against [`testing::FakeEnv`].
-//! The only exception is the file system: `#age(path)`, `#exists`, `#isdir`,
-//! `#isfile`, `#lines` and `$checksum` read it directly, as `test(1)` would.
+//! zone, the files that `#age(path)`, `#exists`, `#isdir`, `#isfile`,
+//! `#lines` and `$checksum` look at) comes through [`FnEnv`], so tests run
+//! against [`testing::FakeEnv`] and this module does no I/O of its own.
 //!
 //! **Invariant:** no function panics, whatever its arguments (NaN, infinities,
 //! huge counts, any Unicode): every failure is an [`FnError`]. Text is handled
@@ -33,6 +33,7 @@ mod tests;
 use jiff::tz::TimeZone;
 use pikt_lang::builtins::Builtin;
 
+use crate::host::FileStat;
 use crate::value::Value;
 use args::Call;
 
@@ -49,11 +50,13 @@ pub trait FnEnv {
     fn random(&mut self) -> f64;
     /// The process id of the running interpreter.
     fn pid(&self) -> u32;
-    /// The time zone the time functions work in. The default is the system's
-    /// (which honours `TZ`); tests pin it.
-    fn time_zone(&self) -> TimeZone {
-        TimeZone::system()
-    }
+    /// The time zone the time functions work in (the run's).
+    fn time_zone(&self) -> TimeZone;
+    /// Facts about the file `path` names, following symbolic links as
+    /// `test(1)` does.
+    fn stat_file(&mut self, path: &str) -> std::io::Result<FileStat>;
+    /// Opens the file `path` for reading.
+    fn open_file(&mut self, path: &str) -> std::io::Result<Box<dyn std::io::BufRead>>;
 }
 
 /// Why a function call failed. The message is lower-case and names the
@@ -92,15 +95,15 @@ fn numeric(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
         Builtin::Ceiling => math::ceiling(call),
         Builtin::Code => text::code(call),
         Builtin::Err => Ok(Value::Num(math::ERR)),
-        Builtin::Exists => files::exists(call),
+        Builtin::Exists => files::exists(call, env),
         Builtin::False => Ok(Value::bool(false)),
         Builtin::Floor => math::floor(call),
         Builtin::Index => text::index(call),
         Builtin::Int => math::int(call),
-        Builtin::IsDir => files::is_dir(call),
-        Builtin::IsFile => files::is_file(call),
+        Builtin::IsDir => files::is_dir(call, env),
+        Builtin::IsFile => files::is_file(call, env),
         Builtin::Length => text::length(call),
-        Builtin::Lines => files::lines(call),
+        Builtin::Lines => files::lines(call, env),
         Builtin::Max => math::max(call),
         Builtin::Min => math::min(call),
         Builtin::Not => math::not(call),
@@ -123,7 +126,7 @@ fn textual(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
     let result = match call.builtin {
         Builtin::Basename => text::basename(call),
         Builtin::Char => text::char(call),
-        Builtin::Checksum => checksum::checksum(call),
+        Builtin::Checksum => checksum::checksum(call, env),
         Builtin::Dirname => text::dirname(call),
         Builtin::Dquote => text::quote(call, '"'),
         Builtin::Getenv => text::getenv(call, env),

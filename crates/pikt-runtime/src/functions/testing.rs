@@ -1,11 +1,14 @@
 //! A fake [`FnEnv`] for tests: a fixed clock, host name, pid and time zone,
-//! a given environment and a repeatable random sequence.
+//! a given environment, a repeatable random sequence and in-memory files.
 
 use std::collections::HashMap;
+use std::io::{self, BufRead};
 
 use jiff::tz::TimeZone;
 
 use super::FnEnv;
+use crate::host::{FileStat, Fs};
+use crate::testing::FakeFs;
 
 /// A deterministic [`FnEnv`]. [`FakeEnv::new`] fixes the clock at
 /// [`FakeEnv::NOW`] (Tue Apr 25 05:17:02 2000 UTC) in UTC.
@@ -23,6 +26,8 @@ pub struct FakeEnv {
     pub time_zone: TimeZone,
     /// The state of the random generator (xorshift64*; never 0).
     pub random_state: u64,
+    /// The files the file functions see.
+    pub files: FakeFs,
 }
 
 impl FakeEnv {
@@ -40,6 +45,7 @@ impl FakeEnv {
             pid: 4242,
             time_zone: TimeZone::UTC,
             random_state: 0x9E37_79B9_7F4A_7C15,
+            files: FakeFs::default(),
         }
     }
 
@@ -103,5 +109,13 @@ impl FnEnv for FakeEnv {
 
     fn time_zone(&self) -> TimeZone {
         self.time_zone.clone()
+    }
+
+    fn stat_file(&mut self, path: &str) -> io::Result<FileStat> {
+        self.files.stat(path, true)
+    }
+
+    fn open_file(&mut self, path: &str) -> io::Result<Box<dyn BufRead>> {
+        self.files.open_read(path)
     }
 }

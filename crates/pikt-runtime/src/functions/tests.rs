@@ -8,16 +8,13 @@
     clippy::cast_sign_loss
 )]
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, UNIX_EPOCH};
-
 use jiff::tz::TimeZone;
 use pikt_lang::ast::VarType;
 use pikt_lang::builtins::{lookup, Builtin, BUILTINS};
 
 use super::testing::FakeEnv;
 use super::{call_pure, FnResult};
+use crate::host::FileKind;
 use crate::value::Value;
 
 /// Something that can be an argument in these tests.
@@ -93,43 +90,20 @@ fn text_error(name: &str, args: &[Value]) -> String {
     error(VarType::Str, name, args)
 }
 
-/// A file or directory under the temp directory, removed on drop.
-struct Scratch {
-    path: PathBuf,
-}
-
-impl Scratch {
-    fn file(contents: &[u8]) -> Scratch {
-        let scratch = Scratch::unique();
-        std::fs::write(&scratch.path, contents).unwrap();
-        scratch
-    }
-
-    fn dir() -> Scratch {
-        let scratch = Scratch::unique();
-        std::fs::create_dir(&scratch.path).unwrap();
-        scratch
-    }
-
-    fn unique() -> Scratch {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("pikt-functions-{}-{n}", std::process::id());
-        Scratch {
-            path: std::env::temp_dir().join(name),
-        }
-    }
-
-    fn path(&self) -> &str {
-        self.path.to_str().unwrap()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-        let _ = std::fs::remove_dir(&self.path);
-    }
+/// A fake whose file system holds `path` with `contents`, the directory
+/// `/d`, and `/dev/zero` (a character device).
+fn env_with_file(path: &str, contents: &[u8]) -> FakeEnv {
+    let env = FakeEnv::new();
+    env.files
+        .files
+        .borrow_mut()
+        .insert(path.to_string(), contents.to_vec());
+    let mut env = env;
+    env.files.dirs.insert("/d".to_string());
+    env.files
+        .special
+        .insert("/dev/zero".to_string(), FileKind::CharDevice);
+    env
 }
 
 /// The functions the interpreter keeps for itself.
@@ -767,31 +741,28 @@ fn age_of_a_listing_date() {
 
 #[test]
 fn age_of_a_file_is_whole_days_since_modification() {
-    let file = Scratch::file(b"x");
-    let modified = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-    std::fs::File::options()
-        .write(true)
-        .open(&file.path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
-    let mut env = FakeEnv::new().with_now(1_000_000_000.0 + 3.5 * 86_400.0);
-    assert_eq!(num_in(&mut env, "age", args![file.path()]), 3.0);
-    assert_eq!(num("age", args!["/nonexistent/pikt"]), -1.0);
+    let mut env = env_with_file("/f", b"x").with_now(1_000_000_000.0 + 3.5 * 86_400.0);
+    env.files.modified.insert("/f".to_string(), 1_000_000_000);
+    assert_eq!(num_in(&mut env, "age", args!["/f"]), 3.0);
+    assert_eq!(num_in(&mut env, "age", args!["/nonexistent/pikt"]), -1.0);
+    // A file whose modification time is unknown has no age.
+    assert_eq!(num_in(&mut env, "age", args!["/d"]), -1.0);
 }
 
 #[test]
 fn file_tests() {
-    let file = Scratch::file(b"x");
-    let dir = Scratch::dir();
-    assert_eq!(num("exists", args![file.path()]), 1.0);
-    assert_eq!(num("exists", args![dir.path()]), 1.0);
+    let mut env = env_with_file("/f", b"x");
+    let mut num = |name: &str, args: &[Value]| num_in(&mut env, name, args);
+    assert_eq!(num("exists", args!["/f"]), 1.0);
+    assert_eq!(num("exists", args!["/d"]), 1.0);
+    assert_eq!(num("exists", args!["/dev/zero"]), 1.0);
     assert_eq!(num("exists", args!["/nonexistent/pikt"]), 0.0);
     assert_eq!(num("exists", args![""]), 0.0);
-    assert_eq!(num("isfile", args![file.path()]), 1.0);
-    assert_eq!(num("isfile", args![dir.path()]), 0.0);
-    assert_eq!(num("isdir", args![dir.path()]), 1.0);
-    assert_eq!(num("isdir", args![file.path()]), 0.0);
+    assert_eq!(num("isfile", args!["/f"]), 1.0);
+    assert_eq!(num("isfile", args!["/d"]), 0.0);
+    assert_eq!(num("isfile", args!["/dev/zero"]), 0.0);
+    assert_eq!(num("isdir", args!["/d"]), 1.0);
+    assert_eq!(num("isdir", args!["/f"]), 0.0);
     assert_eq!(num("isdir", args!["/nonexistent/pikt"]), 0.0);
 }
 
@@ -804,21 +775,25 @@ fn lines_counts_a_last_line_without_newline() {
         (b"\n\n\n", 3.0),
     ];
     for (contents, want) in cases {
-        let file = Scratch::file(contents);
-        assert_eq!(num("lines", args![file.path()]), *want, "{contents:?}");
+        let mut env = env_with_file("/f", contents);
+        assert_eq!(
+            num_in(&mut env, "lines", args!["/f"]),
+            *want,
+            "{contents:?}"
+        );
     }
-    let big = Scratch::file(&b"line\n".repeat(30_000));
-    assert_eq!(num("lines", args![big.path()]), 30_000.0);
+    let mut env = env_with_file("/big", &b"line\n".repeat(30_000));
+    let mut num = |name: &str, args: &[Value]| num_in(&mut env, name, args);
+    assert_eq!(num("lines", args!["/big"]), 30_000.0);
     assert_eq!(num("lines", args!["/nonexistent/pikt"]), -1.0);
-    let dir = Scratch::dir();
-    assert_eq!(num("lines", args![dir.path()]), -1.0);
+    assert_eq!(num("lines", args!["/d"]), -1.0);
     // Not a regular file: refused rather than read forever.
     assert_eq!(num("lines", args!["/dev/zero"]), -1.0);
 }
 
 #[test]
 fn checksum_of_a_file_at_every_level() {
-    let file = Scratch::file(b"hello world\n");
+    let mut env = env_with_file("/f", b"hello world\n");
     let levels: &[(i32, &str)] = &[
         (-3, "3733384285 12"),
         (-2, "1126 1"),
@@ -835,21 +810,25 @@ fn checksum_of_a_file_at_every_level() {
     ];
     for (level, want) in levels {
         assert_eq!(
-            text("checksum", args![*level, file.path()]),
+            text_in(&mut env, "checksum", args![*level, "/f"]),
             *want,
             "level {level}"
         );
     }
+    let mut error = |args: &[Value]| match call_in(&mut env, VarType::Str, "checksum", args) {
+        Err(e) => e.message,
+        Ok(v) => panic!("checksum succeeded: {v:?}"),
+    };
     assert_eq!(
-        text_error("checksum", args![9, file.path()]),
+        error(args![9, "/f"]),
         "`$checksum` has no checksum level 9 (use -3 to 5)"
     );
     assert_eq!(
-        text_error("checksum", args![-3, "/nonexistent/pikt"]),
+        error(args![-3, "/nonexistent/pikt"]),
         "`$checksum` cannot read `/nonexistent/pikt`: no such file or directory"
     );
     assert_eq!(
-        text_error("checksum", args![5, "/dev/zero"]),
+        error(args![5, "/dev/zero"]),
         "`$checksum` cannot read `/dev/zero`: not a regular file"
     );
 }
@@ -858,9 +837,9 @@ fn checksum_of_a_file_at_every_level() {
 fn checksum_of_a_large_file_streams() {
     // Crosses many 64 KiB read chunks and MD5/SHA block boundaries.
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-    let file = Scratch::file(&data);
-    assert_eq!(text("checksum", args![0, file.path()]), "0 200000");
-    let sysv = text("checksum", args![-2, file.path()]);
+    let mut env = env_with_file("/f", &data);
+    assert_eq!(text_in(&mut env, "checksum", args![0, "/f"]), "0 200000");
+    let sysv = text_in(&mut env, "checksum", args![-2, "/f"]);
     let total: u64 = data.iter().map(|&b| u64::from(b)).sum();
     let r = (total & 0xffff) + ((total & 0xffff_ffff) >> 16);
     assert_eq!(sysv, format!("{} 391", (r & 0xffff) + (r >> 16)));

@@ -21,9 +21,12 @@ use pikt_source::Span;
 use super::Machine;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::functions::{call_pure, FnEnv};
-use crate::host::{ReadPipe, System, WritePipe};
+use crate::guard::Guarded;
+use crate::host::{
+    Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
+};
 use crate::input::decode_line;
-use crate::native::killprocs_command;
+use crate::shell::{killprocs_command, pkill_count};
 use crate::split::split_fields;
 use crate::value::{Str, Value};
 
@@ -68,35 +71,43 @@ impl Handle {
 }
 
 /// What pure functions see of the world.
-struct FnHost<'h> {
+struct FnHost<'h, 'g> {
     now: f64,
-    system: &'h mut dyn System,
+    host: &'h mut Guarded<'g>,
     zone: &'h TimeZone,
 }
 
-impl FnEnv for FnHost<'_> {
+impl FnEnv for FnHost<'_, '_> {
     fn now(&self) -> f64 {
         self.now
     }
 
     fn hostname(&self) -> &str {
-        self.system.hostname()
+        self.host.hostname()
     }
 
     fn getenv(&self, name: &str) -> Option<String> {
-        self.system.getenv(name)
+        self.host.getenv(name)
     }
 
     fn random(&mut self) -> f64 {
-        self.system.random()
+        self.host.random()
     }
 
     fn pid(&self) -> u32 {
-        self.system.pid()
+        self.host.pid()
     }
 
     fn time_zone(&self) -> TimeZone {
         self.zone.clone()
+    }
+
+    fn stat_file(&mut self, path: &str) -> std::io::Result<FileStat> {
+        self.host.stat(path, true)
+    }
+
+    fn open_file(&mut self, path: &str) -> std::io::Result<Box<dyn BufRead>> {
+        self.host.open_read(path)
     }
 }
 
@@ -155,10 +166,10 @@ impl Machine<'_> {
             }
         }
         let outcome = result.and_then(|()| {
-            let now = self.host.clock.now() as f64;
+            let now = self.host.now() as f64;
             let mut env = FnHost {
                 now,
-                system: &mut *self.host.system,
+                host: &mut self.host,
                 zone: &self.config.time_zone,
             };
             match call_pure(builtin, &values, &mut env) {
@@ -237,13 +248,9 @@ impl Machine<'_> {
         let path = self.text_arg(args, 1, span)?;
         let mode = self.text_arg(args, 2, span)?;
         let opened = match mode.as_str() {
-            "r" => self.host.fs.open_read(&path).map(Handle::FileReader),
-            "w" => self
-                .host
-                .fs
-                .open_write(&path, false)
-                .map(Handle::FileWriter),
-            "a" => self.host.fs.open_write(&path, true).map(Handle::FileWriter),
+            "r" => self.host.open_read(&path).map(Handle::FileReader),
+            "w" => self.host.open_write(&path, false).map(Handle::FileWriter),
+            "a" => self.host.open_write(&path, true).map(Handle::FileWriter),
             _ => {
                 return Err(RunError::new(
                     RunErrorKind::BadMode {
@@ -280,15 +287,13 @@ impl Machine<'_> {
                 args.get(2).map_or(span, |a| a.span),
             ));
         }
-        self.check_exec_allowed(&command, span)?;
-        self.log("INFO", &format!("popen: {command}"), false);
-        let _ = self.host.sinks.flush();
+        let popen = ShellCommand::new(&command, CommandUse::Popen);
         let opened = if mode == "r" {
-            self.host.shell.read_pipe(&command).map(Handle::PipeReader)
+            self.host.read_pipe(&popen).map(Handle::PipeReader)
         } else {
-            self.host.shell.write_pipe(&command).map(Handle::PipeWriter)
+            self.host.write_pipe(&popen).map(Handle::PipeWriter)
         };
-        match opened {
+        match self.guarded(opened, span)? {
             Ok(handle) => {
                 self.set_handle(id, handle);
                 Ok(Value::Num(1.0))
@@ -453,14 +458,10 @@ impl Machine<'_> {
     /// prints `exec: COMMAND` and returns 0).
     fn system(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
         let command = self.text_arg(args, 0, span)?;
-        if self.test_mode {
-            self.print_test_exec(&command)?;
-            return Ok(Value::Num(0.0));
-        }
-        self.check_exec_allowed(&command, span)?;
-        self.log("INFO", &format!("system: {command}"), false);
-        let _ = self.host.sinks.flush();
-        match self.host.shell.run(&command) {
+        let ran = self
+            .host
+            .run(&ShellCommand::new(&command, CommandUse::System));
+        match self.guarded(ran, span)? {
             Ok(status) => Ok(Value::Num(f64::from(status))),
             Err(e) => {
                 let text = format!("cannot run `{command}`: {e}");
@@ -473,10 +474,10 @@ impl Machine<'_> {
     /// `$command(command)`: the first line of its output.
     fn command(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
         let command = self.text_arg(args, 0, span)?;
-        self.check_exec_allowed(&command, span)?;
-        self.log("INFO", &format!("command: {command}"), false);
-        let _ = self.host.sinks.flush();
-        match self.host.shell.capture(&command) {
+        let captured = self
+            .host
+            .capture(&ShellCommand::new(&command, CommandUse::Command));
+        match self.guarded(captured, span)? {
             Ok(output) => {
                 let first = output.lines().next().unwrap_or("");
                 Ok(Value::str(first))
@@ -493,11 +494,10 @@ impl Machine<'_> {
     /// process of exactly that user and command name, with the signal (a
     /// number or a name, default 9), and returns how many were signalled.
     /// It runs `pkill -c -SIG -x -u USER -- NAME` through the shell, which
-    /// the real shell serves natively (`crate::native`: identity-checked
-    /// kills, rounds until none is left, every victim logged); the fakes
-    /// only record it. Test mode runs `pgrep` instead, prints
-    /// `kill: would signal N processes of USER COMMAND (pids ...)` and
-    /// returns N.
+    /// the real shell serves natively (identity-checked kills, rounds until
+    /// none is left, every victim logged); the fakes only record it. In test
+    /// mode the guard lists the processes instead, prints `kill: would
+    /// signal N processes of USER COMMAND (pids ...)` and answers N.
     fn killprocs(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
         let user = self.text_arg(args, 0, span)?;
         let comm = self.text_arg(args, 1, span)?;
@@ -511,47 +511,24 @@ impl Machine<'_> {
                 "`#killprocs` needs a user and a command name".to_string(),
             ));
         }
-        let Some(signal) = pikt_proc::parse_signal(signal_text.trim()) else {
+        let Some(signal) = self.host.signal_number(signal_text.trim()) else {
             return Err(refuse(format!(
                 "`#killprocs`: unknown signal `{signal_text}`"
             )));
         };
-        let command = killprocs_command(&user, &comm, signal, self.test_mode);
-        self.check_exec_allowed(&command, span)?;
-        self.log("INFO", &format!("killprocs: {command}"), false);
-        let _ = self.host.sinks.flush();
-        let output = match self.host.shell.capture(&command) {
-            Ok(output) => output,
+        let command = killprocs_command(&user, &comm, signal, false);
+        let used_for = CommandUse::KillProcs {
+            user: &user,
+            comm: &comm,
+        };
+        let captured = self.host.capture(&ShellCommand::new(&command, used_for));
+        match self.guarded(captured, span)? {
+            Ok(output) => Ok(Value::Num(f64::from(pkill_count(&output)))),
             Err(e) => {
                 let text = format!("cannot run `{command}`: {e}");
                 self.log("WARNING", &text, true);
-                return Ok(Value::Num(0.0));
+                Ok(Value::Num(0.0))
             }
-        };
-        if self.test_mode {
-            let pids: Vec<&str> = output
-                .split_whitespace()
-                .filter(|word| word.bytes().all(|b| b.is_ascii_digit()))
-                .collect();
-            let listed = if pids.is_empty() {
-                String::new()
-            } else {
-                format!(" (pids {})", pids.join(" "))
-            };
-            let line = format!(
-                "kill: would signal {} processes of {user} {comm}{listed}\n",
-                pids.len()
-            );
-            self.write_stdout(&line)?;
-            return Ok(Value::Num(pids.len() as f64));
         }
-        let count = output
-            .lines()
-            .next()
-            .and_then(|line| line.trim().parse::<u32>().ok())
-            .unwrap_or(0);
-        let text = format!("killprocs: signalled {count} processes of user {user} command {comm}");
-        self.log(if count > 0 { "KILL" } else { "INFO" }, &text, count > 0);
-        Ok(Value::Num(f64::from(count)))
     }
 }

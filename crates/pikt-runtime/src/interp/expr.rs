@@ -17,7 +17,7 @@ use pikt_source::Span;
 use super::vars::{Slot, Vars};
 use super::{Machine, Section};
 use crate::error::{RunError, RunErrorKind, RunResult};
-use crate::host::FileKind;
+use crate::host::{FileKind, Fs};
 use crate::regex_cache::RegexCache;
 use crate::split::column_range;
 use crate::value::{parse_leading_number, push_number, Str, Value};
@@ -224,7 +224,7 @@ impl Machine<'_> {
     /// `-e -z -f -d -c -b -p -l -S` on `path` (`-l` does not follow a
     /// link; `-z` is true for an existing empty file).
     fn file_test(&mut self, test: char, path: &str) -> bool {
-        let Ok(stat) = self.host.fs.stat(path, test != 'l') else {
+        let Ok(stat) = self.host.stat(path, test != 'l') else {
             return false;
         };
         match test {

@@ -30,8 +30,9 @@ use pikt_source::{SourceMap, Span};
 
 use crate::config::{Limits, RunConfig};
 use crate::error::{RunError, RunErrorKind, RunResult};
+use crate::guard::{GuardError, Guarded};
 use crate::history::History;
-use crate::host::{Host, LogEntry};
+use crate::host::{LogEntry, Sinks};
 use crate::input::Input;
 use crate::regex_cache::RegexCache;
 use crate::split::LineFields;
@@ -92,7 +93,8 @@ pub(crate) struct Machine<'a> {
     name: &'a str,
     map: &'a SourceMap,
     config: &'a RunConfig,
-    host: Host<'a>,
+    /// Every effect, through the guard that applies test mode and no-exec.
+    host: Guarded<'a>,
     shared: &'a mut Shared,
     vars: Vars,
     handles: Vec<Option<Handle>>,
@@ -114,7 +116,6 @@ pub(crate) struct Machine<'a> {
     rule_number: u32,
     line_number: u64,
     input: Option<Input>,
-    test_mode: bool,
     trace: bool,
     level: Level,
     mail: Vec<String>,
@@ -143,7 +144,7 @@ impl<'a> Machine<'a> {
         name: &'a str,
         map: &'a SourceMap,
         config: &'a RunConfig,
-        host: Host<'a>,
+        host: Guarded<'a>,
         shared: &'a mut Shared,
         history: History,
     ) -> Machine<'a> {
@@ -177,7 +178,6 @@ impl<'a> Machine<'a> {
             rule_number: 0,
             line_number: 0,
             input: None,
-            test_mode: config.test_mode || status == Some(Status::Testing),
             trace: config.debug || status == Some(Status::Debugging),
             level: script.init.level.map_or(Level::Notice, |(l, _)| l),
             mail: Vec::new(),
@@ -309,33 +309,24 @@ impl<'a> Machine<'a> {
         };
         let source = spec.source.as_str();
         let filter = self.script.init.filter.as_ref();
-        if self.config.no_exec && (spec.kind == InputKind::Proc || filter.is_some()) {
-            let command = filter.map_or(source, |(f, _)| f.as_str());
-            return Err(RunError::new(
-                RunErrorKind::CommandsDisabled {
-                    command: command.to_string(),
-                },
-                spec.span,
-            ));
-        }
-        let _ = self.host.sinks.flush();
+        let _ = self.host.flush();
         let opened = match spec.kind {
             InputKind::Proc => {
                 let command = match filter {
                     Some((f, _)) => format!("(\n{source}\n) | {f}"),
                     None => source.to_string(),
                 };
-                self.log("INFO", &format!("input proc: {command}"), false);
-                Input::proc(self.host.shell, &command)
+                Input::proc(&mut self.host, &command)
             }
-            InputKind::File => Input::file(self.host.fs, source),
+            InputKind::File => Input::file(&mut self.host, source),
             InputKind::Logfile => {
                 let saved = self.history_old.logfiles.get(source).copied();
-                Input::logfile(self.host.fs, source, spec.rotated.as_deref(), saved)
+                Input::logfile(&mut self.host, source, spec.rotated.as_deref(), saved)
             }
         };
         let input = match opened {
             Ok(input) => input,
+            Err(e) if GuardError::of(&e).is_some() => return Err(self.guard_error(&e, spec.span)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && spec.kind != InputKind::Proc => {
                 let text = format!("input file `{source}` does not exist");
                 self.log("WARNING", &text, true);
@@ -353,7 +344,10 @@ impl<'a> Machine<'a> {
         };
         match filter {
             Some((f, span)) if spec.kind != InputKind::Proc => {
-                input.filtered(self.host.shell, f).map(Some).map_err(|e| {
+                input.filtered(&mut self.host, f).map(Some).map_err(|e| {
+                    if GuardError::of(&e).is_some() {
+                        return self.guard_error(&e, *span);
+                    }
                     RunError::new(
                         RunErrorKind::Io {
                             what: format!("cannot run filter `{f}`"),
@@ -466,7 +460,7 @@ impl<'a> Machine<'a> {
             let text = self.map.slice(resolved);
             let first = text.lines().next().unwrap_or("").trim();
             let line = format!("{}: {}", self.map.location(span), first);
-            self.host.sinks.trace(&line);
+            self.host.trace(&line);
         }
         Ok(())
     }
@@ -498,12 +492,56 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
+    /// The run-time error for what the guard did not do: a command refused
+    /// under no-exec, or standard output that test mode could not print to.
+    fn guard_error(&self, error: &std::io::Error, span: Span) -> RunError {
+        match GuardError::of(error) {
+            Some(GuardError::Refused { command }) => RunError::new(
+                RunErrorKind::CommandsDisabled {
+                    command: command.clone(),
+                },
+                span,
+            ),
+            Some(GuardError::Stdout(e)) => self.stdout_error(e),
+            None => RunError::new(
+                RunErrorKind::Io {
+                    what: "cannot do it".into(),
+                    reason: error.to_string(),
+                },
+                span,
+            ),
+        }
+    }
+
+    /// `result`, unless the guard stopped the effect: that is a run-time
+    /// error (the caller handles the other failures in its own way).
+    fn guarded<T>(&self, result: std::io::Result<T>, span: Span) -> RunResult<std::io::Result<T>> {
+        match result {
+            Err(e) if GuardError::of(&e).is_some() => Err(self.guard_error(&e, span)),
+            other => Ok(other),
+        }
+    }
+
+    /// The error for standard output that cannot be written; a closed pipe
+    /// (`pikt x | head`) stops the run quietly.
+    fn stdout_error(&self, error: &std::io::Error) -> RunError {
+        let kind = if error.kind() == std::io::ErrorKind::BrokenPipe {
+            RunErrorKind::StdoutClosed
+        } else {
+            RunErrorKind::Io {
+                what: "cannot write to standard output".into(),
+                reason: error.to_string(),
+            }
+        };
+        RunError::new(kind, self.script.span)
+    }
+
     /// Writes an entry to the alert log.
     fn log(&mut self, tag: &str, text: &str, always_show: bool) {
-        if !always_show && !self.host.sinks.keeps_log() {
+        if !always_show && !self.host.keeps_log() {
             return;
         }
-        self.host.sinks.log(&LogEntry {
+        self.host.log(&LogEntry {
             tag,
             script: self.name,
             text,

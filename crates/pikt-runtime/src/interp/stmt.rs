@@ -11,6 +11,7 @@ use pikt_source::Span;
 use super::vars::Slot;
 use super::{Flow, Machine, Section};
 use crate::error::{RunError, RunErrorKind, RunResult};
+use crate::host::{Clock, CommandUse, Fs, Shell, ShellCommand, Sinks, SyslogMessage};
 use crate::value::{Str, Value};
 
 impl Machine<'_> {
@@ -83,17 +84,7 @@ impl Machine<'_> {
             }
             StmtKind::Pause(seconds) => {
                 let seconds = self.eval_num(seconds)?;
-                if self.test_mode {
-                    // A dry run does not wait (decided: docs/runtime.md).
-                    let text = format!(
-                        "test mode, pause of {} s skipped",
-                        crate::value::format_number(seconds)
-                    );
-                    self.log("INFO", &text, false);
-                } else if seconds > 0.0 {
-                    let _ = self.host.sinks.flush();
-                    self.host.clock.sleep(seconds);
-                }
+                self.host.sleep(seconds);
                 Ok(Flow::Normal)
             }
             StmtKind::Quit => Ok(Flow::Quit),
@@ -421,7 +412,7 @@ impl Machine<'_> {
     fn convert(&mut self, var: VarId, value: Value, span: Span) -> Value {
         match (self.var_type(var), value) {
             (VarType::Num, Value::Str(s)) => {
-                if self.host.sinks.keeps_log() && !crate::value::looks_numeric(&s) {
+                if self.host.keeps_log() && !crate::value::looks_numeric(&s) {
                     let what = format!("text `{s}` used as a number");
                     self.warn(var, &what, span);
                 }
@@ -436,7 +427,7 @@ impl Machine<'_> {
     }
 
     fn warn(&mut self, var: VarId, what: &str, span: Span) {
-        if !self.host.sinks.keeps_log() {
+        if !self.host.keeps_log() {
             return;
         }
         let text = format!(
@@ -499,8 +490,8 @@ impl Machine<'_> {
         Ok(())
     }
 
-    /// `exec`, `exec wait`, `doexec`: in test mode (and `status testing`)
-    /// the command is printed as `exec: COMMAND` instead (except `doexec`).
+    /// `exec`, `exec wait`, `doexec` (`force`): what test mode and no-exec
+    /// do with them is the guard's business (`crate::guard`).
     pub(super) fn exec_command(
         &mut self,
         command: &str,
@@ -508,24 +499,23 @@ impl Machine<'_> {
         force: bool,
         span: Span,
     ) -> RunResult<()> {
-        if self.test_mode && !force {
-            self.print_test_exec(command)?;
-            return Ok(());
-        }
-        self.check_exec_allowed(command, span)?;
-        self.log("INFO", &format!("exec: {command}"), false);
-        let _ = self.host.sinks.flush();
+        let used_for = if force {
+            CommandUse::DoExec
+        } else {
+            CommandUse::Exec
+        };
+        let shell_command = ShellCommand::new(command, used_for);
         let result = if wait {
-            self.host.shell.run(command).map(|status| {
+            self.host.run(&shell_command).map(|status| {
                 if status != 0 {
                     let text = format!("command exited with status {status}: {command}");
                     self.log("INFO", &text, false);
                 }
             })
         } else {
-            self.host.shell.spawn(command)
+            self.host.spawn(&shell_command)
         };
-        result.map_err(|e| {
+        self.guarded(result, span)?.map_err(|e| {
             RunError::new(
                 RunErrorKind::Io {
                     what: format!("cannot run `{command}`"),
@@ -536,41 +526,9 @@ impl Machine<'_> {
         })
     }
 
-    /// Prints `exec: COMMAND` (test mode) and logs it.
-    pub(super) fn print_test_exec(&mut self, command: &str) -> RunResult<()> {
-        self.log("INFO", &format!("test mode, not run: {command}"), false);
-        self.host.shell.pretend(command);
-        self.write_stdout("exec: ")?;
-        self.write_stdout(command)?;
-        self.write_stdout("\n")
-    }
-
-    /// Refuses commands when running commands is switched off.
-    pub(super) fn check_exec_allowed(&self, command: &str, span: Span) -> RunResult<()> {
-        if self.config.no_exec {
-            return Err(RunError::new(
-                RunErrorKind::CommandsDisabled {
-                    command: command.to_string(),
-                },
-                span,
-            ));
-        }
-        Ok(())
-    }
-
     /// Writes to standard output; a closed pipe stops the run quietly.
     pub(super) fn write_stdout(&mut self, text: &str) -> RunResult<()> {
-        self.host.sinks.stdout(text).map_err(|e| {
-            let kind = if e.kind() == std::io::ErrorKind::BrokenPipe {
-                RunErrorKind::StdoutClosed
-            } else {
-                RunErrorKind::Io {
-                    what: "cannot write to standard output".into(),
-                    reason: e.to_string(),
-                }
-            };
-            RunError::new(kind, self.script.span)
-        })
+        self.host.stdout(text).map_err(|e| self.stdout_error(&e))
     }
 
     fn output(&mut self, target: &OutputTarget, message: &Expr, span: Span) -> RunResult<()> {
@@ -595,7 +553,7 @@ impl Machine<'_> {
             OutputTarget::Print => self.print_line(text, span),
             OutputTarget::Log(file) => {
                 let path = self.eval_string(file)?;
-                self.host.fs.append_line(&path, text).map_err(|e| {
+                self.host.append_line(&path, text).map_err(|e| {
                     RunError::new(
                         RunErrorKind::Io {
                             what: format!("cannot write log file `{path}`"),
@@ -611,16 +569,12 @@ impl Machine<'_> {
                 Ok(())
             }
             OutputTarget::Syslog => {
-                let now = self.host.clock.now();
-                let datagram = crate::syslog::format_datagram(
-                    self.level,
-                    now,
-                    &self.config.time_zone,
-                    self.name,
-                    self.host.system.pid(),
+                let message = SyslogMessage {
+                    level: self.level,
+                    tag: self.name,
                     text,
-                );
-                if let Err(e) = self.host.sinks.syslog(&datagram) {
+                };
+                if let Err(e) = self.host.syslog(&message) {
                     let warning = format!("cannot write to syslog ({e}): {text}");
                     self.log("WARNING", &warning, true);
                 }
@@ -646,10 +600,10 @@ impl Machine<'_> {
             )
         };
         if self.shared.print.is_none() {
-            self.check_exec_allowed(lp_cmd, span)?;
-            self.log("INFO", &format!("print: {lp_cmd}"), false);
-            let _ = self.host.sinks.flush();
-            self.shared.print = Some(self.host.shell.write_pipe(lp_cmd).map_err(io_error)?);
+            let opened = self
+                .host
+                .write_pipe(&ShellCommand::new(lp_cmd, CommandUse::Print));
+            self.shared.print = Some(self.guarded(opened, span)?.map_err(io_error)?);
         }
         if let Some(pipe) = self.shared.print.as_mut() {
             writeln!(pipe, "{text}").map_err(io_error)?;
