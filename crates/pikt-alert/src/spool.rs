@@ -10,7 +10,8 @@
 //! created private (0700) and reached without following a symbolic link
 //! (`pikt-fs`); a file in it that is a link is not read.
 //!
-//! The spool also keeps a marker per alert run in progress (`.run-PID`):
+//! The spool also keeps a marker per alert run in progress
+//! (`.run-PID-START`, the process's id and start time):
 //! a run that is killed before it can say so (SIGKILL) leaves its marker,
 //! and the next run reports it ([`Spool::interrupted_runs`]), so even that
 //! loss is never silent.
@@ -54,6 +55,8 @@ pub struct InterruptedRun {
     pub pid: u32,
     /// What its marker says (when and how it started).
     pub started: String,
+    /// The marker's name in the spool.
+    marker: String,
 }
 
 impl Spool {
@@ -144,38 +147,46 @@ impl Spool {
         Ok(())
     }
 
-    /// Marks a run in progress: `.run-PID` holding `started`. Remove it
-    /// with [`Spool::end_run`] when the run ends in any way it can report.
+    /// Marks a run in progress: `.run-PID-START` holding `started`. Remove
+    /// it with [`Spool::end_run`] when the run ends in any way it can report.
     pub fn begin_run(&self, started: &str) -> io::Result<PathBuf> {
         let dir = self.open()?;
-        let name = format!("{RUN_MARKER}{}", std::process::id());
+        dir.remove_stale_temps()?;
+        let name = marker_name();
         dir.write_atomic(&name, started.as_bytes(), FILE_MODE)?;
         Ok(dir.join(&name))
+    }
+
+    /// Removes the marker of a run that is reported now.
+    pub fn forget_run(&self, run: &InterruptedRun) -> io::Result<()> {
+        if let Some(dir) = self.existing()? {
+            dir.remove(&run.marker)?;
+        }
+        Ok(())
     }
 
     /// Removes this process's run marker.
     pub fn end_run(&self) -> io::Result<()> {
         if let Some(dir) = self.existing()? {
-            dir.remove(&format!("{RUN_MARKER}{}", std::process::id()))?;
+            dir.remove(&marker_name())?;
         }
         Ok(())
     }
 
     /// The runs whose process is gone but whose marker is still here
-    /// (killed without a chance to report), each removed once reported.
+    /// (killed without a chance to report). Each stays until
+    /// [`Spool::forget_run`]: call that once it is reported, so a run killed
+    /// while reporting leaves the report to the next one.
     pub fn interrupted_runs(&self) -> io::Result<Vec<InterruptedRun>> {
         let Some(dir) = self.existing()? else {
             return Ok(Vec::new());
         };
         let mut found = Vec::new();
         for name in dir.names()? {
-            let Some(pid) = name
-                .strip_prefix(RUN_MARKER)
-                .and_then(|p| p.parse::<u32>().ok())
-            else {
+            let Some((pid, start)) = parse_marker(&name) else {
                 continue;
             };
-            if pikt_fs::temp::process_exists(pid) {
+            if pikt_fs::temp::is_running(pid, start) {
                 continue;
             }
             let started = dir
@@ -184,12 +195,27 @@ impl Spool {
                 .flatten()
                 .map(|b| String::from_utf8_lossy(&b).trim().to_string())
                 .unwrap_or_default();
-            dir.remove(&name)?;
-            found.push(InterruptedRun { pid, started });
+            found.push(InterruptedRun {
+                pid,
+                started,
+                marker: name,
+            });
         }
         found.sort_by_key(|r| r.pid);
         Ok(found)
     }
+}
+
+/// This process's run marker.
+fn marker_name() -> String {
+    let (pid, start) = pikt_fs::temp::this_process();
+    format!("{RUN_MARKER}{pid}-{start}")
+}
+
+/// The process id and start time of a run marker's name.
+fn parse_marker(name: &str) -> Option<(u32, u64)> {
+    let (pid, start) = name.strip_prefix(RUN_MARKER)?.split_once('-')?;
+    Some((pid.parse().ok()?, start.parse().ok()?))
 }
 
 /// The spool file: header lines (`Message-ID`, `Date`, `From`, `To`,
@@ -312,7 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn a_killed_run_leaves_a_marker_the_next_run_reports_once() {
+    fn a_killed_run_leaves_a_marker_until_it_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         let spool = Spool::new(dir.path().join("s"));
         spool.begin_run("Nov 24 10:00:00 pikt +A Urgent").unwrap();
@@ -323,15 +349,26 @@ mod tests {
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let dead = child.id();
         child.wait().unwrap();
-        fs::write(dir.path().join(format!("s/.run-{dead}")), "at 10:00\n").unwrap();
-        let runs = spool.interrupted_runs().unwrap();
+        fs::write(dir.path().join(format!("s/.run-{dead}-77")), "at 10:00\n").unwrap();
+        // This process's id with another start time: a run gone long ago.
+        let (me, started) = pikt_fs::temp::this_process();
+        fs::write(
+            dir.path().join(format!("s/.run-{me}-{}", started + 1)),
+            "at 09:00\n",
+        )
+        .unwrap();
+        let mut runs = spool.interrupted_runs().unwrap();
+        runs.sort_by(|a, b| a.started.cmp(&b.started));
+        let seen: Vec<(u32, &str)> = runs.iter().map(|r| (r.pid, r.started.as_str())).collect();
+        assert_eq!(seen, [(me, "at 09:00"), (dead, "at 10:00")]);
         assert_eq!(
-            runs,
-            [InterruptedRun {
-                pid: dead,
-                started: "at 10:00".into()
-            }]
+            spool.interrupted_runs().unwrap().len(),
+            2,
+            "kept until reported"
         );
+        for run in &runs {
+            spool.forget_run(run).unwrap();
+        }
         assert!(spool.interrupted_runs().unwrap().is_empty());
         spool.end_run().unwrap();
         let left: Vec<_> = fs::read_dir(spool.dir()).unwrap().collect();

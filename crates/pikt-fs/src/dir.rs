@@ -6,12 +6,11 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use rustix::fs::{AtFlags, FileType, Gid, Mode, OFlags, RenameFlags, Uid, CWD};
 use rustix::io::Errno;
 
-use crate::temp::{parse_temp_name, process_exists, temp_name, STALE_AGE};
+use crate::temp::{is_running, parse_temp_name, temp_name};
 use crate::{FsError, FsErrorKind, FsResult};
 
 /// Flags of every directory open: no link is followed.
@@ -170,7 +169,7 @@ impl Dir {
 
     /// Removes the temporary files ([`crate::temp`]) that interrupted
     /// writers left here: regular files with a temporary name whose writer
-    /// is gone or that are older than [`STALE_AGE`]. Returns their names.
+    /// is gone. Returns their names.
     pub fn remove_stale_temps(&self) -> FsResult<Vec<String>> {
         let mut removed = Vec::new();
         for name in self.names()? {
@@ -184,7 +183,7 @@ impl Dir {
             if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
                 continue;
             }
-            if process_exists(temp.pid) && !older_than(stat.st_mtime, STALE_AGE) {
+            if is_running(temp.pid, temp.start) {
                 continue;
             }
             if self.remove(&name)? {
@@ -285,14 +284,6 @@ fn fill(
         .map_err(|e| FsError::io_error("write", path, e))?;
     file.sync_all()
         .map_err(|e| FsError::io_error("sync", path, e))
-}
-
-fn older_than(mtime: i64, age: Duration) -> bool {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let age = age.as_secs();
-    u64::try_from(mtime).is_ok_and(|m| now.saturating_sub(m) > age)
 }
 
 /// A file written under a temporary name, waiting for [`Staged::commit`];
@@ -592,18 +583,32 @@ mod tests {
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let dead = child.id();
         child.wait().unwrap();
+        let (me, started) = crate::temp::this_process();
         let mine = crate::temp::temp_name("b");
         for name in [
-            format!(".a{}{dead}-0", crate::temp::MARKER),
+            format!(".a{}{dead}-5-0", crate::temp::MARKER),
+            // This process's id, another start: a writer gone long ago.
+            format!(".c{}{me}-{}-0", crate::temp::MARKER, started + 1),
             mine.clone(),
             "keep.me".to_string(),
             ".a.piktc-1-2".to_string(),
         ] {
             std::fs::write(t.path().join(name), "x").unwrap();
         }
-        std::fs::create_dir(t.path().join(format!(".d{}{dead}-1", crate::temp::MARKER))).unwrap();
-        let removed = dir.remove_stale_temps().unwrap();
-        assert_eq!(removed, [format!(".a{}{dead}-0", crate::temp::MARKER)]);
+        std::fs::create_dir(
+            t.path()
+                .join(format!(".d{}{dead}-5-1", crate::temp::MARKER)),
+        )
+        .unwrap();
+        let mut removed = dir.remove_stale_temps().unwrap();
+        removed.sort();
+        assert_eq!(
+            removed,
+            [
+                format!(".a{}{dead}-5-0", crate::temp::MARKER),
+                format!(".c{}{me}-{}-0", crate::temp::MARKER, started + 1),
+            ]
+        );
         let left = listing(t.path());
         assert!(
             left.contains(&mine),

@@ -21,9 +21,10 @@
 //!   directory, fsynced, renamed over the target, and the directory fsynced
 //!   ([`Dir::write_atomic`], [`Dir::stage`]): a reader, or a crash at any
 //!   point, sees the old file or the new one, never half of one.
-//! * **Temporary names** are recognisable, `.NAME.pikt-tmp-PID-N`
+//! * **Temporary names** are recognisable, `.NAME.pikt-tmp-PID-START-N`
 //!   ([`temp`]), so the next run removes what an interrupted one left
-//!   ([`Dir::remove_stale_temps`]) and never touches anything else.
+//!   ([`Dir::remove_stale_temps`]: its writer, told apart by process id and
+//!   start time, is gone) and never touches anything else.
 
 mod dir;
 pub mod temp;

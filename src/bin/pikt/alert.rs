@@ -318,6 +318,9 @@ impl AlertRun<'_> {
                     );
                     log(sinks, "ERROR", "", &text);
                     eprintln!("pikt: error: {text}");
+                    // Forgotten only once reported: a run killed right now
+                    // leaves the report to the next one.
+                    let _ = delivery.forget_run(&run);
                     code = EXIT_FAILED;
                 }
             }

@@ -150,6 +150,11 @@ impl Delivery {
         Ok(killed)
     }
 
+    /// Forgets an earlier killed run once it is reported.
+    pub fn forget_run(&self, run: &InterruptedRun) -> io::Result<()> {
+        self.spool.forget_run(run)
+    }
+
     /// Removes this run's marker: it ended in a way it could report.
     pub fn end_run(&self) -> io::Result<()> {
         self.spool.end_run()
