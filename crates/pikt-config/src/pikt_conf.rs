@@ -321,8 +321,14 @@ fn check_value(value: &str, kind: ValueType) -> Result<(), String> {
     })
 }
 
+/// A mail address SMTP can carry as it is: printable ASCII (no SMTPUTF8,
+/// no control character that could end a command), an `@`, no `<`, `>` or
+/// `,`.
 fn is_address(value: &str) -> bool {
-    value.contains('@') && !value.contains([' ', '\t', '<', '>', ','])
+    value.contains('@')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ','))
 }
 
 /// The addresses of a `mail_to` value: separated by blanks or commas.
