@@ -3,9 +3,11 @@
 
 mod cases;
 mod delivery;
+mod demo;
 mod fleet;
 mod harness;
 mod hostile;
+mod package;
 mod piktd;
 mod site;
 mod storm;
