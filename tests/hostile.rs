@@ -485,6 +485,14 @@ fn kill_9_during_installs_leaves_no_torn_file_and_the_next_install_cleans_up() -
         left.iter().map(|(n, _)| n).collect::<Vec<_>>()
     );
     assert_eq!(left, versions[0]);
+    // Even an install that finds every file unchanged cleans up.
+    let (stale, _) = plant_leftovers(&tree.path("lib/objects"), "O0.obj")?;
+    let out = piktc_install(&tree)?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !stale.exists(),
+        "a stale temporary was left beside unchanged files"
+    );
     Ok(())
 }
 

@@ -124,6 +124,32 @@ impl StagedFiles {
     }
 }
 
+/// Removes the temporaries that interrupted installs left beside `targets`
+/// (in their directories, when those exist), also where nothing is to be
+/// written this time: the next install cleans up after a killed one even
+/// when it finds every file unchanged. Returns the temporaries removed.
+pub fn remove_stale_temps(targets: &[PathBuf]) -> InstallResult<Vec<PathBuf>> {
+    let dirs: BTreeSet<PathBuf> = targets
+        .iter()
+        .filter_map(|t| split_target(t).ok())
+        .map(|(parent, _)| parent)
+        .collect();
+    let mut removed = Vec::new();
+    for parent in dirs {
+        let dir = match Dir::open(&parent) {
+            Ok(dir) => dir,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e.into()),
+        };
+        removed.extend(
+            dir.remove_stale_temps()?
+                .into_iter()
+                .map(|n| parent.join(n)),
+        );
+    }
+    Ok(removed)
+}
+
 /// Stages one file; the first time a directory is used, the temporaries
 /// that interrupted installs left there are removed.
 fn stage(

@@ -122,7 +122,11 @@ mod tests {
             "error: bad \\x1bthing\n --> f.cfg:1:7\n  |\n1 | a\\x1b[2Jb bad\n  |          ^^^\n"
         );
         let d = Diagnostic::error("x", Span::new(id, 1, 2));
-        assert!(render(&map, &d).ends_with("  |  ^^^^\n"), "{}", render(&map, &d));
+        assert!(
+            render(&map, &d).ends_with("  |  ^^^^\n"),
+            "{}",
+            render(&map, &d)
+        );
     }
 
     #[test]
