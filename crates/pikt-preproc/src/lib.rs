@@ -58,6 +58,7 @@ mod tests;
 
 pub use defines::parse_bool;
 pub use defines::{DefineSource, Defines};
+pub use expand::ALERT_MACROS;
 pub use explain::{Branch, BranchKind, Explain, Preprocessed};
 pub use host::{CommandOutput, PreprocHost, RealHost};
 pub use host_facts::HostFacts;
@@ -81,6 +82,8 @@ pub const MAX_TOTAL_EXPANSION_BYTES: usize = 16 << 20;
 pub const MAX_INCLUDES: usize = 10_000;
 /// Most diagnostics reported for one file; the rest are counted.
 pub const MAX_DIAGNOSTICS: usize = 1000;
+/// Most lines the argument list of one macro call may span.
+pub const MAX_CALL_LINES: usize = 200;
 
 /// Preprocesses `file` (already in `map`) for the host in `opts`.
 ///
