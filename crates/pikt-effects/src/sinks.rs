@@ -369,7 +369,8 @@ mod tests {
         assert_eq!(
             err.text(),
             format!(
-                "pikt: cannot write log `{}` (it is a symbolic link): Apr 25 00:17:02 moscow pikt[42]: [WARNING] T: kept\n",
+                "pikt: cannot write log `{}` (refusing to write through symbolic link `{}`): Apr 25 00:17:02 moscow pikt[42]: [WARNING] T: kept\n",
+                link.display(),
                 link.display()
             )
         );
