@@ -7,6 +7,7 @@ mod demo;
 mod fleet;
 mod harness;
 mod hostile;
+mod manual;
 mod package;
 mod piktd;
 mod site;
