@@ -557,14 +557,9 @@ fn apply_dir_overrides(layout: &Layout, table: &mut MacroTable) {
     }
 }
 
-/// An I/O error without Rust's "(os error N)" suffix.
-pub fn plain_io_error(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
-}
+/// An I/O error without Rust's "(os error N)" suffix (one wording for
+/// every file message: `pikt-fs` owns it).
+pub use pikt_fs::plain_io_error;
 
 #[cfg(test)]
 mod tests {

@@ -9,16 +9,14 @@
 //! ```
 //!
 //! Text that came from outside (arguments, messages) has its control
-//! characters escaped, so a line is always one line. The file is opened
-//! without following a link at its name, without blocking on a FIFO, and
-//! must be a regular file with one link (a hard link planted at the name
-//! would otherwise point the append at another file); it is appended to
-//! with one `write` per request. Failing to log never fails the run: the
-//! caller says so as a note.
+//! characters escaped (`pikt_source::visible`), so a line is always one
+//! line. The file is reached and opened by `pikt-fs`: no link followed on
+//! the way or at its name, no blocking on a FIFO, a regular file with one
+//! link only (a hard link planted at the name would point the append at
+//! another file), one `write` per request. Failing to log never fails the
+//! run: the caller says so as a note.
 
 use std::fmt::Write as _;
-use std::io::{self, Write as _};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
@@ -104,29 +102,10 @@ pub fn bundle_line(me: &str, plan: Option<&HostPlan>, report: &Report) -> String
 }
 
 /// Appends `lines` to `=logdir/piktc.log` (`logdir` made if missing).
-pub fn append(logdir: &Path, lines: &[String]) -> io::Result<PathBuf> {
-    std::fs::create_dir_all(logdir)?;
+pub fn append(logdir: &Path, lines: &[String]) -> Result<PathBuf, pikt_fs::FsError> {
+    pikt_fs::Dir::create(logdir, 0o755)?;
     let path = logdir.join(LOG_NAME);
-    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(LOG_MODE)
-        .custom_flags(flags.bits() as i32)
-        .open(&path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() || meta.nlink() != 1 {
-        return Err(io::Error::other(format!(
-            "`{}` is not a regular file with a single link",
-            path.display()
-        )));
-    }
-    let mut text = String::new();
-    for line in lines {
-        text.push_str(line);
-        text.push('\n');
-    }
-    file.write_all(text.as_bytes())?;
+    pikt_fs::append_line(&path, &lines.join("\n"), LOG_MODE)?;
     Ok(path)
 }
 
@@ -139,18 +118,7 @@ fn stamp() -> String {
 
 /// `text` on one line: control characters as `\xHH`.
 fn visible(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() && c != '\t' {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                let _ = write!(out, "\\x{b:02x}");
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    pikt_source::visible::escape_line(text).into_owned()
 }
 
 #[cfg(test)]
@@ -202,11 +170,11 @@ mod tests {
     }
 
     #[test]
-    fn the_log_is_appended_and_never_written_through_a_link() -> io::Result<()> {
+    fn the_log_is_appended_and_never_written_through_a_link() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
         let logdir = dir.path().join("var/log");
-        let path = append(&logdir, &["one".into()])?;
-        append(&logdir, &["two".into()])?;
+        let path = append(&logdir, &["one".into()]).map_err(std::io::Error::other)?;
+        append(&logdir, &["two".into()]).map_err(std::io::Error::other)?;
         assert_eq!(std::fs::read_to_string(&path)?, "one\ntwo\n");
         let target = dir.path().join("target");
         std::fs::write(&target, "precious\n")?;

@@ -160,6 +160,16 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     if !report.errors.is_empty() {
         return Err(Box::new(report));
     }
+    if !plan.dry_run {
+        // Temporaries of a killed install go even where nothing changes now
+        // (best effort: staging reports any real problem with a directory).
+        let targets: Vec<PathBuf> = report
+            .files
+            .iter()
+            .map(|f| PathBuf::from(&f.path))
+            .collect();
+        let _ = pikt_config::install::remove_stale_temps(&targets);
+    }
     let staged_paths: Vec<PathBuf> = writes.iter().map(|w| w.path.clone()).collect();
     let staged = if plan.dry_run || writes.is_empty() {
         None
@@ -194,51 +204,24 @@ pub fn layout_words(layout: &pikt_config::Layout) -> Vec<(String, String)> {
 }
 
 /// `--bootstrap`: makes every directory of this installation that is
-/// missing (mode 755), never through a symbolic link. In a dry run, only
-/// says which.
+/// missing (mode 755), never through a symbolic link (`pikt-fs`). In a dry
+/// run, only says which.
 fn make_layout(side: &HostSide, dry_run: bool, report: &mut Report) -> Result<(), String> {
-    let layout = &side.site.layout;
-    for (name, dir) in layout.dirs() {
+    for (name, dir) in side.site.layout.dirs() {
         if name == "cfgdir" {
             continue; // the config files live on the master
         }
-        for made in make_dir(dir, dry_run)? {
-            report.dirs.push(made.display().to_string());
+        match pikt_fs::Dir::open(dir) {
+            Ok(_) => continue,
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.to_string()),
         }
+        if !dry_run {
+            pikt_fs::Dir::create(dir, 0o755).map_err(|e| e.to_string())?;
+        }
+        report.dirs.push(dir.display().to_string());
     }
     Ok(())
-}
-
-/// Makes `dir` and its missing parents; returns those made (or, in a dry
-/// run, that would be).
-fn make_dir(dir: &std::path::Path, dry_run: bool) -> Result<Vec<PathBuf>, String> {
-    use std::os::unix::fs::DirBuilderExt;
-    let mut made = Vec::new();
-    let mut at = PathBuf::new();
-    for part in dir.components() {
-        at.push(part);
-        match std::fs::symlink_metadata(&at) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(format!(
-                    "refusing to make directories through symbolic link `{}`",
-                    at.display()
-                ))
-            }
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => return Err(format!("`{}` is not a directory", at.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if !dry_run {
-                    std::fs::DirBuilder::new()
-                        .mode(0o755)
-                        .create(&at)
-                        .map_err(|e| format!("cannot make directory `{}`: {e}", at.display()))?;
-                }
-                made.push(at.clone());
-            }
-            Err(e) => return Err(format!("cannot inspect `{}`: {e}", at.display())),
-        }
-    }
-    Ok(made)
 }
 
 /// Refuses a plan made for another host or another installation.
