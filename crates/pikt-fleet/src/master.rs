@@ -134,6 +134,7 @@ fn load_options(request: &Request, ctx: &Context<'_>) -> LoadOptions {
         refresh: request.refresh,
         files,
         parse_scripts: matches!(request.operation, Operation::Check | Operation::Change(_)),
+        conf_dirs: ctx.env.conf_dirs(),
     }
 }
 
