@@ -332,7 +332,7 @@ fn plan_host(
         Operation::Status => plan.status = Some(status_request(&request.items)),
         Operation::Diff | Operation::View | Operation::Checksum(_) => {
             let digest = match request.operation {
-                Operation::Checksum(4) => DigestKind::Md5,
+                Operation::Checksum(kind) => kind,
                 _ => DigestKind::Sha256,
             };
             let content = !matches!(request.operation, Operation::Checksum(_));

@@ -8,7 +8,7 @@ use pikt_config::selection::ItemSelection;
 use pikt_config::SiteFlags;
 use pikt_source::{render, Diagnostic, SourceMap};
 
-use crate::plan::DaemonAction;
+use crate::plan::{DaemonAction, DigestKind};
 
 /// Exit statuses of piktc (docs/piktc.md).
 pub mod exit {
@@ -178,8 +178,8 @@ pub enum Operation {
     View,
     /// `-W`: the master's files for each selected host.
     ViewMaster,
-    /// `-m#` on each selected host: MD5 (4) or SHA-256 (5).
-    Checksum(u32),
+    /// `-m#` on each selected host: SHA-256 (`-m`) or PIKT's level #.
+    Checksum(DigestKind),
     /// `-h`.
     Help,
     /// `-V`.

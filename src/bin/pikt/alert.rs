@@ -23,9 +23,10 @@ use pikt_source::{render, Diagnostic, SourceMap};
 
 use crate::args::Args;
 use crate::delivery::{Delivery, Route};
+use crate::lock;
 use crate::{
-    make_sinks, print_stdout, run_scripts, Environment, EXIT_FAILED, EXIT_OK, EXIT_SCRIPT_ERRORS,
-    EXIT_UNREADABLE, EXIT_USAGE,
+    make_sinks, print_stdout, run_scripts, Environment, EXIT_BUSY, EXIT_FAILED, EXIT_OK,
+    EXIT_SCRIPT_ERRORS, EXIT_UNREADABLE, EXIT_USAGE,
 };
 
 /// The installation for `args` (`--piktdir`/`PIKT_DIR`, `--host`/
@@ -109,7 +110,7 @@ fn suggestion<'a>(
 }
 
 /// The installed alerts (`=altdir/*.alt`) by name, sorted.
-fn installed_alerts(layout: &Layout) -> Vec<(String, PathBuf)> {
+pub fn installed_alerts(layout: &Layout) -> Vec<(String, PathBuf)> {
     let Ok(entries) = std::fs::read_dir(&layout.altdir) else {
         return Vec::new();
     };
@@ -186,7 +187,7 @@ fn alt_scripts(path: &Path, script: Option<&str>) -> Vec<String> {
 /// Reads `=altdir/ALERT.cfg`, the settings `piktc -i` installs with the
 /// alert (docs/alerts.md); `None` when there is none (an alert installed
 /// by hand: defaults apply).
-fn read_settings(layout: &Layout, alert: &str) -> Result<Option<Alert>, String> {
+pub fn read_settings(layout: &Layout, alert: &str) -> Result<Option<Alert>, String> {
     let path = layout.alert_settings_file(alert);
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -229,6 +230,19 @@ pub fn run_installed(args: &Args, alert: Option<&str>, script: Option<&str>) -> 
     };
     environment.host = host_of(&site).to_string();
     environment.history_dir = Some(site.layout.hstdir.clone());
+    // One run of an alert at a time, unless urgent mode (-U) says otherwise.
+    let _lock = if args.urgent {
+        None
+    } else {
+        let mut warn = |text: &str| eprintln!("pikt: warning: {text}");
+        match lock::take(&site.layout.lokdir, &target.alert, &mut warn) {
+            Ok(lock) => lock,
+            Err(blocked) => {
+                eprintln!("pikt: error: {}", blocked.message(&target.alert));
+                return EXIT_BUSY;
+            }
+        }
+    };
     let run = AlertRun {
         args,
         site: &site,
