@@ -277,13 +277,14 @@ impl<'h> Loader<'h> {
     /// Reads PIKT.conf, the needed config files and systems.cfg.
     pub fn new(options: LoadOptions, io: &'h dyn PreprocHost) -> Loader<'h> {
         let mut map = SourceMap::new();
-        let (site, diagnostics) = Site::read(
+        let (mut site, diagnostics) = Site::read(
             &options.root,
             options.host.clone(),
             &options.conf_dirs,
             &mut map,
             &|p| io.read_file(p),
         );
+        site.locate_piktd_conf(&|p| io.read_file(p).is_ok());
         let mut loader = Loader {
             map,
             site,

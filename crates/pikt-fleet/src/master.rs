@@ -347,7 +347,7 @@ fn plan_host(
                 .collect();
             if request.operation == Operation::Diff && !chosen.alerts.is_empty() {
                 plan.reads.push(ReadRequest {
-                    path: path_text(&loader.layout().piktd_conf()),
+                    path: path_text(&loader.site.piktd_files().conf),
                     what: "piktd.conf".into(),
                     content: true,
                     digest,
