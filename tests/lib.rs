@@ -2,6 +2,7 @@
 //! binary with a module per topic.
 
 mod cases;
+mod conf_search;
 mod demo;
 mod fleet;
 mod harness;
