@@ -135,8 +135,8 @@ impl SearchedTree {
 }
 
 #[test]
-fn every_program_uses_the_pikt_conf_and_piktd_conf_found_in_the_search_list(
-) -> std::io::Result<()> {
+fn every_program_uses_the_pikt_conf_and_piktd_conf_found_in_the_search_list() -> std::io::Result<()>
+{
     let tree = SearchedTree::new()?;
     let (root, search) = (tree.root(), tree.search());
     let sys2 = tree.sys(2);
@@ -146,20 +146,32 @@ fn every_program_uses_the_pikt_conf_and_piktd_conf_found_in_the_search_list(
     let installed = fs::read_to_string(root.join("lib/alerts/Urgent.alt"))?;
     let fake_ps = tree.dir.path().join("bin/myps");
     assert!(
-        installed.contains(&format!("input proc \"{} -eo user,comm\"", fake_ps.display())),
+        installed.contains(&format!(
+            "input proc \"{} -eo user,comm\"",
+            fake_ps.display()
+        )),
         "{installed}"
     );
 
     // piktc -e edits the piktd.conf piktd reads: the one found in sys2.
     ok(&run(PIKTC, &root, &search, &["-e", "+A", "Urgent"]));
     let schedule = fs::read_to_string(sys2.join("piktd.conf"))?;
-    assert!(schedule.starts_with("30 4 * * * pikt +A Other\n"), "{schedule}");
+    assert!(
+        schedule.starts_with("30 4 * * * pikt +A Other\n"),
+        "{schedule}"
+    );
     assert!(schedule.contains("+A Urgent\n"), "{schedule}");
     assert!(!root.join("etc/piktd.conf").exists());
     let checked = ok(&run(PIKTD, &root, &search, &["-z"]));
-    assert!(checked.contains("Other") && checked.contains("Urgent"), "{checked}");
+    assert!(
+        checked.contains("Other") && checked.contains("Urgent"),
+        "{checked}"
+    );
     let status = ok(&run(PIKTC, &root, &search, &["-s", "+A", "Urgent"]));
-    assert!(status.contains("timing: 0 * * * * (piktd.conf line 2)"), "{status}");
+    assert!(
+        status.contains("timing: 0 * * * * (piktd.conf line 2)"),
+        "{status}"
+    );
 
     // pikt follows it too: the log and the lock where it says, and the
     // overridden `ps` is no plain `ps`, so the shell runs it.
@@ -244,14 +256,20 @@ fn the_default_search_list_is_pikts_own() -> std::io::Result<()> {
             step.contains(&format!("PIKT.conf: `{place}/PIKT.conf`")),
             "{step}"
         );
-        assert!(step.contains(&format!("--> {place}/piktd.conf:1:")), "{step}");
+        assert!(
+            step.contains(&format!("--> {place}/piktd.conf:1:")),
+            "{step}"
+        );
     }
     // Nothing reached the real directories.
     for place in ["/usr/local/etc/pikt/piktd.conf", "/etc/pikt/PIKT.conf"] {
         let content = fs::read_to_string(place).unwrap_or_default();
         assert!(!content.contains("pikt +A Found"), "{place} leaked");
     }
-    assert!(!Path::new("/etc/piktd.conf").exists(), "/etc/piktd.conf leaked");
+    assert!(
+        !Path::new("/etc/piktd.conf").exists(),
+        "/etc/piktd.conf leaked"
+    );
     Ok(())
 }
 
@@ -270,7 +288,10 @@ fn a_second_run_of_an_alert_waits_for_no_one_unless_urgent() -> std::io::Result<
         .spawn()?;
     let started = Instant::now();
     let pid = first.id().to_string();
-    while fs::read_to_string(&lock).map(|t| t.trim() != pid).unwrap_or(true) {
+    while fs::read_to_string(&lock)
+        .map(|t| t.trim() != pid)
+        .unwrap_or(true)
+    {
         assert!(started.elapsed() < Duration::from_secs(10), "no lock taken");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -280,7 +301,9 @@ fn a_second_run_of_an_alert_waits_for_no_one_unless_urgent() -> std::io::Result<
     assert_eq!(second.status.code(), Some(3));
     let said = text(&second.stderr);
     assert!(
-        said.contains(&format!("another run of alert `Slow` is in progress (pid {pid} holds")),
+        said.contains(&format!(
+            "another run of alert `Slow` is in progress (pid {pid} holds"
+        )),
         "{said}"
     );
     assert!(said.contains("-U (urgent mode)"), "{said}");

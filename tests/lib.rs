@@ -6,6 +6,7 @@ mod conf_search;
 mod demo;
 mod fleet;
 mod harness;
+mod manual;
 mod package;
 mod piktd;
 mod site;

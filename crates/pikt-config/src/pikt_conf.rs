@@ -11,7 +11,7 @@
 //! `pikt -z` and `piktd -z` show it, piktd when it starts). The keys that
 //! configured `piktc_svc`, which pikt replaces with OpenSSH, are accepted
 //! with a warning naming what replaces them ([`superseded`]). What every
-//! key does is in docs/pikt-conf.md.
+//! key does is in docs/config-format.md (its PIKT.conf table).
 //!
 //! Each `NAMEcmd` key (`pscmd`, `catcmd`, ...: [`COMMAND_MACROS`]) names
 //! this installation's NAME command: piktc predefines the macro `=NAME`
@@ -337,7 +337,7 @@ fn parse_line(
         diags.push(
             Diagnostic::warning(format!("`{key}` does nothing in pikt"), key_span)
                 .with_note(format!("it {why}"))
-                .with_help("see docs/pikt-conf.md; the line may be removed"),
+                .with_help("the line may be removed (every PIKT.conf key: docs/config-format.md, pikt-config(5))"),
         );
     }
     Some(ConfEntry {

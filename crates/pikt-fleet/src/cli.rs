@@ -166,6 +166,7 @@ fn operation(flags: &[Given<F>]) -> Result<Operation, UsageError> {
             F::ViewMaster => Operation::ViewMaster,
             F::Checksum => Operation::Checksum(checksum_level(given)?),
             F::ApplyBundle => Operation::ApplyBundle,
+            F::Complete => complete_kind(given.value.as_deref().unwrap_or(""))?,
             _ => continue,
         };
         if !chosen.iter().any(|(_, o)| *o == op) {
@@ -254,6 +255,22 @@ fn checksum_level(given: &Given<F>) -> Result<DigestKind, UsageError> {
             "`-m{level}`: the checksum levels are 1 to 5 (1 BSD sum, 2 System V sum, 3 cksum, 4 MD4, 5 MD5), or `-m` alone for SHA-256"
         ))),
     }
+}
+
+/// `--complete KIND`: one of the kinds [`pikt_cli::Complete::NAMED`] names.
+fn complete_kind(value: &str) -> Result<Operation, UsageError> {
+    pikt_cli::Complete::from_name(value)
+        .map(Operation::Complete)
+        .ok_or_else(|| {
+            let kinds: Vec<&str> = pikt_cli::Complete::NAMED
+                .iter()
+                .filter_map(|k| k.name())
+                .collect();
+            UsageError::new(format!(
+                "`--complete {value}`: KIND is one of {}",
+                kinds.join(", ")
+            ))
+        })
 }
 
 fn explain_target(value: &str) -> Result<Operation, UsageError> {

@@ -11,7 +11,9 @@ use pikt_config::{Site, SiteEnv};
 use pikt_lang::{parse_program, ParseMode};
 use pikt_source::{render, Diagnostic, SourceMap};
 
-use crate::alert::{installed_alerts, read_settings};
+use pikt_config::installed::installed_alerts;
+
+use crate::alert::read_settings;
 use crate::args::Args;
 use crate::{print_stdout, EXIT_OK, EXIT_SCRIPT_ERRORS, EXIT_UNREADABLE};
 

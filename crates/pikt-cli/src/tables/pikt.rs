@@ -60,8 +60,8 @@ const FLAGS: &[Flag<PiktFlag>] = &[
     Flag::plus(F::MailCmd, 'M', "MAILCMD", "pipe the collected alert mail to this shell command instead of printing it").completes(Complete::Command),
     Flag::plus(F::LpCmd, 'L', "LPCMD", "pipe `output print` lines to this shell command instead of printing them").completes(Complete::Command),
     Flag::plus(F::Statements, 'C', "STATEMENTS", "run these Pikt statements (a script body; bare statements are a `begin` section)").completes(Complete::Command),
-    Flag::plus(F::Alert, 'A', "ALERT", "run the installed alert ALERT (=altdir/ALERT.alt): its scripts in order, one mail, the alert log").completes(Complete::Alert),
-    Flag::plus(F::Script, 'S', "SCRIPT", "run only SCRIPT of the installed alert holding it (with +A: of that alert)").completes(Complete::Script),
+    Flag::plus(F::Alert, 'A', "ALERT", "run the installed alert ALERT (=altdir/ALERT.alt): its scripts in order, one mail, the alert log").completes(Complete::InstalledAlert),
+    Flag::plus(F::Script, 'S', "SCRIPT", "run only SCRIPT of the installed alert holding it (with +A: of that alert)").completes(Complete::InstalledScript),
 ];
 
 /// `pikt`'s command line.
