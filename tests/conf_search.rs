@@ -7,7 +7,8 @@
 //! default list itself (`/etc`, `/etc/pikt`, `/usr/local/etc`,
 //! `/usr/local/etc/pikt`) in a private mount namespace, so nothing outside
 //! it ever sees the files it makes. And urgent mode: a second run of an
-//! alert is refused while the first holds its lock, `-U` runs regardless.
+//! alert is refused while the first holds its lock, and a second piktc
+//! change while the first holds the master's; `-U` goes ahead regardless.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -320,5 +321,58 @@ fn a_second_run_of_an_alert_waits_for_no_one_unless_urgent() -> std::io::Result<
     assert_eq!(ok(&done), "slow done\n");
     let again = run(PIKT, root, "", &["+A", "Slow"]);
     assert_eq!(ok(&again), "slow done\n");
+    Ok(())
+}
+
+#[test]
+fn a_second_piktc_change_waits_for_no_one_unless_urgent() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path();
+    write(
+        &root.join("lib/configs/systems.cfg"),
+        "linux\thosts\tmoscow\n",
+    )?;
+    write(
+        &root.join("lib/configs/files.cfg"),
+        "motd\tpath \"=piktdir/motd\"\n\tmode 644\n\twelcome\n",
+    )?;
+    let lock = root.join("var/lock/piktc.lock");
+    let mut first = command(PIKTC, root, "")
+        .args(["-x", "+C", "sleep 5"])
+        .stdout(Stdio::null())
+        .spawn()?;
+    let started = Instant::now();
+    let pid = first.id().to_string();
+    while fs::read_to_string(&lock)
+        .map(|t| t.trim() != pid)
+        .unwrap_or(true)
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "no lock taken");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let second = run(PIKTC, root, "", &["-i", "+F", "motd"]);
+    assert_eq!(second.status.code(), Some(5));
+    let said = text(&second.stderr);
+    assert!(
+        said.contains(&format!("another piktc is changing hosts (pid {pid} holds")),
+        "{said}"
+    );
+    assert!(
+        !root.join("motd").exists(),
+        "the refused change changed something"
+    );
+    // Queries and dry runs never wait.
+    ok(&run(PIKTC, root, "", &["-l", "+F", "all"]));
+    ok(&run(PIKTC, root, "", &["-n", "-i", "+F", "motd"]));
+
+    ok(&run(PIKTC, root, "", &["-U", "-i", "+F", "motd"]));
+    assert_eq!(fs::read_to_string(root.join("motd"))?, "welcome\n");
+    assert!(
+        first.try_wait()?.is_none(),
+        "the urgent change did not overlap"
+    );
+    assert!(first.wait()?.success());
+    ok(&run(PIKTC, root, "", &["-t", "+F", "motd"]));
     Ok(())
 }

@@ -33,6 +33,7 @@ pub fn parse(args: &[String], stdin_is_terminal: bool) -> Result<Request, UsageE
     request.verbose = has(F::Verbose);
     request.refresh = has(F::Refresh);
     request.debug = has(F::Debug);
+    request.urgent = has(F::Urgent);
     for given in &flags {
         match given.id {
             F::PiktDir => request.site.piktdir = given.value.clone().map(Into::into),

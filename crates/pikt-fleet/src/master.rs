@@ -38,6 +38,10 @@ pub struct Context<'a> {
 
 /// Runs `request` (any operation but help, version and the host side).
 pub fn run(request: &Request, ctx: &mut Context<'_>) -> Outcome {
+    let _changing = match crate::lock::for_change(request, &ctx.env) {
+        Ok(lock) => lock,
+        Err(out) => return out,
+    };
     if request.operation.reaches_hosts() && !needs_config(request) {
         return local_without_config(request, ctx);
     }

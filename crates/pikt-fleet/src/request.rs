@@ -21,6 +21,9 @@ pub mod exit {
     pub const HOST_FAILED: i32 = 3;
     /// The rest succeeded, but some selected hosts were skipped.
     pub const HOSTS_SKIPPED: i32 = 4;
+    /// Another piktc is changing hosts from this master (its lock is
+    /// held); nothing was done (`-U` goes ahead regardless).
+    pub const BUSY: i32 = 5;
     /// The command line is wrong (the same status for pikt, piktc, piktd).
     pub const USAGE: i32 = pikt_cli::EXIT_USAGE as i32;
 }
@@ -236,6 +239,8 @@ pub struct Request {
     pub debug: bool,
     /// `-p`, `-p#`.
     pub pause: Option<Pause>,
+    /// `-U`: urgent mode, no lock blocks a change.
+    pub urgent: bool,
 }
 
 impl Request {
@@ -256,6 +261,7 @@ impl Request {
             refresh: false,
             debug: false,
             pause: None,
+            urgent: false,
         }
     }
 }

@@ -206,8 +206,8 @@ pub fn run_installed(args: &Args, alert: Option<&str>, script: Option<&str>) -> 
         let mut warn = |text: &str| eprintln!("pikt: warning: {text}");
         match lock::take(&site.layout.lokdir, &target.alert, &mut warn) {
             Ok(lock) => lock,
-            Err(blocked) => {
-                eprintln!("pikt: error: {}", blocked.message(&target.alert));
+            Err(message) => {
+                eprintln!("pikt: error: {message}");
                 return EXIT_BUSY;
             }
         }

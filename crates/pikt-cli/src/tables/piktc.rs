@@ -56,7 +56,7 @@ pub enum PiktcFlag {
     Delete,
     /// `-T`: test mode.
     Test,
-    /// `-U`: PIKT's urgent mode; piktc takes no lock, so it changes nothing.
+    /// `-U`: urgent mode, no lock blocks a change.
     Urgent,
     /// `-v`: say what was done.
     Verbose,
@@ -140,7 +140,7 @@ const FLAGS: &[Flag<PiktcFlag>] = &[
     Flag::long(F::Explain, "explain", "show which #if/#ifdef branches made the host's output lines from FILE:LINE").takes("FILE:LINE", Complete::None),
     Flag::switch(F::Refresh, 'I', "refresh", "run the regenerating commands of #include/#verbatim \"file\" [cmd] and #exec \"/dev/null\" [cmd]"),
     Flag::switch(F::Test, 'T', "test", "test mode: set the define `pikttest`; piktd.conf lines run `pikt -T`"),
-    Flag::switch(F::Urgent, 'U', "urgent", "urgent mode (PIKT: no lock file blocks piktc); piktc takes no lock, so it changes nothing"),
+    Flag::switch(F::Urgent, 'U', "urgent", "urgent mode: change hosts even while another piktc's change holds =lokdir/piktc.lock"),
     Flag::switch(F::DryRun, 'n', "dry-run", "with a change (-i -e -d -t -B -x -X -r -k): show per host what would change, change nothing"),
     Flag::letter(F::Pause, 'p', "between two hosts, pause # seconds, or without #, wait for Enter").digits("SECONDS"),
     Flag::switch(F::Verbose, 'v', "verbose", "say what is done, file by file"),
@@ -187,5 +187,6 @@ pub const PIKTC: Spec<PiktcFlag> = Spec {
         (1, "the configuration has errors (nothing was changed)"),
         (3, "a host failed: installing, reading piktd's files, a command, piktd control"),
         (4, "the rest succeeded, but some selected hosts were skipped"),
+        (5, "another piktc is changing hosts from this master (see -U); nothing was done"),
     ],
 };
