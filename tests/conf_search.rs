@@ -136,8 +136,7 @@ impl SearchedTree {
 }
 
 #[test]
-fn every_program_uses_the_pikt_conf_and_piktd_conf_found_in_the_search_list() -> std::io::Result<()>
-{
+fn every_program_follows_the_found_conf() -> std::io::Result<()> {
     let tree = SearchedTree::new()?;
     let (root, search) = (tree.root(), tree.search());
     let sys2 = tree.sys(2);

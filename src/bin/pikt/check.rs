@@ -15,7 +15,7 @@ use pikt_config::installed::installed_alerts;
 
 use crate::alert::read_settings;
 use crate::args::Args;
-use crate::{print_stdout, EXIT_OK, EXIT_SCRIPT_ERRORS, EXIT_UNREADABLE};
+use crate::{print_stdout, EXIT_SCRIPT_ERRORS, EXIT_UNREADABLE};
 
 /// Checks the installation; prints each problem on standard error and
 /// one line per alert on standard output. Returns the exit status.
@@ -65,7 +65,7 @@ pub fn installation(args: &Args) -> u8 {
     if failed > 0 {
         EXIT_SCRIPT_ERRORS
     } else {
-        printed.max(EXIT_OK)
+        printed
     }
 }
 
