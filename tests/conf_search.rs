@@ -53,6 +53,20 @@ fn ok(output: &Output) -> String {
     text(&output.stdout)
 }
 
+/// Waits until the lock at `path` names `pid` as its holder; the pid as text.
+fn wait_for_holder(path: &Path, pid: u32) -> String {
+    let pid = pid.to_string();
+    let started = Instant::now();
+    while fs::read_to_string(path)
+        .map(|t| t.trim() != pid)
+        .unwrap_or(true)
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "no lock taken");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    pid
+}
+
 fn write(path: &Path, content: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
@@ -286,15 +300,7 @@ fn a_second_run_of_an_alert_waits_for_no_one_unless_urgent() -> std::io::Result<
         .args(["+A", "Slow"])
         .stdout(Stdio::piped())
         .spawn()?;
-    let started = Instant::now();
-    let pid = first.id().to_string();
-    while fs::read_to_string(&lock)
-        .map(|t| t.trim() != pid)
-        .unwrap_or(true)
-    {
-        assert!(started.elapsed() < Duration::from_secs(10), "no lock taken");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let pid = wait_for_holder(&lock, first.id());
 
     // Test mode runs take the lock too (`pause` does not wait in it).
     let second = run(PIKT, root, "", &["-T", "+A", "Slow"]);
@@ -340,15 +346,7 @@ fn a_second_piktc_change_waits_for_no_one_unless_urgent() -> std::io::Result<()>
         .args(["-x", "+C", "sleep 5"])
         .stdout(Stdio::null())
         .spawn()?;
-    let started = Instant::now();
-    let pid = first.id().to_string();
-    while fs::read_to_string(&lock)
-        .map(|t| t.trim() != pid)
-        .unwrap_or(true)
-    {
-        assert!(started.elapsed() < Duration::from_secs(10), "no lock taken");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let pid = wait_for_holder(&lock, first.id());
 
     let second = run(PIKTC, root, "", &["-i", "+F", "motd"]);
     assert_eq!(second.status.code(), Some(5));
