@@ -268,6 +268,10 @@ pub struct Loader<'h> {
     pub systems: Systems,
     /// Problems that do not depend on the host (PIKT.conf, systems.cfg, missing files).
     pub diagnostics: Vec<Diagnostic>,
+    /// PIKT.conf's warnings (keys that do nothing here, unknown keys):
+    /// part of [`Loader::check_all`]'s report only, so that not every
+    /// piktc command repeats them.
+    pub conf_warnings: Vec<Diagnostic>,
     options: LoadOptions,
     io: &'h dyn PreprocHost,
     sources: BTreeMap<ConfigFile, FileId>,
@@ -285,11 +289,13 @@ impl<'h> Loader<'h> {
             &|p| io.read_file(p),
         );
         site.locate_piktd_conf(&|p| io.read_file(p).is_ok());
+        let (diagnostics, conf_warnings) = diagnostics.into_iter().partition(Diagnostic::is_error);
         let mut loader = Loader {
             map,
             site,
             systems: Systems::default(),
             diagnostics,
+            conf_warnings,
             options,
             io,
             sources: BTreeMap::new(),
@@ -526,7 +532,7 @@ impl<'h> Loader<'h> {
     /// host-independent ones).
     pub fn check_all(&mut self, hosts: &[String]) -> CheckReport {
         let mut merged: Vec<(String, Diagnostic, Vec<String>)> = Vec::new();
-        for diag in self.diagnostics.clone() {
+        for diag in self.conf_warnings.iter().chain(&self.diagnostics).cloned() {
             merged.push((render(&self.map, &diag), diag, Vec::new()));
         }
         for host in hosts {
