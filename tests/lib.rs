@@ -3,9 +3,11 @@
 
 mod cases;
 mod conf_search;
+mod delivery;
 mod demo;
 mod fleet;
 mod harness;
+mod hostile;
 mod manual;
 mod package;
 mod piktd;

@@ -41,7 +41,7 @@ pub fn for_change(request: &Request, env: &SiteEnv) -> Result<Option<InstanceLoc
         out.fail(&message, exit::BUSY);
         out
     };
-    std::fs::create_dir_all(&lokdir).map_err(|e| {
+    pikt_fs::Dir::create(&lokdir, 0o755).map_err(|e| {
         fail(format!(
             "cannot make `{}` for piktc's lock: {e} (-U goes ahead without it)",
             lokdir.display()

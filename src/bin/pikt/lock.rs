@@ -21,7 +21,7 @@ pub fn take(
     warn: &mut dyn FnMut(&str),
 ) -> Result<Option<InstanceLock>, String> {
     let path = lokdir.join(format!("{alert}.lock"));
-    if let Err(e) = std::fs::create_dir_all(lokdir) {
+    if let Err(e) = pikt_fs::Dir::create(lokdir, 0o755) {
         warn(&format!(
             "cannot make the lock directory `{}` ({e}); running without the alert's lock",
             lokdir.display()

@@ -11,6 +11,7 @@ mod alert;
 mod args;
 mod check;
 mod delivery;
+mod interrupt;
 mod lock;
 
 use std::io::{self, IsTerminal, Read, Write};
