@@ -51,6 +51,9 @@ fn settings(invocation: &Invocation) -> Result<Settings, String> {
     let site = Site::open(&invocation.site, &SiteEnv::from_process()).map_err(|e| e.to_string())?;
     if invocation.mode == Mode::Run {
         site.check_installed().map_err(|e| e.to_string())?;
+        // A link planted on the way to =etcdir is the problem to report,
+        // before whatever is (not) found behind it.
+        pikt_fs::Dir::open(&site.layout.etcdir).map_err(|e| e.to_string())?;
     }
     // PIKT.conf's warnings (keys that do nothing here): on stderr, which is
     // the journal under systemd, once at start and with `-z`.
