@@ -89,6 +89,8 @@ impl Master {
             .env("PIKT_DIR", self.root())
             .env("PIKT_HOST", MASTER)
             .env("PIKT_SSH_CONFIG", &self.ssh_config)
+            // The master's PIKT.conf is its tree's, never one of the machine's.
+            .env("PIKT_CONF_PATH", "")
             .stdin(Stdio::null());
         command
     }

@@ -40,6 +40,7 @@ pub mod fleet;
 pub mod frame;
 pub mod host;
 pub mod interrupt;
+pub mod lock;
 pub mod log;
 pub mod master;
 pub mod ops;

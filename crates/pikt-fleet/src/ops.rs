@@ -240,7 +240,12 @@ pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelectio
         let _ = writeln!(
             out.stdout,
             "==> {} (piktd.conf lines) <==",
-            cfg.layout.show(&cfg.layout.piktd_conf())
+            if loader.site.host().ok() == Some(cfg.host.as_str()) {
+                // This host: where its Site finds piktd.conf.
+                loader.layout().show(&loader.site.piktd_files().conf)
+            } else {
+                cfg.layout.show(&cfg.layout.piktd_conf())
+            }
         );
         for e in entries {
             let _ = writeln!(out.stdout, "{}", e.render());
