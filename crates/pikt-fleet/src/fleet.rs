@@ -823,7 +823,7 @@ mod tests {
         let (a, b) = (tempdir(), tempdir());
         let local = Local::new(side(a.path(), "a"));
         let mut map = pikt_source::SourceMap::new();
-        let (moved, _) = Site::read(b.path(), Some("b".into()), &mut map, &|_| {
+        let (moved, _) = Site::read(b.path(), Some("b".into()), &[], &mut map, &|_| {
             Ok("logdir /var/log/elsewhere\n".to_string())
         });
         let remote = leak(Remote::new(HostSide {

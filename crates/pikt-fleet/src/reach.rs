@@ -134,7 +134,7 @@ mod tests {
     fn site(conf: &str) -> Site {
         let mut map = SourceMap::new();
         let text = conf.to_string();
-        let (site, diags) = Site::read(Path::new("/m"), Some("m".into()), &mut map, &|_| {
+        let (site, diags) = Site::read(Path::new("/m"), Some("m".into()), &[], &mut map, &|_| {
             Ok(text.clone())
         });
         assert!(diags.is_empty(), "{diags:?}");
