@@ -356,6 +356,22 @@ mod tests {
     }
 
     #[test]
+    fn create_through_a_trusted_link_that_dangles_makes_its_target() {
+        let t = tmp();
+        symlink("srv/pikt", t.path().join("pikt")).unwrap();
+        let dir = Dir::create(&t.path().join("pikt/var/log"), 0o750).unwrap();
+        dir.write_atomic("a.log", b"x", 0o644).unwrap();
+        assert_eq!(read(&t.path().join("srv/pikt/var/log/a.log")), "x");
+        let err = Dir::open(&t.path().join("pikt/nope")).unwrap_err();
+        assert!(err.is_not_found(), "{err}");
+        assert_eq!(
+            err.path,
+            t.path().join("srv/pikt/nope"),
+            "where it really is"
+        );
+    }
+
+    #[test]
     fn a_chain_of_trusted_links_is_followed_and_subdir_follows_too() {
         let site = Site::new();
         // etc/pikt -> etc/alias (relative) -> /…/srv/link -> pikt (relative)
