@@ -19,6 +19,7 @@ use pikt_lang::builtins::{self, Builtin};
 use pikt_source::Span;
 
 use super::Machine;
+use crate::command::CommandLine;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::functions::{call_pure, FnEnv};
 use crate::guard::Guarded;
@@ -223,6 +224,19 @@ impl Machine<'_> {
         }
     }
 
+    /// The command of argument `index` (code and data, [`crate::command`]).
+    fn command_arg(&mut self, args: &[Expr], index: usize, span: Span) -> RunResult<CommandLine> {
+        match args.get(index) {
+            Some(arg) => self.eval_command(arg),
+            None => Err(RunError::new(
+                RunErrorKind::NotAllowed {
+                    what: format!("argument {} is missing", index + 1),
+                },
+                span,
+            )),
+        }
+    }
+
     fn ensure_closed(&self, id: HandleId, span: Span) -> RunResult<()> {
         if self.handles.get(id.0 as usize).is_some_and(Option::is_some) {
             return Err(RunError::new(
@@ -277,7 +291,7 @@ impl Machine<'_> {
     fn popen(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
         let id = self.handle_arg(args, span)?;
         self.ensure_closed(id, span)?;
-        let command = self.text_arg(args, 1, span)?;
+        let command = self.command_arg(args, 1, span)?;
         let mode = self.text_arg(args, 2, span)?;
         if !matches!(mode.as_str(), "r" | "w") {
             return Err(RunError::new(
@@ -287,7 +301,7 @@ impl Machine<'_> {
                 args.get(2).map_or(span, |a| a.span),
             ));
         }
-        let popen = ShellCommand::new(&command, CommandUse::Popen);
+        let popen = command.as_shell(CommandUse::Popen);
         let opened = if mode == "r" {
             self.host.read_pipe(&popen).map(Handle::PipeReader)
         } else {
@@ -299,7 +313,7 @@ impl Machine<'_> {
                 Ok(Value::Num(1.0))
             }
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::Num(ERR))
             }
@@ -457,14 +471,12 @@ impl Machine<'_> {
     /// `#system(command)`: runs it, returns its exit status (test mode:
     /// prints `exec: COMMAND` and returns 0).
     fn system(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
-        let command = self.text_arg(args, 0, span)?;
-        let ran = self
-            .host
-            .run(&ShellCommand::new(&command, CommandUse::System));
+        let command = self.command_arg(args, 0, span)?;
+        let ran = self.host.run(&command.as_shell(CommandUse::System));
         match self.guarded(ran, span)? {
             Ok(status) => Ok(Value::Num(f64::from(status))),
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::Num(ERR))
             }
@@ -473,17 +485,15 @@ impl Machine<'_> {
 
     /// `$command(command)`: the first line of its output.
     fn command(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
-        let command = self.text_arg(args, 0, span)?;
-        let captured = self
-            .host
-            .capture(&ShellCommand::new(&command, CommandUse::Command));
+        let command = self.command_arg(args, 0, span)?;
+        let captured = self.host.capture(&command.as_shell(CommandUse::Command));
         match self.guarded(captured, span)? {
             Ok(output) => {
                 let first = output.lines().next().unwrap_or("");
                 Ok(Value::str(first))
             }
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::str(""))
             }

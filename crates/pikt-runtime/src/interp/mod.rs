@@ -19,6 +19,7 @@
 //! [`Value`]: crate::value::Value
 
 mod call;
+mod command;
 mod expr;
 mod stmt;
 mod vars;

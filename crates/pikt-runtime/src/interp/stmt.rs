@@ -10,6 +10,7 @@ use pikt_source::Span;
 
 use super::vars::Slot;
 use super::{Flow, Machine, Section};
+use crate::command::CommandLine;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::host::{Clock, CommandUse, Fs, Shell, ShellCommand, Sinks, SyslogMessage};
 use crate::value::{Str, Value};
@@ -112,7 +113,7 @@ impl Machine<'_> {
                 force,
                 command,
             } => {
-                let command = self.eval_string(command)?;
+                let command = self.eval_command(command)?;
                 self.exec_command(&command, *wait, *force, span)?;
                 Ok(Flow::Normal)
             }
@@ -494,7 +495,7 @@ impl Machine<'_> {
     /// do with them is the guard's business (`crate::guard`).
     pub(super) fn exec_command(
         &mut self,
-        command: &str,
+        command: &CommandLine,
         wait: bool,
         force: bool,
         span: Span,
@@ -504,11 +505,11 @@ impl Machine<'_> {
         } else {
             CommandUse::Exec
         };
-        let shell_command = ShellCommand::new(command, used_for);
+        let shell_command = command.as_shell(used_for);
         let result = if wait {
             self.host.run(&shell_command).map(|status| {
                 if status != 0 {
-                    let text = format!("command exited with status {status}: {command}");
+                    let text = format!("command exited with status {status}: {}", command.shown());
                     self.log("INFO", &text, false);
                 }
             })
@@ -518,7 +519,7 @@ impl Machine<'_> {
         self.guarded(result, span)?.map_err(|e| {
             RunError::new(
                 RunErrorKind::Io {
-                    what: format!("cannot run `{command}`"),
+                    what: format!("cannot run `{}`", command.shown()),
                     reason: e.to_string(),
                 },
                 span,
