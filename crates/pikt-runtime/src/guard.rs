@@ -332,6 +332,10 @@ impl Clock for Guarded<'_> {
         self.inner.clock.now()
     }
 
+    fn cpu_time(&mut self) -> Option<std::time::Duration> {
+        self.inner.clock.cpu_time()
+    }
+
     fn sleep(&mut self, seconds: f64) {
         if self.policy.test_mode {
             // A dry run does not wait (decided: docs/runtime.md).

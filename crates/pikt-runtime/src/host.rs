@@ -227,6 +227,11 @@ pub trait Clock {
     fn now(&mut self) -> i64;
     /// Waits `seconds` (`pause`).
     fn sleep(&mut self, seconds: f64);
+    /// The processor time this process has used, for the processor-time
+    /// limit; `None` when it cannot be told.
+    fn cpu_time(&mut self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// What kind of file a path names (for the file-test operators).

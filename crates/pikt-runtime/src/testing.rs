@@ -184,11 +184,21 @@ pub struct FakeClock {
     pub now: i64,
     /// Every pause, in seconds.
     pub sleeps: Vec<f64>,
+    /// The processor time `cpu_time()` answers; it grows by `cpu_step` at
+    /// each reading (a busy script, for the processor-time limit).
+    pub cpu: std::time::Duration,
+    /// See `cpu`.
+    pub cpu_step: std::time::Duration,
 }
 
 impl Clock for FakeClock {
     fn now(&mut self) -> i64 {
         self.now
+    }
+
+    fn cpu_time(&mut self) -> Option<std::time::Duration> {
+        self.cpu += self.cpu_step;
+        Some(self.cpu)
     }
 
     fn sleep(&mut self, seconds: f64) {
@@ -480,7 +490,7 @@ impl TestHost {
         TestHost {
             clock: FakeClock {
                 now,
-                sleeps: Vec::new(),
+                ..FakeClock::default()
             },
             ..TestHost::default()
         }

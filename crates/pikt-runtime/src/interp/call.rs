@@ -26,7 +26,7 @@ use crate::guard::Guarded;
 use crate::host::{
     Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
 };
-use crate::input::decode_line;
+use crate::input::{decode_line, read_line_capped};
 use crate::shell::{killprocs_command, pkill_count};
 use crate::split::split_fields;
 use crate::value::{Str, Value};
@@ -353,19 +353,24 @@ impl Machine<'_> {
             return Err(self.not_open(id, span));
         };
         self.read_bytes.clear();
+        let max_line = self.config.limits.max_line;
         let read = match handle {
-            Handle::FileReader(r) => r.read_until(b'\n', &mut self.read_bytes),
-            Handle::PipeReader(r) => r.read_until(b'\n', &mut self.read_bytes),
+            Handle::FileReader(r) => read_line_capped(r, &mut self.read_bytes, max_line),
+            Handle::PipeReader(r) => read_line_capped(r, &mut self.read_bytes, max_line),
             Handle::FileWriter(_) | Handle::PipeWriter(_) => {
                 let how = handle.how();
                 return Err(self.misuse(id, "read from", how, span));
             }
         };
         match read {
-            Ok(0) => Ok(Value::Num(0.0)),
-            Ok(_) => {
+            Ok((0, _)) => Ok(Value::Num(0.0)),
+            Ok((_, cut)) => {
                 decode_line(&self.read_bytes, &mut self.readline);
                 self.has_readline = true;
+                if cut {
+                    let what = format!("a line read from `{}`", self.handle_name(id));
+                    self.line_cut(&what);
+                }
                 Ok(Value::Num(1.0))
             }
             Err(e) => {
@@ -380,6 +385,7 @@ impl Machine<'_> {
     fn write(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
         let id = self.handle_arg(args, span)?;
         let text = self.text_arg(args, 1, span)?;
+        self.emit(text.len() + 1, span)?;
         let Some(Some(handle)) = self.handles.get_mut(id.0 as usize) else {
             return Err(self.not_open(id, span));
         };

@@ -136,12 +136,14 @@ impl Machine<'_> {
                     self.eval_text(first, out)?;
                     for operand in rest.iter().take(count).rev().flatten() {
                         self.eval_text(operand, out)?;
+                        self.string_fits(out.len(), e.span)?;
                     }
                     Ok(())
                 }
                 None => self.nested(e.span, |m| {
                     m.eval_text(l, out)?;
-                    m.eval_text(r, out)
+                    m.eval_text(r, out)?;
+                    m.string_fits(out.len(), e.span)
                 }),
             },
             _ => self.other_text(e, out),
@@ -157,7 +159,10 @@ impl Machine<'_> {
                 for part in parts {
                     match part {
                         StrPart::Lit(text) => out.push_str(text),
-                        StrPart::Expr(inner) => self.eval_text(inner, out)?,
+                        StrPart::Expr(inner) => {
+                            self.eval_text(inner, out)?;
+                            self.string_fits(out.len(), e.span)?;
+                        }
                     }
                 }
             }
