@@ -2,8 +2,11 @@
 //! binary with a module per topic.
 
 mod cases;
+mod fleet;
 mod harness;
 mod piktd;
+mod site;
 mod storm;
+mod style;
 mod support;
 mod test_mode;
