@@ -1,12 +1,14 @@
-//! The file system, through `std::fs`.
+//! The file system, through `std::fs`; what pikt writes is opened through
+//! [`crate::safe_path`], which follows no planted symbolic link.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use pikt_runtime::host::{FileKind, FileStat, Fs, SeekRead};
-use rustix::fs::{Mode, OFlags};
+
+use crate::safe_path::{open_for_reading, open_for_writing, replace_file, WriteMode};
 
 /// The file system, through `std::fs`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -43,29 +45,17 @@ impl Fs for RealFs {
     }
 
     fn open_write(&mut self, path: &str, append: bool) -> io::Result<Box<dyn Write>> {
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .append(append)
-            .truncate(!append)
-            .mode(0o644)
-            .open(path)?;
-        Ok(Box::new(BufWriter::new(file)))
+        let how = if append {
+            WriteMode::Append
+        } else {
+            WriteMode::Truncate
+        };
+        let fd = open_for_writing(Path::new(path), how, 0o644)?;
+        Ok(Box::new(BufWriter::new(File::from(fd))))
     }
 
     fn append_line(&mut self, path: &str, line: &str) -> io::Result<()> {
-        let fd = rustix::fs::open(
-            path,
-            OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o644),
-        )
-        .map_err(|e| {
-            if e == rustix::io::Errno::LOOP {
-                io::Error::other("it is a symbolic link")
-            } else {
-                io::Error::from(e)
-            }
-        })?;
+        let fd = open_for_writing(Path::new(path), WriteMode::Append, 0o644)?;
         let mut record = Vec::with_capacity(line.len() + 1);
         record.extend_from_slice(line.as_bytes());
         record.push(b'\n');
@@ -89,21 +79,16 @@ impl Fs for RealFs {
     }
 
     fn read_state(&mut self, path: &Path) -> io::Result<Option<String>> {
-        match fs::read(path) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        let Some(fd) = open_for_reading(path)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        File::from(fd).read_to_end(&mut bytes)?;
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     }
 
     fn write_state(&mut self, path: &Path, contents: &str) -> io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir)?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        temp.write_all(contents.as_bytes())?;
-        temp.as_file().sync_all()?;
-        temp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        replace_file(path, contents.as_bytes())
     }
 }
 
