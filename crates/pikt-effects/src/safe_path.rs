@@ -57,9 +57,9 @@ pub fn open_parent(path: &Path, create: bool) -> io::Result<(OwnedFd, OsString)>
             Err(Errno::NOENT) if create => {
                 match rfs::mkdirat(&dir, name.as_os_str(), Mode::from_raw_mode(0o755)) {
                     Ok(()) | Err(Errno::EXIST) => {}
-                    Err(e) => return Err(on_the_way(path, &name, e.into())),
+                    Err(e) => return Err(e.into()),
                 }
-                dir = open_dir(&dir, &name).map_err(|e| on_the_way(path, &name, e.into()))?;
+                dir = open_dir(&dir, &name)?;
             }
             Err(Errno::LOOP | Errno::NOTDIR) => {
                 let target = trusted_link(&dir, &name).map_err(|e| on_the_way(path, &name, e))?;
@@ -81,7 +81,7 @@ pub fn open_parent(path: &Path, create: bool) -> io::Result<(OwnedFd, OsString)>
                 rest.extend(queue);
                 queue = rest;
             }
-            Err(e) => return Err(on_the_way(path, &name, e.into())),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok((dir, last))
