@@ -4,6 +4,7 @@
 mod cases;
 mod fleet;
 mod harness;
+mod hostile;
 mod piktd;
 mod site;
 mod storm;

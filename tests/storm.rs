@@ -31,18 +31,18 @@ use crate::support::storm::Storm;
 use crate::support::syslog::Syslog;
 use crate::support::FileLock;
 
-const PIKT: &str = env!("CARGO_BIN_EXE_pikt");
-const PIKTC: &str = env!("CARGO_BIN_EXE_piktc");
+pub(crate) const PIKT: &str = env!("CARGO_BIN_EXE_pikt");
+pub(crate) const PIKTC: &str = env!("CARGO_BIN_EXE_piktc");
 
 /// The host name every tree here runs as.
-const HOST: &str = "stormhost";
+pub(crate) const HOST: &str = "stormhost";
 
 /// Held while a test runs a storm of processes named `imapd`: the seed's
 /// script counts (and kills) every `imapd` of its user on the machine.
-const IMAPD_LOCK: &str = "/run/lock/pikt-test-imapd-storm.lock";
+pub(crate) const IMAPD_LOCK: &str = "/run/lock/pikt-test-imapd-storm.lock";
 
 /// How long processes may take to disappear, or mail to arrive.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 
 #[test]
 fn alert_cases_through_pikt() {
@@ -51,26 +51,26 @@ fn alert_cases_through_pikt() {
 }
 
 /// A PIKT tree in a temporary directory, and the binaries run on it.
-struct Tree {
+pub(crate) struct Tree {
     dir: TempDir,
 }
 
 impl Tree {
-    fn new() -> io::Result<Tree> {
+    pub(crate) fn new() -> io::Result<Tree> {
         Ok(Tree {
             dir: tempfile::Builder::new().prefix("pikt-alert-").tempdir()?,
         })
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    fn path(&self, relative: &str) -> PathBuf {
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
         self.root().join(relative)
     }
 
-    fn write(&self, relative: &str, text: &str) -> io::Result<()> {
+    pub(crate) fn write(&self, relative: &str, text: &str) -> io::Result<()> {
         let path = self.path(relative);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
@@ -78,11 +78,11 @@ impl Tree {
         fs::write(path, text)
     }
 
-    fn read(&self, relative: &str) -> String {
+    pub(crate) fn read(&self, relative: &str) -> String {
         fs::read_to_string(self.path(relative)).unwrap_or_default()
     }
 
-    fn command(&self, program: &str, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, program: &str, args: &[&str]) -> Command {
         let mut command = Command::new(program);
         command
             .args(args)
@@ -95,12 +95,12 @@ impl Tree {
         command
     }
 
-    fn pikt(&self, args: &[&str]) -> io::Result<Output> {
+    pub(crate) fn pikt(&self, args: &[&str]) -> io::Result<Output> {
         self.command(PIKT, args).output()
     }
 
     /// Runs piktc and fails the test when it does not succeed.
-    fn piktc(&self, args: &[&str]) -> io::Result<()> {
+    pub(crate) fn piktc(&self, args: &[&str]) -> io::Result<()> {
         let out = self.command(PIKTC, args).output()?;
         assert!(
             out.status.success(),
@@ -110,17 +110,17 @@ impl Tree {
         Ok(())
     }
 
-    fn alert_log(&self, alert: &str) -> String {
+    pub(crate) fn alert_log(&self, alert: &str) -> String {
         self.read(&format!("var/log/{alert}.log"))
     }
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Fails with everything the run printed unless it exited with `code`.
-fn expect_exit(out: &Output, code: i32, what: &str) {
+pub(crate) fn expect_exit(out: &Output, code: i32, what: &str) {
     assert_eq!(
         out.status.code(),
         Some(code),
@@ -351,10 +351,10 @@ fn undeliverable_mail_waits_in_the_spool_until_a_route_exists() -> io::Result<()
 /// The example site's configuration, with the test's own alerts,
 /// thresholds and host, and macros that keep the run inside the test:
 /// the pager appends to a file, mail spool and archive are temporary.
-struct StormSite {
-    tree: Tree,
-    spool_dir: TempDir,
-    archive_dir: TempDir,
+pub(crate) struct StormSite {
+    pub(crate) tree: Tree,
+    pub(crate) spool_dir: TempDir,
+    pub(crate) archive_dir: TempDir,
 }
 
 const STORM_ALERTS: &str = "Urgent
@@ -381,6 +381,11 @@ const STORM_OBJECTS: &str = "ProcCounts
 
 impl StormSite {
     fn new() -> io::Result<StormSite> {
+        StormSite::with_objects(STORM_OBJECTS)
+    }
+
+    /// The example site with the thresholds of `objects` (objects.cfg).
+    pub(crate) fn with_objects(objects: &str) -> io::Result<StormSite> {
         let tree = Tree::new()?;
         let spool_dir = tempfile::Builder::new().prefix("pikt-mail-").tempdir()?;
         let archive_dir = tempfile::Builder::new().prefix("pikt-arc-").tempdir()?;
@@ -409,7 +414,7 @@ impl StormSite {
         )?;
         tree.write("lib/configs/defines.cfg", "debug\tFALSE\nnopage\tFALSE\n")?;
         tree.write("lib/configs/alerts.cfg", STORM_ALERTS)?;
-        tree.write("lib/configs/objects.cfg", STORM_OBJECTS)?;
+        tree.write("lib/configs/objects.cfg", objects)?;
         Ok(StormSite {
             tree,
             spool_dir,
@@ -418,14 +423,14 @@ impl StormSite {
     }
 
     /// PIKT.conf sending mail to `relay`.
-    fn relay_to(&self, relay: &str) -> io::Result<()> {
+    pub(crate) fn relay_to(&self, relay: &str) -> io::Result<()> {
         self.tree.write(
             "etc/PIKT.conf",
             &format!("smtp_relay {relay}\nmail_to admin@example.org\nmail_from pikt@{HOST}\n"),
         )
     }
 
-    fn install(&self, defines: &[&str]) -> io::Result<()> {
+    pub(crate) fn install(&self, defines: &[&str]) -> io::Result<()> {
         self.tree.piktc(&["-c"])?;
         let mut args = vec!["-iev", "+A", "all", "+O", "all"];
         if !defines.is_empty() {
@@ -555,7 +560,7 @@ fn assert_storm_mail(body: &str, site: &StormSite, script: &str) {
 }
 
 /// The body of a message as aiosmtpd stored it (after the blank line).
-fn body_of(message: &str) -> &str {
+pub(crate) fn body_of(message: &str) -> &str {
     message.split_once("\n\n").map_or(message, |(_, body)| body)
 }
 

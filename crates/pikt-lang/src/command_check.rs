@@ -413,6 +413,10 @@ impl Checker<'_> {
 
     fn split_input(&mut self, value: &Expr) {
         let name = self.name(value);
+        let quoted = match name.strip_prefix('`').and_then(|n| n.strip_suffix('`')) {
+            Some(plain) => format!("`'{plain}'`"),
+            None => "`'...'`".to_string(),
+        };
         self.diags.push(
             Diagnostic::warning(
                 "data read from input is split into words in a command",
@@ -424,7 +428,7 @@ impl Checker<'_> {
             .with_note(
                 "values reach commands as data, never as shell code; outside quotes they are split at blanks",
             )
-            .with_help("quote it to pass it as one argument: `'$x'`"),
+            .with_help(format!("quote it to pass it as one argument: {quoted}")),
         );
     }
 

@@ -47,11 +47,16 @@ pub const SKIP_FACTOR: u64 = 64;
 
 /// The error for text with no newline in sight.
 fn not_text(max_line: usize) -> io::Error {
+    let bytes = (max_line as u64).saturating_mul(SKIP_FACTOR);
+    let size = if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    };
     io::Error::new(
         io::ErrorKind::InvalidData,
         format!(
-            "a line runs on for more than {} bytes ({SKIP_FACTOR} times the input line limit) with no newline: not a text input",
-            (max_line as u64).saturating_mul(SKIP_FACTOR)
+            "a line runs on for more than {size} ({SKIP_FACTOR} times the input line limit) with no newline: not a text input"
         ),
     )
 }

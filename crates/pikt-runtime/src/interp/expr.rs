@@ -257,6 +257,7 @@ impl Machine<'_> {
                 let result = self
                     .eval_text(l, &mut text)
                     .and_then(|()| self.eval_text(r, &mut text))
+                    .and_then(|()| self.string_fits(text.len(), span))
                     .map(|()| Value::Str(Str::from(text.as_str())));
                 self.give_text(text);
                 result
@@ -350,6 +351,7 @@ impl Machine<'_> {
             B::Concat => {
                 let mut out = l.to_str();
                 r.write_to(&mut out);
+                self.string_fits(out.len(), span)?;
                 Ok(Value::Str(out))
             }
             _ => Ok(Value::Num(arithmetic(op, l.to_num(), r.to_num(), span)?)),
