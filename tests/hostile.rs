@@ -28,10 +28,10 @@ use std::time::{Duration, Instant};
 use pikt_sched::testing::wait_for_log_line;
 use rustix::process::{kill_process, Pid, Signal};
 
-use crate::storm::{body_of, expect_exit, text, StormSite, HOST, IMAPD_LOCK, PATIENCE, PIKT};
+use crate::storm::{body_of, expect_exit, text, StormSite, HOST, PATIENCE, PIKT};
 use crate::support::smtp::SmtpSink;
 use crate::support::storm::Storm;
-use crate::support::FileLock;
+use crate::support::{FileLock, IMAPD_STORM_LOCK};
 
 /// Process names (at most 15 bytes, no blank: the seed drops lines of
 /// three fields) ending in `Zq`, which the thresholds below look for.
@@ -215,7 +215,7 @@ fn the_payloads_inject_commands_when_spliced_as_text() -> io::Result<()> {
 
 #[test]
 fn hostile_names_are_data_through_the_shipped_example() -> io::Result<()> {
-    let _only_storm = FileLock::acquire(Path::new(IMAPD_LOCK), Duration::from_secs(600))?;
+    let _only_storm = FileLock::acquire(Path::new(IMAPD_STORM_LOCK), Duration::from_secs(600))?;
     let site = StormSite::with_objects(OBJECTS)?;
     for user in USERS {
         fs::write(

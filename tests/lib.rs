@@ -2,9 +2,11 @@
 //! binary with a module per topic.
 
 mod cases;
+mod demo;
 mod fleet;
 mod harness;
 mod hostile;
+mod package;
 mod piktd;
 mod site;
 mod storm;
