@@ -1,13 +1,14 @@
 //! Values reach a real `/bin/sh` as data, in every place of a command
 //! (property tests: any value, including quotes, `$(...)`, backquotes,
 //! `;`, `|`, `&`, globs, newlines): the command sees exactly the value, or
-//! for a value outside quotes exactly its words, and nothing it holds runs.
+//! for a value outside quotes exactly its words, and nothing it holds runs;
+//! and the command as shown, values quoted in place, means the same.
 
 use std::path::{Path, PathBuf};
 
 use pikt_effects::RealShell;
 use pikt_runtime::command::CommandLine;
-use pikt_runtime::host::{CommandUse, Shell};
+use pikt_runtime::host::{CommandUse, Shell, ShellCommand};
 use proptest::prelude::*;
 
 /// Values made mostly of what shells treat specially.
@@ -51,9 +52,22 @@ fn run(dir: &Path, pieces: &[Result<&str, &str>]) -> Vec<String> {
         }
     }
     let mut shell = RealShell::default();
-    let out = shell
-        .capture(&line.as_shell(CommandUse::Command))
-        .expect("the shell runs");
+    let command = line.as_shell(CommandUse::Command);
+    let out = shell.capture(&command).expect("the shell runs");
+    if command.shown_exact {
+        // The command as shown (values quoted in place), which logs print and
+        // the native process commands read, means exactly the same.
+        let shown = shell
+            .capture(&ShellCommand::new(line.shown(), CommandUse::Command))
+            .expect("the shell runs");
+        assert_eq!(
+            shown,
+            out,
+            "`{}` differs from `{}`",
+            line.shown(),
+            line.text()
+        );
+    }
     let mut words: Vec<String> = out.split('\0').map(str::to_string).collect();
     words.pop();
     words
