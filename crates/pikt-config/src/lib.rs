@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod alarms;
+pub mod alert_macros;
 pub mod alerts;
 pub mod defines;
 pub mod files;

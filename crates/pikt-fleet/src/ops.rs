@@ -81,11 +81,7 @@ pub fn rendered_files(cfg: &HostConfig, chosen: &Chosen, layout: &Layout) -> Vec
     let mut files = Vec::new();
     for name in &chosen.alerts {
         if let Some(alert) = cfg.alerts.get(name) {
-            let content = alert
-                .alarm_names()
-                .filter_map(|a| cfg.alarms.get(a))
-                .map(|s| s.text.as_str())
-                .collect();
+            let content = cfg.alarms.alt_text(alert);
             files.push(RenderedFile {
                 kind: ItemKind::Alert,
                 name: name.clone(),

@@ -95,7 +95,7 @@ impl Flow {
         });
         for dat in &script.init.dats {
             let taint = match dat.spec {
-                DatSpec::Field(_) | DatSpec::Last if blank_fields => Taint::Blankless,
+                DatSpec::Field(_) | DatSpec::FromEnd(_) if blank_fields => Taint::Blankless,
                 _ => Taint::Input,
             };
             if let Some(slot) = flow.vars.get_mut(dat.var.0 as usize) {

@@ -28,8 +28,9 @@ pub struct CommandLine {
     text: String,
     data: Vec<String>,
     shown: String,
-    /// `shown` is the command exactly (no value stands where quoting it in
-    /// place would not be read back as written).
+    /// `shown` is the command exactly (no value stands in a comment, a
+    /// here-document or backquotes, where written in place it could be read
+    /// otherwise).
     exact: bool,
     scanner: ShellScanner,
 }
@@ -119,7 +120,12 @@ impl CommandLine {
             // value outside quotes makes no word.
             return Ok(());
         }
-        if context == ShellContext::Comment || self.scanner.in_backquotes() {
+        // Written in place, a value in a comment could end it, one in a
+        // here-document could make its delimiter line, and backquotes take
+        // a level of backslashes away: there the shown command is not the
+        // command.
+        let inexact = matches!(context, ShellContext::Comment | ShellContext::HereDoc);
+        if inexact || self.scanner.in_backquotes() {
             self.exact = false;
         }
         match context {

@@ -82,8 +82,8 @@ pub struct ShellCommand<'a> {
     /// The command with the values in place, quoted for where they stand.
     pub shown: &'a str,
     /// True when `shown` means exactly what `text` with `data` means
-    /// (false when a value stands in backquotes or a comment, where quoting
-    /// in place would be read differently).
+    /// (false when a value stands in backquotes, a comment or a
+    /// here-document, where written in place it could be read otherwise).
     pub shown_exact: bool,
     /// Why it runs.
     pub used_for: CommandUse<'a>,
@@ -350,6 +350,9 @@ pub trait System {
     fn random(&mut self) -> f64;
     /// The process id of the interpreter.
     fn pid(&self) -> u32;
+    /// The id of the live process whose command name (as `ps -o comm` shows
+    /// it) is `name`, the lowest when there are several (`#pid(name)`).
+    fn pid_of(&mut self, name: &str) -> Option<u32>;
 }
 
 /// Every effect, bundled; borrowed for one run.

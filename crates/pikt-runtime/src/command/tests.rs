@@ -138,11 +138,14 @@ fn a_dollar_or_backslash_before_a_value_stays_literal() {
 }
 
 #[test]
-fn values_in_backquotes_or_comments_are_not_shown_exactly() {
+fn values_in_backquotes_comments_or_here_documents_are_not_shown_exactly() {
     let line = build(&[Ok("echo `echo "), Err("a"), Ok("`")]);
     assert_eq!(line.text(), "echo `echo \"${PIKT_DATA_1}\"`");
     assert!(!line.as_shell(CommandUse::Exec).shown_exact);
     let line = build(&[Ok("true # "), Err("x\nid")]);
+    assert!(!line.as_shell(CommandUse::Exec).shown_exact);
+    // In place, `EOF` would be the delimiter line.
+    let line = build(&[Ok("cat <<EOF\n"), Err("EOF"), Ok("\nEOF\n")]);
     assert!(!line.as_shell(CommandUse::Exec).shown_exact);
     let line = build(&[Ok("echo $(echo "), Err("a"), Ok(")")]);
     assert!(line.as_shell(CommandUse::Exec).shown_exact);

@@ -21,7 +21,7 @@ use pikt_source::Span;
 use super::Machine;
 use crate::command::CommandLine;
 use crate::error::{RunError, RunErrorKind, RunResult};
-use crate::functions::{call_pure, FnEnv};
+use crate::functions::{call_pure, FnEnv, ERR_TEXT};
 use crate::guard::Guarded;
 use crate::host::{
     Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
@@ -97,6 +97,10 @@ impl FnEnv for FnHost<'_, '_> {
 
     fn pid(&self) -> u32 {
         self.host.pid()
+    }
+
+    fn pid_of(&mut self, name: &str) -> Option<u32> {
+        self.host.pid_of(name)
     }
 
     fn time_zone(&self) -> TimeZone {
@@ -175,6 +179,10 @@ impl Machine<'_> {
             };
             match call_pure(builtin, &values, &mut env) {
                 Some(Ok(v)) => Ok(v),
+                Some(Err(e)) if e.gives_err_text => {
+                    self.log("ERROR", &e.message, true);
+                    Ok(Value::str(ERR_TEXT))
+                }
                 Some(Err(e)) => Err(RunError::new(
                     RunErrorKind::Function { message: e.message },
                     span,
