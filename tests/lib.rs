@@ -5,6 +5,7 @@ mod cases;
 mod demo;
 mod fleet;
 mod harness;
+mod manual;
 mod package;
 mod piktd;
 mod site;

@@ -9,9 +9,10 @@
 //! standalone run ([`crate::run_scripts`]).
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pikt_config::alerts::{Alert, AlertsFile};
+use pikt_config::installed::{alert_scripts, installed_alerts};
 use pikt_config::{Layout, Site, SiteEnv, SiteError};
 use pikt_effects::{local_time_zone, LogTarget, StdSinks};
 use pikt_lang::ast::{Program, Status};
@@ -108,21 +109,6 @@ fn suggestion<'a>(
     }
 }
 
-/// The installed alerts (`=altdir/*.alt`) by name, sorted.
-fn installed_alerts(layout: &Layout) -> Vec<(String, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(&layout.altdir) else {
-        return Vec::new();
-    };
-    let mut alerts: Vec<(String, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "alt"))
-        .filter_map(|p| Some((p.file_stem()?.to_string_lossy().into_owned(), p)))
-        .collect();
-    alerts.sort();
-    alerts
-}
-
 /// The one installed alert whose `.alt` file holds `script`.
 fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
     if !layout.altdir.is_dir() {
@@ -134,7 +120,7 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
     let alerts = installed_alerts(layout);
     let holders: Vec<&str> = alerts
         .iter()
-        .filter(|(_, path)| !alt_scripts(path, Some(script)).is_empty())
+        .filter(|(_, path)| !alert_scripts(path, Some(script)).is_empty())
         .map(|(name, _)| name.as_str())
         .collect();
     match holders.as_slice() {
@@ -142,7 +128,7 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
         [] => {
             let scripts: Vec<String> = alerts
                 .iter()
-                .flat_map(|(_, path)| alt_scripts(path, None))
+                .flat_map(|(_, path)| alert_scripts(path, None))
                 .collect();
             Err(format!(
                 "script `{script}` is in no installed alert (no `.alt` file in `{}` holds it){}",
@@ -164,23 +150,6 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
                 .join(", ")
         )),
     }
-}
-
-/// The names of the scripts the alarm file at `path` defines (only
-/// `script`, when given and defined).
-fn alt_scripts(path: &Path, script: Option<&str>) -> Vec<String> {
-    let Ok(bytes) = std::fs::read(path) else {
-        return Vec::new();
-    };
-    let mut map = SourceMap::new();
-    let id = map.add(path.display().to_string(), String::from_utf8_lossy(&bytes));
-    let (program, _) = parse_program(&map, id, ParseMode::Alarms);
-    program
-        .scripts
-        .iter()
-        .filter_map(|s| s.name.as_ref().map(|n| n.name.to_string()))
-        .filter(|n| script.is_none_or(|want| n == want))
-        .collect()
 }
 
 /// Reads `=altdir/ALERT.cfg`, the settings `piktc -i` installs with the
