@@ -28,9 +28,10 @@ use std::time::{Duration, Instant};
 use pikt_sched::testing::wait_for_log_line;
 use rustix::process::{kill_process, Pid, Signal};
 
-use crate::storm::{body_of, expect_exit, text, StormSite, HOST, PATIENCE, PIKT};
+use crate::storm::{body_of, StormSite, PATIENCE};
 use crate::support::smtp::SmtpSink;
 use crate::support::storm::Storm;
+use crate::support::tree::{expect_exit, text, HOST, PIKT, PIKTC, PIKTD};
 use crate::support::{FileLock, IMAPD_STORM_LOCK};
 
 /// Process names (at most 15 bytes, no blank: the seed drops lines of
@@ -226,7 +227,7 @@ fn hostile_names_are_data_through_the_shipped_example() -> io::Result<()> {
     let sink = SmtpSink::start()?;
     site.relay_to(&sink.addr())?;
     // `piktc -c` finds nothing to warn about in the example.
-    let check = site.tree.command(crate::storm::PIKTC, &["-c"]).output()?;
+    let check = site.tree.command(PIKTC, &["-c"]).output()?;
     assert!(
         !text(&check.stderr).contains("warning"),
         "{}",
@@ -288,7 +289,7 @@ fn hostile_names_are_data_through_the_shipped_example() -> io::Result<()> {
         format!("* * * * * {PIKT} +A Urgent\n"),
     )?;
     let storms = HostileStorms::start()?;
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_piktd"))
+    let mut daemon = Command::new(PIKTD)
         .env("PIKT_DIR", tree.root())
         .env("PIKT_HOST", HOST)
         .env("TZ", "UTC")

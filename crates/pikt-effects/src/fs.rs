@@ -1,14 +1,12 @@
 //! The file system, through `std::fs`; what pikt writes is opened through
-//! [`crate::safe_path`], which follows no planted symbolic link.
+//! `pikt-fs`, which follows no symbolic link.
 
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use pikt_runtime::host::{FileKind, FileStat, Fs, SeekRead};
-
-use crate::safe_path::{open_for_reading, open_for_writing, replace_file, WriteMode};
 
 /// The file system, through `std::fs`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -45,22 +43,14 @@ impl Fs for RealFs {
     }
 
     fn open_write(&mut self, path: &str, append: bool) -> io::Result<Box<dyn Write>> {
-        let how = if append {
-            WriteMode::Append
-        } else {
-            WriteMode::Truncate
-        };
-        let fd = open_for_writing(Path::new(path), how, 0o644)?;
-        Ok(Box::new(BufWriter::new(File::from(fd))))
+        // No link followed anywhere on the path; only a regular file.
+        let file = pikt_fs::open_write(Path::new(path), append, 0o644)?;
+        Ok(Box::new(BufWriter::new(file)))
     }
 
     fn append_line(&mut self, path: &str, line: &str) -> io::Result<()> {
-        let fd = open_for_writing(Path::new(path), WriteMode::Append, 0o644)?;
-        let mut record = Vec::with_capacity(line.len() + 1);
-        record.extend_from_slice(line.as_bytes());
-        record.push(b'\n');
-        // One write per line: appends of whole lines do not interleave.
-        File::from(fd).write_all(&record)
+        // One write per line, no link followed, only a regular file.
+        Ok(pikt_fs::append_line(Path::new(path), line, 0o644)?)
     }
 
     fn stat(&mut self, path: &str, follow: bool) -> io::Result<FileStat> {
@@ -79,16 +69,14 @@ impl Fs for RealFs {
     }
 
     fn read_state(&mut self, path: &Path) -> io::Result<Option<String>> {
-        let Some(fd) = open_for_reading(path)? else {
-            return Ok(None);
-        };
-        let mut bytes = Vec::new();
-        File::from(fd).read_to_end(&mut bytes)?;
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        // Never through a planted link: history steers the script.
+        let bytes = pikt_fs::read_file(path)?;
+        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     fn write_state(&mut self, path: &Path, contents: &str) -> io::Result<()> {
-        replace_file(path, contents.as_bytes())
+        // Atomic, no link followed, stale temporaries of killed runs removed.
+        Ok(pikt_fs::replace_file(path, contents.as_bytes(), 0o644)?)
     }
 }
 
@@ -114,7 +102,65 @@ mod tests {
         let err = RealFs
             .append_line(link.to_str().unwrap(), "three")
             .unwrap_err();
-        assert_eq!(err.to_string(), "it is a symbolic link");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "refusing to write through symbolic link `{}`",
+                link.display()
+            )
+        );
+    }
+
+    #[test]
+    fn fopen_writes_only_regular_files_reached_without_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        let path = file.to_str().unwrap();
+        for (append, text) in [(true, "a\n"), (true, "b\n")] {
+            RealFs
+                .open_write(path, append)
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        assert_eq!(fs::read_to_string(&file).unwrap(), "a\nb\n");
+        RealFs
+            .open_write(path, false)
+            .unwrap()
+            .write_all(b"c\n")
+            .unwrap();
+        assert_eq!(fs::read_to_string(&file).unwrap(), "c\n");
+        // A link at the file, or at a directory on the way: refused, and
+        // the target untouched.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(RealFs.open_write(link.to_str().unwrap(), false).is_err());
+        let linked_dir = dir.path().join("d");
+        std::os::unix::fs::symlink(dir.path(), &linked_dir).unwrap();
+        assert!(RealFs
+            .open_write(linked_dir.join("f").to_str().unwrap(), false)
+            .is_err());
+        assert_eq!(fs::read_to_string(&file).unwrap(), "c\n");
+        // A named pipe is refused at once, not waited on.
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        for append in [true, false] {
+            let err = RealFs
+                .open_write(fifo.to_str().unwrap(), append)
+                .err()
+                .unwrap();
+            assert!(err.to_string().contains("is not a regular file"), "{err}");
+        }
+        assert!(RealFs.append_line(fifo.to_str().unwrap(), "x").is_err());
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]

@@ -20,7 +20,6 @@
 pub mod clock;
 pub mod fs;
 pub mod native;
-pub mod safe_path;
 pub mod shell;
 pub mod sinks;
 pub mod syslog;

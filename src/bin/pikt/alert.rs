@@ -24,6 +24,7 @@ use pikt_source::{render, Diagnostic, SourceMap};
 
 use crate::args::Args;
 use crate::delivery::{Delivery, Route};
+use crate::interrupt::{self, Phase};
 use crate::{
     make_sinks, print_stdout, run_scripts, Environment, EXIT_FAILED, EXIT_OK, EXIT_SCRIPT_ERRORS,
     EXIT_UNREADABLE, EXIT_USAGE,
@@ -227,7 +228,6 @@ impl AlertRun<'_> {
         );
         let config = self.config(status, &route);
         let mut sinks = self.open_log(&config);
-        log(&mut sinks, "INFO", "", &self.started_text());
         let delivery = Delivery::new(
             &route,
             pikt_alert::Spool::new(self.site.layout.mail_spool(&self.target.alert)),
@@ -235,19 +235,95 @@ impl AlertRun<'_> {
             host_of(self.site),
             &self.site.conf,
         );
+        // The run's marker comes first: a run that logged its start and is
+        // then killed is always reported by the next one.
+        let begun = (!self.args.test_mode).then(|| self.mark_run(&delivery));
+        log(&mut sinks, "INFO", "", &self.started_text());
         let mut code = EXIT_OK;
-        if !self.args.test_mode {
-            let report = delivery.retry();
-            code = code.max(log_delivery(&mut sinks, &report, &delivery, "spooled"));
+        if let Some(begun) = begun {
+            code = code.max(self.begin_delivery(begun, &delivery, &mut sinks));
         }
+        interrupt::set_phase(Phase::Scripts);
         code = code.max(self.run_alert_scripts(status, &config, &route, &delivery, &mut sinks));
+        interrupt::set_phase(Phase::Finishing);
         let ending = if code == EXIT_OK {
             "run ended normally".to_string()
         } else {
             format!("run ended abnormally (exit status {code})")
         };
         log(&mut sinks, "INFO", "", &ending);
+        if !self.args.test_mode {
+            if let Err(e) = delivery.end_run() {
+                eprintln!("pikt: warning: cannot remove this run's marker: {e}");
+            }
+        }
         code
+    }
+
+    /// Marks this run in the spool (collecting earlier runs killed without
+    /// a word) and handles SIGTERM, SIGINT and SIGHUP from now on.
+    fn mark_run(&self, delivery: &Delivery) -> io::Result<Vec<pikt_alert::InterruptedRun>> {
+        let stamp = jiff::Zoned::now().strftime("%b %e %H:%M:%S").to_string();
+        delivery.begin_run(&format!("{stamp}: {}", self.started_text()))
+    }
+
+    /// Before the scripts of a real run: report earlier runs that were
+    /// killed without a word, handle SIGTERM, SIGINT and SIGHUP, and retry
+    /// the spool once.
+    fn begin_delivery(
+        &self,
+        begun: io::Result<Vec<pikt_alert::InterruptedRun>>,
+        delivery: &Delivery,
+        sinks: &mut StdSinks,
+    ) -> u8 {
+        let mut code = EXIT_OK;
+        match begun {
+            Ok(killed) => {
+                for run in killed {
+                    let text = format!(
+                        "mail: an earlier run (pid {}, {}) was killed before it could finish \
+                         (SIGKILL or a crash): any alert mail it had made but not yet spooled is lost",
+                        run.pid, run.started
+                    );
+                    log(sinks, "ERROR", "", &text);
+                    eprintln!("pikt: error: {text}");
+                    // Forgotten only once reported: a run killed right now
+                    // leaves the report to the next one.
+                    let _ = delivery.forget_run(&run);
+                    code = EXIT_FAILED;
+                }
+            }
+            Err(e) => {
+                let text = format!("mail: cannot use the mail spool: {e}");
+                log(sinks, "ERROR", "", &text);
+                eprintln!("pikt: error: {text}");
+                code = EXIT_FAILED;
+            }
+        }
+        let log_file = sinks.log_file();
+        let logger: interrupt::Logger = Box::new(move |tag, text| {
+            if let Some(file) = &log_file {
+                file.write(
+                    &LogEntry {
+                        tag,
+                        script: "",
+                        text,
+                        always_show: false,
+                    },
+                    &mut io::stderr(),
+                );
+            }
+        });
+        let spool = pikt_alert::Spool::new(delivery.spool_dir());
+        let on_stop = Box::new(move || {
+            let _ = spool.end_run();
+        });
+        if let Err(e) = interrupt::install(logger, on_stop) {
+            log(sinks, "WARNING", "", &format!("cannot handle SIGTERM: {e}"));
+        }
+        interrupt::set_phase(Phase::Retrying);
+        let report = delivery.retry();
+        code.max(log_delivery(sinks, &report, delivery, "spooled"))
     }
 
     /// The run's settings: the alert's status and print command, the mail
@@ -280,11 +356,8 @@ impl AlertRun<'_> {
     /// The alert log, `=logdir/ALERT.log` (its directory created).
     fn open_log(&self, config: &RunConfig) -> StdSinks {
         let path = self.site.layout.alert_log(&self.target.alert);
-        if let Err(e) = std::fs::create_dir_all(&self.site.layout.logdir) {
-            eprintln!(
-                "pikt: warning: cannot create `{}`: {e}",
-                self.site.layout.logdir.display()
-            );
+        if let Err(e) = pikt_fs::Dir::create(&self.site.layout.logdir, 0o755) {
+            eprintln!("pikt: warning: cannot use the log directory: {e}");
         }
         make_sinks(LogTarget::File(path), config, self.environment)
     }
@@ -487,6 +560,10 @@ fn log_delivery(
     for error in &report.errors {
         log(sinks, "ERROR", "", &format!("mail: {error}"));
         eprintln!("pikt: error: mail: {error}");
+    }
+    if report.lost {
+        let text = "mail: the alert mail of this run could be neither spooled nor delivered";
+        log(sinks, "ERROR", "", text);
     }
     if report.still_spooled == 0 && report.errors.is_empty() {
         return EXIT_OK;

@@ -10,6 +10,7 @@
 mod alert;
 mod args;
 mod delivery;
+mod interrupt;
 mod limits;
 
 use std::io::{self, IsTerminal, Read, Write};
