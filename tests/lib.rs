@@ -2,6 +2,7 @@
 //! binary with a module per topic.
 
 mod cases;
+mod conf_search;
 mod delivery;
 mod demo;
 mod fleet;

@@ -497,6 +497,12 @@ fn imapd_storm_is_handled_end_to_end() -> io::Result<()> {
     assert_eq!(messages.len(), 1, "one mail per run:\n{}", sink.log());
     let message = messages.first().map_or("", String::as_str);
     assert!(message.contains(&format!("Subject: PIKT Alert on {HOST}: Urgent")));
+    // PIKT.conf's mail_from and mail_to are the envelope.
+    assert!(
+        message.contains(&format!("X-MailFrom: pikt@{HOST}")),
+        "{message}"
+    );
+    assert!(message.contains("X-RcptTo: admin@example.org"), "{message}");
     assert_storm_mail(body_of(message), &site, "ProcCountsChk");
     let diagnostic = tree.read("var/log/ProcCounts.log");
     assert!(

@@ -340,6 +340,9 @@ fn case_env(dir: &Path, tmp: &str) -> Result<BTreeMap<String, String>, String> {
     env.insert("TZ".to_owned(), "UTC".to_owned());
     env.insert("LC_ALL".to_owned(), "C".to_owned());
     env.insert("PIKT_HOST".to_owned(), "testhost".to_owned());
+    // PIKT.conf and piktd.conf only from the case's own tree, never the
+    // machine's /etc (a case's `env` may name its own search list).
+    env.insert("PIKT_CONF_PATH".to_owned(), String::new());
     // Coverage tools find their profile files through this one.
     if let Ok(profile) = std::env::var("LLVM_PROFILE_FILE") {
         env.insert("LLVM_PROFILE_FILE".to_owned(), profile);

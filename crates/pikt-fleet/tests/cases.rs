@@ -97,6 +97,12 @@ fn run_case(case: &Path) -> Result<(), String> {
             piktdir: env.get("PIKT_DIR").map(Into::into),
             host: env.get("PIKT_HOST").cloned(),
             kernel_host: None,
+            conf_path: Some(
+                env.get("PIKT_CONF_PATH")
+                    .cloned()
+                    .unwrap_or_default()
+                    .into(),
+            ),
         },
         run_pikt: false,
         observer: &mut Quiet,
