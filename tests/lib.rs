@@ -13,6 +13,7 @@ mod package;
 mod piktd;
 mod site;
 mod storm;
+mod storm_hostile;
 mod style;
 mod support;
 mod test_mode;

@@ -25,7 +25,10 @@
 //! by blanks or commas; see docs/alerts.md), `smtp_timeout` (seconds the
 //! relay may take to answer, default 30) and `native_ps` (yes/no: serve
 //! `ps`/`kill`/`pgrep`/`pkill` from the native process table, default yes). Any key ending in `_service` is a yes/no
-//! service switch.
+//! service switch. The limits of every script `pikt` runs (docs/runtime.md,
+//! "Limits") are `script_cpu_limit` and `script_time_limit` (seconds),
+//! `script_memory_limit` and `script_output_limit` (MiB; 0 lifts a limit)
+//! and `input_line_limit` (KiB).
 
 use std::path::PathBuf;
 
@@ -109,6 +112,11 @@ pub const KEYS: &[(&str, ValueType)] = &[
     ("mail_to", ValueType::Addresses),
     ("piktd_run_limit", ValueType::Number),
     ("smtp_timeout", ValueType::Number),
+    ("script_cpu_limit", ValueType::Number),
+    ("script_time_limit", ValueType::Number),
+    ("script_memory_limit", ValueType::Number),
+    ("script_output_limit", ValueType::Number),
+    ("input_line_limit", ValueType::Number),
 ];
 
 /// The `NAMEcmd` keys and the macro `=NAME` each predefines.

@@ -117,6 +117,23 @@ impl Dir {
         self.open_checked(name, flags, mode)
     }
 
+    /// Opens `name` for writing (`#fopen(..., "w"|"a")`), creating it with
+    /// `mode`: appending, or emptied once it is known to be a regular file
+    /// with a single link. A link, a non-regular file (a FIFO is refused,
+    /// not waited on) or a file with several hard links is refused.
+    pub fn open_write(&self, name: &str, append: bool, mode: u32) -> FsResult<File> {
+        let mut flags = OFlags::WRONLY | OFlags::CREATE | FILE_FLAGS;
+        if append {
+            flags |= OFlags::APPEND;
+        }
+        let file = self.open_checked(name, flags, mode)?;
+        if !append {
+            file.set_len(0)
+                .map_err(|e| FsError::io_error("empty", &self.join(name), e))?;
+        }
+        Ok(file)
+    }
+
     /// Opens (creating with `mode`, never truncating) `name` for reading and
     /// writing, for a lock. A link, a non-regular file or a file with
     /// several hard links is refused.
@@ -377,6 +394,13 @@ pub fn read_file(path: &Path) -> FsResult<Option<Vec<u8>>> {
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// Opens the file at `path` for writing, appending or emptied (see
+/// [`Dir::open_write`]); its directory must exist.
+pub fn open_write(path: &Path, append: bool, mode: u32) -> FsResult<File> {
+    let (parent, name) = split(path)?;
+    Dir::open(parent)?.open_write(name, append, mode)
 }
 
 /// Appends `line` and a newline to the file at `path` (created with

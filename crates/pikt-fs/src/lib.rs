@@ -16,10 +16,11 @@
 //!   to the directory's descriptor, the directory cannot be swapped for a
 //!   link between a check and a write.
 //! * **Files** are opened with `O_NOFOLLOW`: a link at a file's own name is
-//!   never followed, trusted or not. Appended files and lock files must be
-//!   regular files with a single link (a planted hard link is refused too),
-//!   and a FIFO or device at the name is refused without blocking
-//!   ([`Dir::open_append`], [`Dir::open_lock`]).
+//!   never followed, trusted or not. Appended, written and lock files must
+//!   be regular files with a single link (a planted hard link is refused
+//!   too), and a FIFO or device at the name is refused without blocking
+//!   ([`Dir::open_append`], [`Dir::open_write`] for the files scripts write,
+//!   [`Dir::open_lock`]).
 //! * **Replacing** a file goes through a temporary file in the same
 //!   directory, fsynced, renamed over the target, and the directory fsynced
 //!   ([`Dir::write_atomic`], [`Dir::stage`]): a reader, or a crash at any
@@ -74,7 +75,7 @@ pub mod temp;
 pub mod testing;
 mod walk;
 
-pub use dir::{append_line, read_file, replace_file, Dir, Staged};
+pub use dir::{append_line, open_write, read_file, replace_file, Dir, Staged};
 pub use walk::MAX_LINKS;
 
 use std::fmt;
