@@ -14,6 +14,7 @@ mod piktd;
 mod remote;
 mod site;
 mod storm;
+mod storm_hostile;
 mod style;
 mod support;
 mod test_mode;

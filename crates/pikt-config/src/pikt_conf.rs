@@ -25,7 +25,10 @@
 //! by blanks or commas; see docs/alerts.md), `smtp_timeout` (seconds the
 //! relay may take to answer, default 30) and `native_ps` (yes/no: serve
 //! `ps`/`kill`/`pgrep`/`pkill` from the native process table, default yes). Any key ending in `_service` is a yes/no
-//! service switch.
+//! service switch. The limits of every script `pikt` runs (docs/runtime.md,
+//! "Limits") are `script_cpu_limit` and `script_time_limit` (seconds),
+//! `script_memory_limit` and `script_output_limit` (MiB; 0 lifts a limit)
+//! and `input_line_limit` (KiB).
 //!
 //! On the master, piktc reads four more (docs/piktc.md, *Remote hosts*):
 //! `ssh_config` (the ssh client configuration file, passed as `-F`),
@@ -125,6 +128,11 @@ pub const KEYS: &[(&str, ValueType)] = &[
     ("piktc_jobs", ValueType::Number),
     ("host_piktdir", ValueType::HostDirs),
     ("smtp_timeout", ValueType::Number),
+    ("script_cpu_limit", ValueType::Number),
+    ("script_time_limit", ValueType::Number),
+    ("script_memory_limit", ValueType::Number),
+    ("script_output_limit", ValueType::Number),
+    ("input_line_limit", ValueType::Number),
 ];
 
 /// The `NAMEcmd` keys and the macro `=NAME` each predefines.

@@ -443,7 +443,7 @@ fn statement_limit_stops_an_endless_loop() {
     let config = RunConfig {
         limits: crate::Limits {
             max_statements: Some(5000),
-            max_duration: None,
+            ..crate::Limits::default()
         },
         ..RunConfig::default()
     };
@@ -455,7 +455,7 @@ fn statement_limit_stops_an_endless_loop() {
     );
     assert_eq!(
         r.errors(),
-        "error: the statement limit exceeded in script `T`\n --> t.pikt:3:9\n  |\n3 |         set #x = 1\n  |         ^^^^^^^^^^\n"
+        "error: the statement limit (5000) exceeded in script `T`\n --> t.pikt:3:9\n  |\n3 |         set #x = 1\n  |         ^^^^^^^^^^\n"
     );
 }
 
@@ -789,4 +789,158 @@ mod killprocs {
             "{errors}"
         );
     }
+}
+
+/// A run of `text` under `limits` (the defaults for the rest), with the
+/// fake clock's processor time growing a second per reading.
+fn ran_limited(text: &str, limits: crate::Limits, input: &str) -> Ran {
+    let config = RunConfig {
+        limits,
+        ..RunConfig::default()
+    };
+    let mut host = TestHost::at(NOW);
+    host.clock.cpu_step = std::time::Duration::from_secs(1);
+    host.fs.put("in.txt", input);
+    run_in(text, ParseMode::Standalone, &config, host)
+}
+
+#[test]
+fn processor_time_is_checked_in_every_loop_even_an_empty_one() {
+    let limits = crate::Limits {
+        max_cpu: Some(std::time::Duration::from_secs(30)),
+        ..crate::Limits::default()
+    };
+    for (script, line) in [
+        ("begin\n    while 1\n    endwhile\n", "2 |     while 1"),
+        ("begin\n    repeat\n    until 0\n", "3 |     until 0"),
+        (
+            "begin\n    for #i = 0 #i >= 0 #i += 1\n    endfor\n",
+            "2 |     for #i = 0 #i >= 0 #i += 1",
+        ),
+    ] {
+        let r = ran_limited(script, limits, "");
+        let errors = r.errors();
+        assert!(
+            errors.starts_with("error: the processor time limit (30 s, PIKT.conf `script_cpu_limit`) exceeded in script `T`"),
+            "{errors}"
+        );
+        assert!(errors.contains(line), "{errors}");
+    }
+}
+
+#[test]
+fn input_lines_count_even_without_rules() {
+    let limits = crate::Limits {
+        max_statements: Some(100),
+        ..crate::Limits::default()
+    };
+    let input = "x\n".repeat(500);
+    let r = ran_limited(
+        "init\n    input file \"in.txt\"\nend\n    output #innum()\n",
+        limits,
+        &input,
+    );
+    assert!(
+        r.errors()
+            .starts_with("error: the statement limit (100) exceeded"),
+        "{}",
+        r.errors()
+    );
+}
+
+#[test]
+fn arrays_and_strings_are_bounded_by_the_memory_limit() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "begin\n    set #i = 0\n    while 1\n        set $a[#i] = \"0123456789\"\n        set #i += 1\n    endwhile\n",
+        limits,
+        "",
+    );
+    let errors = r.errors();
+    assert!(
+        errors.starts_with("error: the memory limit (65536 bytes, PIKT.conf `script_memory_limit`) exceeded in script `T`\n --> t.pikt:4:13"),
+        "{errors}"
+    );
+    // Counting elements in place is charged too.
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 1000000 #i += 1\n        set #n[#i] += 1\n    endfor\n",
+        limits,
+        "",
+    );
+    assert!(r.errors().contains("the memory limit"), "{}", r.errors());
+    // A string that doubles is stopped when it is built, before it is held.
+    let r = ran_limited(
+        "begin\n    set $s = \"x\"\n    while 1\n        set $s = $s . $s\n    endwhile\n",
+        limits,
+        "",
+    );
+    assert!(r.errors().contains("the memory limit"), "{}", r.errors());
+    // What is given back can be used again.
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 2000 #i += 1\n        set $a[1] = $repeat(\"y\", 1000)\n        unset $a[1]\n        set $s = $repeat(\"z\", 1000)\n    endfor\n    output \"done\"\n",
+        limits,
+        "",
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "done\n");
+}
+
+#[test]
+fn output_is_bounded() {
+    let limits = crate::Limits {
+        max_output: Some(1000),
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "begin\n    while 1\n        output mail \"0123456789\"\n    endwhile\n",
+        limits,
+        "",
+    );
+    assert!(
+        r.errors().starts_with(
+            "error: the output limit (1000 bytes, PIKT.conf `script_output_limit`) exceeded"
+        ),
+        "{}",
+        r.errors()
+    );
+    let r = ran_limited(
+        "begin\n    do #fopen(F, \"out.txt\", \"w\")\n    while 1\n        do #write(F, \"0123456789\")\n    endwhile\n",
+        limits,
+        "",
+    );
+    assert!(r.errors().contains("the output limit"), "{}", r.errors());
+    assert!(r.host.fs.get("out.txt").unwrap_or_default().len() <= 1000);
+}
+
+#[test]
+fn long_input_lines_are_cut_with_a_warning() {
+    let limits = crate::Limits {
+        max_line: 8,
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "init\n    input file \"in.txt\"\nrule\n    output $inline\n",
+        limits,
+        "short\nmuch longer line\nok\nanother long line\n",
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "short\nmuch lon\nok\nanother \n");
+    let warnings: Vec<&str> = r
+        .host
+        .sinks
+        .log
+        .iter()
+        .filter(|e| e.starts_with("[WARNING]"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "[WARNING]! T: input line 2 is longer than the input line limit (8 bytes, PIKT.conf `input_line_limit`): the rest of it was skipped",
+            "[WARNING]! T: 2 lines in all were cut at the input line limit",
+        ]
+    );
 }

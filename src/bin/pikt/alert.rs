@@ -362,6 +362,7 @@ impl AlertRun<'_> {
             time_zone: local_time_zone(),
             verbose_log: self.site.conf.verbose_log(),
             native_ps: self.site.conf.flag("native_ps").unwrap_or(true),
+            limits: crate::limits::limits_from(&self.site.conf),
             ..RunConfig::default()
         }
     }

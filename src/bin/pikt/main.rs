@@ -12,6 +12,7 @@ mod args;
 mod check;
 mod delivery;
 mod interrupt;
+mod limits;
 mod lock;
 
 use std::io::{self, IsTerminal, Read, Write};

@@ -19,13 +19,14 @@ use pikt_lang::builtins::{self, Builtin};
 use pikt_source::Span;
 
 use super::Machine;
+use crate::command::CommandLine;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::functions::{call_pure, FnEnv, ERR_TEXT};
 use crate::guard::Guarded;
 use crate::host::{
     Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
 };
-use crate::input::decode_line;
+use crate::input::{decode_line, read_line_capped};
 use crate::shell::{killprocs_command, pkill_count};
 use crate::split::split_fields;
 use crate::value::{Str, Value};
@@ -231,6 +232,19 @@ impl Machine<'_> {
         }
     }
 
+    /// The command of argument `index` (code and data, [`crate::command`]).
+    fn command_arg(&mut self, args: &[Expr], index: usize, span: Span) -> RunResult<CommandLine> {
+        match args.get(index) {
+            Some(arg) => self.eval_command(arg),
+            None => Err(RunError::new(
+                RunErrorKind::NotAllowed {
+                    what: format!("argument {} is missing", index + 1),
+                },
+                span,
+            )),
+        }
+    }
+
     fn ensure_closed(&self, id: HandleId, span: Span) -> RunResult<()> {
         if self.handles.get(id.0 as usize).is_some_and(Option::is_some) {
             return Err(RunError::new(
@@ -285,7 +299,7 @@ impl Machine<'_> {
     fn popen(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
         let id = self.handle_arg(args, span)?;
         self.ensure_closed(id, span)?;
-        let command = self.text_arg(args, 1, span)?;
+        let command = self.command_arg(args, 1, span)?;
         let mode = self.text_arg(args, 2, span)?;
         if !matches!(mode.as_str(), "r" | "w") {
             return Err(RunError::new(
@@ -295,7 +309,7 @@ impl Machine<'_> {
                 args.get(2).map_or(span, |a| a.span),
             ));
         }
-        let popen = ShellCommand::new(&command, CommandUse::Popen);
+        let popen = command.as_shell(CommandUse::Popen);
         let opened = if mode == "r" {
             self.host.read_pipe(&popen).map(Handle::PipeReader)
         } else {
@@ -307,7 +321,7 @@ impl Machine<'_> {
                 Ok(Value::Num(1.0))
             }
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::Num(ERR))
             }
@@ -347,19 +361,24 @@ impl Machine<'_> {
             return Err(self.not_open(id, span));
         };
         self.read_bytes.clear();
+        let max_line = self.config.limits.max_line;
         let read = match handle {
-            Handle::FileReader(r) => r.read_until(b'\n', &mut self.read_bytes),
-            Handle::PipeReader(r) => r.read_until(b'\n', &mut self.read_bytes),
+            Handle::FileReader(r) => read_line_capped(r, &mut self.read_bytes, max_line),
+            Handle::PipeReader(r) => read_line_capped(r, &mut self.read_bytes, max_line),
             Handle::FileWriter(_) | Handle::PipeWriter(_) => {
                 let how = handle.how();
                 return Err(self.misuse(id, "read from", how, span));
             }
         };
         match read {
-            Ok(0) => Ok(Value::Num(0.0)),
-            Ok(_) => {
+            Ok((0, _)) => Ok(Value::Num(0.0)),
+            Ok((_, cut)) => {
                 decode_line(&self.read_bytes, &mut self.readline);
                 self.has_readline = true;
+                if cut {
+                    let what = format!("a line read from `{}`", self.handle_name(id));
+                    self.line_cut(&what);
+                }
                 Ok(Value::Num(1.0))
             }
             Err(e) => {
@@ -374,6 +393,7 @@ impl Machine<'_> {
     fn write(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
         let id = self.handle_arg(args, span)?;
         let text = self.text_arg(args, 1, span)?;
+        self.emit(text.len() + 1, span)?;
         let Some(Some(handle)) = self.handles.get_mut(id.0 as usize) else {
             return Err(self.not_open(id, span));
         };
@@ -465,14 +485,12 @@ impl Machine<'_> {
     /// `#system(command)`: runs it, returns its exit status (test mode:
     /// prints `exec: COMMAND` and returns 0).
     fn system(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
-        let command = self.text_arg(args, 0, span)?;
-        let ran = self
-            .host
-            .run(&ShellCommand::new(&command, CommandUse::System));
+        let command = self.command_arg(args, 0, span)?;
+        let ran = self.host.run(&command.as_shell(CommandUse::System));
         match self.guarded(ran, span)? {
             Ok(status) => Ok(Value::Num(f64::from(status))),
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::Num(ERR))
             }
@@ -481,17 +499,15 @@ impl Machine<'_> {
 
     /// `$command(command)`: the first line of its output.
     fn command(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
-        let command = self.text_arg(args, 0, span)?;
-        let captured = self
-            .host
-            .capture(&ShellCommand::new(&command, CommandUse::Command));
+        let command = self.command_arg(args, 0, span)?;
+        let captured = self.host.capture(&command.as_shell(CommandUse::Command));
         match self.guarded(captured, span)? {
             Ok(output) => {
                 let first = output.lines().next().unwrap_or("");
                 Ok(Value::str(first))
             }
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::str(""))
             }

@@ -136,12 +136,14 @@ impl Machine<'_> {
                     self.eval_text(first, out)?;
                     for operand in rest.iter().take(count).rev().flatten() {
                         self.eval_text(operand, out)?;
+                        self.string_fits(out.len(), e.span)?;
                     }
                     Ok(())
                 }
                 None => self.nested(e.span, |m| {
                     m.eval_text(l, out)?;
-                    m.eval_text(r, out)
+                    m.eval_text(r, out)?;
+                    m.string_fits(out.len(), e.span)
                 }),
             },
             _ => self.other_text(e, out),
@@ -157,7 +159,10 @@ impl Machine<'_> {
                 for part in parts {
                     match part {
                         StrPart::Lit(text) => out.push_str(text),
-                        StrPart::Expr(inner) => self.eval_text(inner, out)?,
+                        StrPart::Expr(inner) => {
+                            self.eval_text(inner, out)?;
+                            self.string_fits(out.len(), e.span)?;
+                        }
                     }
                 }
             }
@@ -252,6 +257,7 @@ impl Machine<'_> {
                 let result = self
                     .eval_text(l, &mut text)
                     .and_then(|()| self.eval_text(r, &mut text))
+                    .and_then(|()| self.string_fits(text.len(), span))
                     .map(|()| Value::Str(Str::from(text.as_str())));
                 self.give_text(text);
                 result
@@ -345,6 +351,7 @@ impl Machine<'_> {
             B::Concat => {
                 let mut out = l.to_str();
                 r.write_to(&mut out);
+                self.string_fits(out.len(), span)?;
                 Ok(Value::Str(out))
             }
             _ => Ok(Value::Num(arithmetic(op, l.to_num(), r.to_num(), span)?)),

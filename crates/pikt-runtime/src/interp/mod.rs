@@ -18,25 +18,26 @@
 //!
 //! [`Value`]: crate::value::Value
 
+mod budget;
 mod call;
+mod command;
 mod expr;
 mod stmt;
 mod vars;
 
-use std::time::Instant;
-
 use pikt_lang::ast::{DatSpec, InputKind, Level, Script, Status, VarId};
 use pikt_source::{SourceMap, Span};
 
-use crate::config::{Limits, RunConfig};
+use crate::config::RunConfig;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::guard::{GuardError, Guarded};
 use crate::history::History;
-use crate::host::{LogEntry, Sinks};
+use crate::host::{Clock, LogEntry, Sinks};
 use crate::input::Input;
 use crate::regex_cache::RegexCache;
 use crate::split::LineFields;
 use crate::value::Str;
+use budget::{Budget, Exceeded};
 use call::Handle;
 use vars::Vars;
 
@@ -131,8 +132,10 @@ pub(crate) struct Machine<'a> {
     switch_depth: u32,
     /// How deep expression evaluation is nested.
     depth: u32,
-    statements: u64,
-    started: Instant,
+    /// Statements, time, memory and output used, against the limits.
+    budget: Budget,
+    /// Input lines cut at the line limit.
+    cut_lines: u64,
     text_pool: Vec<String>,
     keys_pool: Vec<Vec<Str>>,
     args_pool: Vec<Vec<crate::value::Value>>,
@@ -148,6 +151,12 @@ impl<'a> Machine<'a> {
         shared: &'a mut Shared,
         history: History,
     ) -> Machine<'a> {
+        let mut host = host;
+        let cpu_now = if config.limits.max_cpu.is_some() {
+            host.cpu_time()
+        } else {
+            None
+        };
         let status = script.init.status.map(|(s, _)| s);
         let mut dat_of = vec![None; script.symbols.vars.len()];
         for dat in &script.init.dats {
@@ -196,8 +205,8 @@ impl<'a> Machine<'a> {
             loop_depth: 0,
             switch_depth: 0,
             depth: 0,
-            statements: 0,
-            started: Instant::now(),
+            budget: Budget::new(config.limits, cpu_now),
+            cut_lines: 0,
             text_pool: Vec::new(),
             keys_pool: Vec::new(),
             args_pool: Vec::new(),
@@ -239,6 +248,13 @@ impl<'a> Machine<'a> {
         let flow = self.each_line();
         self.section = Section::End;
         let finished = self.input.take().map(Input::finish);
+        if self.cut_lines > 1 {
+            let text = format!(
+                "{} lines in all were cut at the input line limit",
+                self.cut_lines
+            );
+            self.log("WARNING", &text, true);
+        }
         let flow = flow?;
         match finished {
             Some(Ok(Some(offset))) => {
@@ -260,6 +276,8 @@ impl<'a> Machine<'a> {
     fn each_line(&mut self) -> RunResult<Flow> {
         let mut skip: u64 = 0;
         while self.read_input_line()? {
+            // Every line counts, also for a script with no rule to run.
+            self.count(self.input_span())?;
             if skip > 0 {
                 skip -= 1;
                 continue;
@@ -268,7 +286,7 @@ impl<'a> Machine<'a> {
             if let Flow::Die(_) = flow {
                 return Ok(flow);
             }
-            self.finish_line();
+            self.finish_line()?;
             match flow {
                 Flow::Skip(n) => skip = n,
                 Flow::Last => return Ok(Flow::Normal),
@@ -325,7 +343,7 @@ impl<'a> Machine<'a> {
                 Input::logfile(&mut self.host, source, spec.rotated.as_deref(), saved)
             }
         };
-        let input = match opened {
+        let mut input = match opened {
             Ok(input) => input,
             Err(e) if GuardError::of(&e).is_some() => return Err(self.guard_error(&e, spec.span)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && spec.kind != InputKind::Proc => {
@@ -343,20 +361,25 @@ impl<'a> Machine<'a> {
                 ))
             }
         };
+        input.limit_lines(self.budget.max_line());
         match filter {
             Some((f, span)) if spec.kind != InputKind::Proc => {
-                input.filtered(&mut self.host, f).map(Some).map_err(|e| {
-                    if GuardError::of(&e).is_some() {
-                        return self.guard_error(&e, *span);
-                    }
-                    RunError::new(
-                        RunErrorKind::Io {
-                            what: format!("cannot run filter `{f}`"),
-                            reason: e.to_string(),
-                        },
-                        *span,
-                    )
-                })
+                let max_bytes = self.config.limits.max_memory.unwrap_or(usize::MAX);
+                input
+                    .filtered(&mut self.host, f, max_bytes)
+                    .map(Some)
+                    .map_err(|e| {
+                        if GuardError::of(&e).is_some() {
+                            return self.guard_error(&e, *span);
+                        }
+                        RunError::new(
+                            RunErrorKind::Io {
+                                what: format!("cannot run filter `{f}`"),
+                                reason: e.to_string(),
+                            },
+                            *span,
+                        )
+                    })
             }
             _ => Ok(Some(input)),
         }
@@ -367,10 +390,11 @@ impl<'a> Machine<'a> {
         let Some(input) = &mut self.input else {
             return Ok(false);
         };
+        let line_number = self.line_number + 1;
         let got = input.next_line(&mut self.line).map_err(|e| {
             RunError::new(
                 RunErrorKind::Io {
-                    what: "cannot read input".into(),
+                    what: format!("cannot read input line {line_number}"),
                     reason: e.to_string(),
                 },
                 self.script
@@ -381,16 +405,41 @@ impl<'a> Machine<'a> {
             )
         })?;
         if got {
-            self.line_number += 1;
+            self.line_number = line_number;
             self.has_line = true;
             self.line_fields.reset();
             self.line_key = None;
+            if input.line_was_cut() {
+                self.line_cut(&format!("input line {line_number}"));
+            }
         }
         Ok(got)
     }
 
+    /// Warns about a line cut at the input line limit: the first of the
+    /// script, then a count at the end of the input.
+    fn line_cut(&mut self, what: &str) {
+        self.cut_lines += 1;
+        if self.cut_lines == 1 {
+            let text = format!(
+                "{what} is longer than the input line limit ({}, PIKT.conf `input_line_limit`): the rest of it was skipped",
+                budget::mebibytes(self.budget.max_line() as u64)
+            );
+            self.log("WARNING", &text, true);
+        }
+    }
+
+    /// Where the script's input is named (the script when it has none).
+    fn input_span(&self) -> Span {
+        self.script
+            .init
+            .input
+            .as_ref()
+            .map_or(self.script.span, |i| i.span)
+    }
+
     /// At the end of a line: remember `@` values and keyed history.
-    fn finish_line(&mut self) {
+    fn finish_line(&mut self) -> RunResult<()> {
         let script = self.script;
         for index in 0..self.previous_vars.len() {
             if let Some(&id) = self.previous_vars.get(index) {
@@ -409,8 +458,17 @@ impl<'a> Machine<'a> {
                     }
                 }
             }
-            self.history_new.keyed.insert(key, record);
+            let size = key.len()
+                + record
+                    .iter()
+                    .map(|(name, value)| name.len() + budget::held(value) + budget::ELEMENT_COST)
+                    .sum::<usize>()
+                + budget::ELEMENT_COST;
+            if self.history_new.keyed.insert(key, record).is_none() {
+                self.hold(size, 0, self.input_span())?;
+            }
         }
+        Ok(())
     }
 
     /// The history to store after a completed run: keyed values recorded
@@ -452,10 +510,7 @@ impl<'a> Machine<'a> {
 
     /// Counts a statement, checks the limits, traces it.
     fn tick(&mut self, span: Span) -> RunResult<()> {
-        self.statements += 1;
-        if self.statements % Limits::CHECK_EVERY == 0 {
-            self.check_limits(span)?;
-        }
+        self.count(span)?;
         if self.trace {
             let resolved = self.map.resolve(span).span;
             let text = self.map.slice(resolved);
@@ -466,31 +521,50 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn check_limits(&self, span: Span) -> RunResult<()> {
-        let limits = self.config.limits;
-        if limits
-            .max_statements
-            .is_some_and(|max| self.statements > max)
-        {
-            return Err(RunError::new(
-                RunErrorKind::LimitExceeded {
-                    limit: "the statement limit".into(),
-                },
-                span,
-            ));
+    /// Counts a statement, a loop iteration or an input line against the
+    /// limits, reading the clocks every [`crate::Limits::CHECK_EVERY`].
+    #[inline]
+    fn count(&mut self, span: Span) -> RunResult<()> {
+        match self.budget.count() {
+            Ok(false) => Ok(()),
+            Ok(true) => self.check_time(span),
+            Err(exceeded) => Err(limit_error(exceeded, span)),
         }
-        if limits
-            .max_duration
-            .is_some_and(|max| self.started.elapsed() > max)
-        {
-            return Err(RunError::new(
-                RunErrorKind::LimitExceeded {
-                    limit: "the time limit".into(),
-                },
-                span,
-            ));
-        }
-        Ok(())
+    }
+
+    #[cold]
+    fn check_time(&mut self, span: Span) -> RunResult<()> {
+        let cpu_now = if self.budget.wants_cpu() {
+            self.host.cpu_time()
+        } else {
+            None
+        };
+        self.budget
+            .check_time(cpu_now)
+            .map_err(|exceeded| limit_error(exceeded, span))
+    }
+
+    /// Charges `added` bytes now held in variables and gives back `removed`.
+    #[inline]
+    fn hold(&mut self, added: usize, removed: usize, span: Span) -> RunResult<()> {
+        self.budget
+            .hold(added, removed)
+            .map_err(|exceeded| limit_error(exceeded, span))
+    }
+
+    /// Checks the length of a string being built.
+    #[inline]
+    fn string_fits(&self, len: usize, span: Span) -> RunResult<()> {
+        self.budget
+            .string(len)
+            .map_err(|exceeded| limit_error(exceeded, span))
+    }
+
+    /// Charges `bytes` of output.
+    fn emit(&mut self, bytes: usize, span: Span) -> RunResult<()> {
+        self.budget
+            .emit(bytes)
+            .map_err(|exceeded| limit_error(exceeded, span))
     }
 
     /// The run-time error for what the guard did not do: a command refused
@@ -567,6 +641,17 @@ impl<'a> Machine<'a> {
             let _ = handle.close();
         }
     }
+}
+
+/// The error for a limit gone over at `span`.
+#[cold]
+fn limit_error(exceeded: Exceeded, span: Span) -> RunError {
+    RunError::new(
+        RunErrorKind::LimitExceeded {
+            limit: exceeded.describe(),
+        },
+        span,
+    )
 }
 
 /// The fast paths (text used where it lies, counting in place, lazy

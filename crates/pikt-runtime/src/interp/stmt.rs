@@ -8,8 +8,10 @@ use pikt_lang::ast::{
 };
 use pikt_source::Span;
 
+use super::budget::{held, ELEMENT_COST};
 use super::vars::Slot;
 use super::{Flow, Machine, Section};
+use crate::command::CommandLine;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::host::{Clock, CommandUse, Fs, Shell, ShellCommand, Sinks, SyslogMessage};
 use crate::value::{Str, Value};
@@ -112,7 +114,7 @@ impl Machine<'_> {
                 force,
                 command,
             } => {
-                let command = self.eval_string(command)?;
+                let command = self.eval_command(command)?;
                 self.exec_command(&command, *wait, *force, span)?;
                 Ok(Flow::Normal)
             }
@@ -156,6 +158,8 @@ impl Machine<'_> {
 
     fn exec_while(&mut self, cond: &Expr, body: &Block) -> RunResult<Flow> {
         while self.eval_bool(cond)? {
+            // Every iteration counts, also of a loop with an empty body.
+            self.count(cond.span)?;
             match self.exec_block(body)? {
                 Flow::Normal | Flow::Continue => {}
                 Flow::Break => break,
@@ -167,6 +171,7 @@ impl Machine<'_> {
 
     fn exec_repeat(&mut self, body: &Block, until: &Expr) -> RunResult<Flow> {
         loop {
+            self.count(until.span)?;
             match self.exec_block(body)? {
                 Flow::Normal | Flow::Continue => {}
                 Flow::Break => break,
@@ -188,6 +193,7 @@ impl Machine<'_> {
     ) -> RunResult<Flow> {
         self.assign(init)?;
         while self.eval_bool(cond)? {
+            self.count(cond.span)?;
             match self.exec_block(body)? {
                 Flow::Normal | Flow::Continue => {}
                 Flow::Break => break,
@@ -224,6 +230,10 @@ impl Machine<'_> {
         }
         let mut result = Ok(Flow::Normal);
         for key in &keys {
+            if let Err(e) = self.count(span) {
+                result = Err(e);
+                break;
+            }
             let value = match self.var_type(var) {
                 VarType::Str => Value::Str(key.clone()),
                 VarType::Num => Value::Num(crate::value::parse_leading_number(key)),
@@ -320,8 +330,8 @@ impl Machine<'_> {
         text: &mut String,
     ) -> RunResult<()> {
         self.key_text(key, text)?;
-        if self.count_element(assign, var, text) {
-            return Ok(());
+        if let Some(added) = self.count_element(assign, var, text) {
+            return self.hold(added, 0, span);
         }
         // Where the element is, when the value cannot change the array: then
         // the key is looked up once, for reading and writing (`+= 1`).
@@ -352,49 +362,48 @@ impl Machine<'_> {
                 span,
             ));
         };
-        match place {
-            Some(Some(index)) => {
-                if let Some((_, cell)) = array.get_index_mut(index) {
-                    *cell = value;
-                }
-            }
-            Some(None) => {
+        let added = held(&value);
+        let cell = match place {
+            Some(Some(index)) => array.get_index_mut(index).map(|(_, cell)| cell),
+            Some(None) => None,
+            None => array.get_mut(text.as_str()),
+        };
+        let (added, removed) = match cell {
+            Some(cell) => (added, held(&std::mem::replace(cell, value))),
+            None => {
                 array.insert(Str::from(text.as_str()), value);
+                (added + text.len() + ELEMENT_COST, 0)
             }
-            None => match array.get_mut(text.as_str()) {
-                Some(cell) => *cell = value,
-                None => {
-                    array.insert(Str::from(text.as_str()), value);
-                }
-            },
-        }
-        Ok(())
+        };
+        self.hold(added, removed, span)
     }
 
     /// `set #a[key] += n` / `-= n` with a number literal `n` on a numeric
     /// array (the counting idiom of monitoring scripts), done in place.
-    /// `false` when the statement is not of that form, or the element does
-    /// not hold a number: the general path then does it.
-    fn count_element(&mut self, assign: &Assign, var: VarId, key: &str) -> bool {
+    /// `None` when the statement is not of that form, or the element does
+    /// not hold a number: the general path then does it. Else the bytes
+    /// the array grew by.
+    fn count_element(&mut self, assign: &Assign, var: VarId, key: &str) -> Option<usize> {
         let step = match (assign.op.binary(), &assign.value.kind) {
             (Some(BinaryOp::Add), ExprKind::Num(n)) => *n,
             (Some(BinaryOp::Sub), ExprKind::Num(n)) => -*n,
-            _ => return false,
+            _ => return None,
         };
         if self.var_type(var) != VarType::Num {
-            return false;
+            return None;
         }
         let Some(Slot::Array(array)) = self.vars.get_mut(var) else {
-            return false;
+            return None;
         };
         match array.get_mut(key) {
             Some(Value::Num(n)) => *n += step,
-            Some(Value::Str(_)) => return false,
+            Some(Value::Str(_)) => return None,
             None => {
                 array.insert(Str::from(key), Value::Num(0.0 + step));
+                return Some(key.len() + ELEMENT_COST);
             }
         }
-        true
+        Some(0)
     }
 
     /// The starting value of a compound assignment.
@@ -441,16 +450,20 @@ impl Machine<'_> {
     /// Stores a scalar value.
     pub(super) fn store(&mut self, var: VarId, value: Value, span: Span) -> RunResult<()> {
         let value = self.convert(var, value, span);
-        let is_array = matches!(self.vars.get(var), Slot::Array(_));
-        if is_array {
-            return Err(RunError::new(
-                RunErrorKind::WrongShape {
-                    name: self.script.symbols.display(var),
-                    expected: "a scalar",
-                },
-                span,
-            ));
-        }
+        let removed = match self.vars.get(var) {
+            Slot::Scalar(old) => held(old),
+            Slot::Unset => 0,
+            Slot::Array(_) => {
+                return Err(RunError::new(
+                    RunErrorKind::WrongShape {
+                        name: self.script.symbols.display(var),
+                        expected: "a scalar",
+                    },
+                    span,
+                ));
+            }
+        };
+        self.hold(held(&value), removed, span)?;
         if let Some(slot) = self.vars.get_mut(var) {
             *slot = Slot::Scalar(value);
         }
@@ -471,20 +484,30 @@ impl Machine<'_> {
         }
         match target {
             LValue::Var(..) => {
-                if let Some(slot) = self.vars.get_mut(var) {
-                    *slot = Slot::Unset;
-                }
+                let removed = match self.vars.get_mut(var).map(std::mem::take) {
+                    Some(Slot::Scalar(old)) => held(&old),
+                    Some(Slot::Array(array)) => array
+                        .iter()
+                        .map(|(key, value)| key.len() + held(value) + ELEMENT_COST)
+                        .sum(),
+                    _ => 0,
+                };
+                self.hold(0, removed, target.span())?;
             }
             LValue::Index(_, key, _) => {
                 let mut text = self.take_text();
                 let result = self.key_text(key, &mut text);
+                let mut removed = 0;
                 if result.is_ok() {
                     if let Some(Slot::Array(array)) = self.vars.get_mut(var) {
-                        array.shift_remove(text.as_str());
+                        if let Some(old) = array.shift_remove(text.as_str()) {
+                            removed = text.len() + held(&old) + ELEMENT_COST;
+                        }
                     }
                 }
                 self.give_text(text);
                 result?;
+                self.hold(0, removed, target.span())?;
             }
         }
         Ok(())
@@ -494,7 +517,7 @@ impl Machine<'_> {
     /// do with them is the guard's business (`crate::guard`).
     pub(super) fn exec_command(
         &mut self,
-        command: &str,
+        command: &CommandLine,
         wait: bool,
         force: bool,
         span: Span,
@@ -504,11 +527,11 @@ impl Machine<'_> {
         } else {
             CommandUse::Exec
         };
-        let shell_command = ShellCommand::new(command, used_for);
+        let shell_command = command.as_shell(used_for);
         let result = if wait {
             self.host.run(&shell_command).map(|status| {
                 if status != 0 {
-                    let text = format!("command exited with status {status}: {command}");
+                    let text = format!("command exited with status {status}: {}", command.shown());
                     self.log("INFO", &text, false);
                 }
             })
@@ -518,7 +541,7 @@ impl Machine<'_> {
         self.guarded(result, span)?.map_err(|e| {
             RunError::new(
                 RunErrorKind::Io {
-                    what: format!("cannot run `{command}`"),
+                    what: format!("cannot run `{}`", command.shown()),
                     reason: e.to_string(),
                 },
                 span,
@@ -541,6 +564,7 @@ impl Machine<'_> {
     }
 
     fn send(&mut self, target: &OutputTarget, text: &str, span: Span) -> RunResult<()> {
+        self.emit(text.len() + 1, span)?;
         match target {
             OutputTarget::Stdout => {
                 self.write_stdout(text)?;
