@@ -130,13 +130,13 @@ mod tests {
             .write_all(b"c\n")
             .unwrap();
         assert_eq!(fs::read_to_string(&file).unwrap(), "c\n");
-        // A link at the file, or at a directory on the way: refused, and
-        // the target untouched.
+        // A link at the file, or an untrusted link at a directory on the
+        // way: refused, and the target untouched.
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&file, &link).unwrap();
         assert!(RealFs.open_write(link.to_str().unwrap(), false).is_err());
         let linked_dir = dir.path().join("d");
-        std::os::unix::fs::symlink(dir.path(), &linked_dir).unwrap();
+        pikt_fs::testing::plant_link(dir.path(), &linked_dir).unwrap();
         assert!(RealFs
             .open_write(linked_dir.join("f").to_str().unwrap(), false)
             .is_err());
