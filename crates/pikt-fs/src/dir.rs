@@ -256,6 +256,27 @@ impl Dir {
         Ok(removed)
     }
 
+    /// Renames the temporary `temp` that was staged for `name` over `name`
+    /// (finishing a switch its writer could not): `false` when `temp` is no
+    /// longer there. Refused unless `temp` is a temporary name for `name`
+    /// and a regular file. The directory is not synced.
+    pub fn rename_temp_into(&self, temp: &str, name: &str) -> FsResult<bool> {
+        let path = self.checked_name(temp)?;
+        self.checked_name(name)?;
+        if parse_temp_name(temp).map(|t| t.target) != Some(name) {
+            return Err(FsError::new(FsErrorKind::BadPath, &path));
+        }
+        match rustix::fs::statat(&self.fd, temp, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) if FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile => {}
+            Ok(_) => return Err(FsError::new(FsErrorKind::NotAFile, &path)),
+            Err(Errno::NOENT) => return Ok(false),
+            Err(e) => return Err(FsError::io("inspect", &path, e)),
+        }
+        rustix::fs::renameat(&self.fd, temp, &self.fd, name)
+            .map_err(|e| FsError::io("rename into", &self.join(name), e))?;
+        Ok(true)
+    }
+
     /// fsyncs the directory (after a rename or removal in it).
     pub fn sync(&self) -> FsResult<()> {
         rustix::fs::fsync(&self.fd).map_err(|e| FsError::io("sync the directory", &self.path, e))
@@ -366,6 +387,11 @@ impl Staged {
     /// The target's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The temporary name it is written under, in the target's directory.
+    pub fn temp_name(&self) -> &str {
+        &self.temp
     }
 
     /// Renames the file over its target and fsyncs the directory: the

@@ -16,7 +16,10 @@
 //!    `+C` commands and acts on piktd, in that order.
 //!
 //! A re-run of the same bundle completes an interrupted one: files already
-//! switched are reported as unchanged, the rest are installed.
+//! switched are reported as unchanged, the rest are installed. The switch
+//! itself is journalled ([`pikt_config::install::StagedFiles::commit_recorded`]):
+//! an apply killed between two renames is finished by the next apply,
+//! before it compares anything.
 //!
 //! Every answer is a [`Report`], even a refusal; [`serve`] encodes it.
 
@@ -130,6 +133,9 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     if let Err(why) = check_addressee(&plan, side) {
         return Err(Box::new(Report::refusal(side.name(), why)));
     }
+    if !plan.dry_run {
+        finish_interrupted_switch(side, &mut report)?;
+    }
     if !plan.expect_layout.is_empty() {
         let own = layout_words(&side.site.layout);
         if own != plan.expect_layout {
@@ -224,6 +230,34 @@ fn make_layout(side: &HostSide, dry_run: bool, report: &mut Report) -> Result<()
     Ok(())
 }
 
+/// Before anything is compared: a switch that a killed apply left half
+/// done is finished ([`pikt_config::install::complete_interrupted_switch`]),
+/// so this host is wholly on the version it was switching to and the plan
+/// is compared against that.
+fn finish_interrupted_switch(side: &HostSide, report: &mut Report) -> Result<(), Box<Report>> {
+    match pikt_config::install::complete_interrupted_switch(&side.site.layout.lokdir) {
+        Ok(done) if done.is_empty() => Ok(()),
+        Ok(done) => {
+            report.notes.push(format!(
+                "finished the switch of an install that was interrupted: {}",
+                paths_text(&done)
+            ));
+            Ok(())
+        }
+        Err(e) => {
+            report.errors.push(format!(
+                "cannot finish the switch of an interrupted install: {e}; nothing was changed on this host"
+            ));
+            Err(Box::new(std::mem::take(report)))
+        }
+    }
+}
+
+fn paths_text(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
+}
+
 /// Refuses a plan made for another host or another installation.
 fn check_addressee(plan: &HostPlan, side: &HostSide) -> Result<(), String> {
     let me = side.site.host().map_err(|e| e.to_string())?;
@@ -248,7 +282,7 @@ impl Prepared<'_> {
     /// commands and acts on piktd.
     pub fn switch(mut self) -> Report {
         if let Some(staged) = self.staged.take() {
-            if let Err(e) = staged.commit() {
+            if let Err(e) = staged.commit_recorded(&self.side.site.layout.lokdir) {
                 let done: Vec<String> = e.done.iter().map(|p| p.display().to_string()).collect();
                 let waiting: Vec<String> = self
                     .staged_paths
