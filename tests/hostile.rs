@@ -11,7 +11,8 @@
 //!   file, and no temporary file left once the next run is done;
 //! * control characters from data reach the alert log, syslog and mail
 //!   only as visible escapes;
-//! * the preprocessor on a FIFO, a device and deep nesting through piktc;
+//! * the preprocessor on a FIFO, a device, deep nesting, and commands
+//!   that flood or hang, through piktc;
 //! * piktd under garbage configurations, a storm of SIGHUPs and concurrent
 //!   starts.
 
@@ -847,8 +848,13 @@ fn control_characters_reach_log_syslog_and_mail_only_as_escapes() -> io::Result<
 /// Runs `piktc -c` on `tree`; fails the test if it takes over 60 s (a
 /// hang is a failure, not a slow test). Its output is read while it runs.
 fn piktc_check_within(tree: &Tree) -> io::Result<Output> {
+    piktc_within(tree, &["-c"])
+}
+
+/// Runs piktc with `args` on `tree`, as [`piktc_check_within`].
+fn piktc_within(tree: &Tree, args: &[&str]) -> io::Result<Output> {
     let child = tree
-        .command(PIKTC, &["-c"])
+        .command(PIKTC, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
@@ -863,7 +869,7 @@ fn piktc_check_within(tree: &Tree) -> io::Result<Output> {
             if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
                 let _ = kill_process(pid, Signal::KILL);
             }
-            panic!("piktc -c hangs");
+            panic!("piktc {args:?} hangs");
         }
     }
 }
@@ -897,6 +903,85 @@ fn including_a_fifo_a_device_or_a_directory_is_an_error_not_a_hang() -> io::Resu
             "{name}: {stderr}"
         );
         assert!(stderr.contains("objects.cfg:3:11"), "{name}: {stderr}");
+    }
+    Ok(())
+}
+
+/// Processes still running whose environment names `tree` (what piktc
+/// started for it), as their command lines.
+fn processes_of(tree: &Tree) -> Vec<String> {
+    let marker = format!("PIKT_DIR={}", tree.root().display());
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter(|e| {
+            fs::read(e.path().join("environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
+        })
+        .filter(|e| {
+            fs::read_to_string(e.path().join("stat")).is_ok_and(|stat| !stat.contains(") Z "))
+        })
+        .map(|e| text(&fs::read(e.path().join("cmdline")).unwrap_or_default()).replace('\0', " "))
+        .collect()
+}
+
+#[test]
+fn a_flooding_or_hanging_preprocessor_command_is_killed_and_nothing_installed() -> io::Result<()> {
+    let control = config_tree()?;
+    control.write("etc/PIKT.conf", "preproc_command_limit 2\n")?;
+    control.write("lib/configs/objects.cfg", "Obj\n\tline one\n#exec [true]\n")?;
+    let out = piktc_within(&control, &["-iev", "+A", "all", "+O", "all"])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let installed = control.path("lib/objects/Obj.obj");
+    assert!(
+        installed.exists(),
+        "the control installs {}",
+        installed.display()
+    );
+    for (command, what) in [
+        (
+            "yes",
+            format!(
+                "it printed more than {} bytes and was killed with its process group",
+                16 << 20
+            ),
+        ),
+        (
+            "sleep 1000",
+            "it was still running after 2 s and was killed with its process group".to_string(),
+        ),
+    ] {
+        let tree = config_tree()?;
+        tree.write("etc/PIKT.conf", "preproc_command_limit 2\n")?;
+        tree.write(
+            "lib/configs/objects.cfg",
+            &format!("Obj\n\tline one\n#exec [{command}]\n"),
+        )?;
+        let started = Instant::now();
+        let out = piktc_within(&tree, &["-iev", "+A", "all", "+O", "all"])?;
+        let stderr = text(&out.stderr);
+        assert!(started.elapsed() < Duration::from_secs(30), "{command}");
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        let caret = "^".repeat(command.len());
+        assert!(
+            stderr.contains(&format!(
+                "error: cannot run `{command}`: {what}\n --> objects.cfg:3:8\n  |\n\
+                 3 | #exec [{command}]\n  |        {caret}\n"
+            )),
+            "{command}: {stderr}"
+        );
+        assert!(
+            stderr.contains("nothing changed on `stormhost`"),
+            "{command}: {stderr}"
+        );
+        for installed in ["lib/objects", "lib/alerts", "lib/programs"] {
+            assert!(!tree.path(installed).exists(), "{command}: {installed}");
+        }
+        let left = processes_of(&tree);
+        assert!(left.is_empty(), "{command}: still running: {left:?}");
     }
     Ok(())
 }

@@ -1,28 +1,26 @@
 //! PIKT's way of sending mail: pipe the body to the alert's mail command.
 
-use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use rustix::process::{kill_process_group, Pid, Signal};
+use pikt_child::{End, Run};
 
 use crate::{AlertMessage, DeliveryError, Transport};
 
 /// How much of the command's standard error is kept for the message.
-const STDERR_KEPT: u64 = 4096;
+const STDERR_KEPT: usize = 4096;
 
 /// Runs `/bin/sh -c MAILCMD` with the message body on standard input, as
 /// PIKT did with `mailcmd "=mailx -s '...' admins"`. A non-zero exit status,
 /// a death by a signal, a failure to start, or a command still running after
 /// the time limit is a failed delivery: the message stays in the spool.
 ///
-/// The command runs in its own process group, which is killed as a whole
-/// at the time limit (the shell and the `mailx` it started). The body is
-/// written from a thread, so a command that never reads cannot block the
-/// run past the limit. The environment gets `PIKT_MESSAGE_ID` (the
-/// message's id, kept on retries) for commands that can set the header.
+/// The command runs bounded by `pikt-child`: in its own process group,
+/// which is killed as a whole at the time limit (the shell and the `mailx`
+/// it started), with the body written from a thread, so a command that
+/// never reads cannot block the run past the limit. The environment gets
+/// `PIKT_MESSAGE_ID` (the message's id, kept on retries) for commands that
+/// can set the header.
 #[derive(Debug, Clone)]
 pub struct CommandTransport {
     command: String,
@@ -37,78 +35,33 @@ impl CommandTransport {
             time_limit,
         }
     }
-
-    /// Waits for `child` until the time limit; kills its group then.
-    fn wait(&self, child: &mut Child) -> Result<std::process::ExitStatus, DeliveryError> {
-        let deadline = Instant::now() + self.time_limit;
-        loop {
-            match child.try_wait() {
-                Ok(Some(status)) => return Ok(status),
-                Ok(None) if Instant::now() >= deadline => {
-                    kill_group(child);
-                    let _ = child.wait();
-                    return Err(DeliveryError::new(format!(
-                        "the mail command was still running after {} s and was killed",
-                        self.time_limit.as_secs()
-                    )));
-                }
-                Ok(None) => thread::sleep(Duration::from_millis(10)),
-                Err(e) => {
-                    kill_group(child);
-                    let _ = child.wait();
-                    return Err(DeliveryError::new(format!(
-                        "waiting for the mail command: {e}"
-                    )));
-                }
-            }
-        }
-    }
-}
-
-fn kill_group(child: &Child) {
-    if let Some(group) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) {
-        let _ = kill_process_group(group, Signal::KILL);
-    }
 }
 
 impl Transport for CommandTransport {
     fn send(&self, message: &AlertMessage) -> Result<(), DeliveryError> {
-        let mut child = Command::new("/bin/sh")
+        let mut command = Command::new("/bin/sh");
+        command
             .arg("-c")
             .arg(&self.command)
             .env("PIKT_MESSAGE_ID", format!("<{}>", message.message_id))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
+            .stdout(Stdio::null());
+        let finished = Run::new(self.time_limit, STDERR_KEPT)
+            .input(message.visible_body().into_bytes())
+            .capture_stderr()
+            .run(&mut command)
             .map_err(|e| DeliveryError::new(format!("cannot start the mail command: {e}")))?;
-        let body = message.visible_body();
-        let writer = child.stdin.take().map(|mut stdin| {
-            // A command that exits without reading is judged by its status.
-            thread::spawn(move || {
-                let _ = stdin.write_all(body.as_bytes());
-            })
-        });
-        let reader = child.stderr.take().map(|pipe| {
-            thread::spawn(move || {
-                let mut kept = String::new();
-                let mut pipe = pipe;
-                let _ = pipe.by_ref().take(STDERR_KEPT).read_to_string(&mut kept);
-                // Drain the rest so the command never blocks on a full pipe.
-                let _ = std::io::copy(&mut pipe, &mut std::io::sink());
-                kept
-            })
-        });
-        let status = self.wait(&mut child);
-        if let Some(writer) = writer {
-            let _ = writer.join();
-        }
-        let stderr = reader.and_then(|r| r.join().ok()).unwrap_or_default();
-        let status = status?;
-        if status.success() {
-            return Ok(());
-        }
+        let status = match finished.end {
+            End::Exited(0) => return Ok(()),
+            End::Exited(code) => format!("exit status: {code}"),
+            End::Signalled(signal) => format!("signal: {signal}"),
+            End::TimedOut | End::OutputLimit => {
+                return Err(DeliveryError::new(format!(
+                    "the mail command was still running after {} s and was killed",
+                    self.time_limit.as_secs()
+                )))
+            }
+        };
+        let stderr = String::from_utf8_lossy(&finished.stderr);
         let stderr = stderr.trim();
         Err(DeliveryError::new(if stderr.is_empty() {
             format!("the mail command failed ({status})")
@@ -125,6 +78,7 @@ impl Transport for CommandTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     fn message() -> AlertMessage {
         AlertMessage::new("pikt@h", vec![], "s", "PIKT ALERT\nbody line\n", "h")

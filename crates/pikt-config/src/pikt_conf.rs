@@ -30,8 +30,9 @@
 //! `script_memory_limit` and `script_output_limit` (MiB; 0 lifts a limit)
 //! and `input_line_limit` (KiB).
 //!
-//! On the master, piktc reads four more (docs/piktc.md, *Remote hosts*):
-//! `ssh_config` (the ssh client configuration file, passed as `-F`),
+//! On the master, piktc reads five more: `preproc_command_limit` (seconds
+//! one preprocessor command may run, default 60) and (docs/piktc.md,
+//! *Remote hosts*) `ssh_config` (the ssh client configuration file, passed as `-F`),
 //! `host_timeout` (seconds one host may take), `piktc_jobs` (hosts worked
 //! on at once) and `host_piktdir` (the installation root of the other
 //! hosts: `DIR` for all, `NAME=DIR` for the hosts a systems.cfg name
@@ -133,6 +134,7 @@ pub const KEYS: &[(&str, ValueType)] = &[
     ("script_memory_limit", ValueType::Number),
     ("script_output_limit", ValueType::Number),
     ("input_line_limit", ValueType::Number),
+    ("preproc_command_limit", ValueType::Number),
 ];
 
 /// The `NAMEcmd` keys and the macro `=NAME` each predefines.
@@ -309,6 +311,12 @@ impl PiktConf {
     /// `piktd_run_limit`: seconds an alert run started by piktd may take.
     pub fn piktd_run_limit(&self) -> Option<u64> {
         self.number("piktd_run_limit")
+    }
+
+    /// `preproc_command_limit`: seconds one preprocessor command
+    /// (`#exec`, `#include [...]`, `#piktexec`, ...) may run (at least 1).
+    pub fn preproc_command_limit(&self) -> Option<u64> {
+        self.number("preproc_command_limit").filter(|&s| s > 0)
     }
 
     /// `ssh_config`: the ssh client configuration piktc uses (`ssh -F`).

@@ -33,7 +33,6 @@
 #![deny(missing_docs)]
 
 pub mod cli;
-mod collect;
 pub mod complete;
 pub mod digest;
 pub mod fleet;

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use pikt_config::loader::{ConfigFile, FileSet, HostConfig, LoadOptions, Loader};
 use pikt_config::selection::{Chosen, ItemKind, ItemSelection};
@@ -85,19 +86,7 @@ pub fn run(request: &Request, ctx: &mut Context<'_>) -> Outcome {
     if request.operation.reaches_hosts() && !needs_config(request) {
         return local_without_config(request, ctx);
     }
-    // `#piktexec` runs `=bindir/pikt` of this installation.
-    let io = RealHost {
-        pikt_binary: ctx.run_pikt.then(|| {
-            Site::open(&request.site, &ctx.env).map_or_else(
-                |_| {
-                    Site::with_defaults(request.site.root(&ctx.env), None)
-                        .layout
-                        .pikt_binary()
-                },
-                |site| site.layout.pikt_binary(),
-            )
-        }),
-    };
+    let io = preprocessor_host(request, ctx);
     let mut loader = Loader::new(load_options(request, ctx), &io);
     if loader.source(ConfigFile::Systems).is_none()
         || (loader.has_errors() && request.operation != Operation::Check)
@@ -145,6 +134,21 @@ fn needs_config(request: &Request) -> bool {
         Operation::Status => false,
         Operation::Change(change) => change.touches_items() || change.exec.is_some(),
         _ => true,
+    }
+}
+
+/// The preprocessor's real host for this installation: `#piktexec` runs
+/// its `=bindir/pikt`, and every command is bounded by its PIKT.conf's
+/// `preproc_command_limit`.
+fn preprocessor_host(request: &Request, ctx: &Context<'_>) -> RealHost {
+    let site = Site::open(&request.site, &ctx.env)
+        .unwrap_or_else(|_| Site::with_defaults(request.site.root(&ctx.env), None));
+    RealHost {
+        pikt_binary: ctx.run_pikt.then(|| site.layout.pikt_binary()),
+        command_time_limit: site
+            .conf
+            .preproc_command_limit()
+            .map_or(pikt_preproc::COMMAND_TIME_LIMIT, Duration::from_secs),
     }
 }
 

@@ -428,12 +428,15 @@ pub fn expand_text(
     let mut opts = Options::new(&cfg.facts, &mut cfg.defines, FileKind::Other, cfgdir);
     opts.macros = Some(&cfg.macros);
     opts.env.clone_from(&loader.options().env);
-    let result = preprocess(
-        &mut loader.map,
-        id,
-        &mut opts,
-        &pikt_preproc::RealHost::default(),
-    );
+    // Commands run, bounded as PIKT.conf says; `#piktexec` runs nothing.
+    let io = pikt_preproc::RealHost {
+        command_time_limit: loader.site.conf.preproc_command_limit().map_or(
+            pikt_preproc::COMMAND_TIME_LIMIT,
+            std::time::Duration::from_secs,
+        ),
+        ..pikt_preproc::RealHost::default()
+    };
+    let result = preprocess(&mut loader.map, id, &mut opts, &io);
     (loader.map.get(result.file).text.clone(), result.diagnostics)
 }
 

@@ -1327,10 +1327,15 @@ impl Engine<'_, '_> {
         match self.host.run_command(command, &self.env) {
             Ok(output) => Some(output),
             Err(e) => {
-                self.diags.push(Diagnostic::error(
-                    format!("cannot run `{command}`: {}", io_message(&e)),
-                    span,
-                ));
+                let mut diag =
+                    Diagnostic::error(format!("cannot run `{command}`: {}", io_message(&e)), span);
+                if e.kind() == io::ErrorKind::TimedOut {
+                    diag = diag.with_help(
+                        "PIKT.conf's `preproc_command_limit` sets how many seconds \
+                         a preprocessor command may take",
+                    );
+                }
+                self.diags.push(diag);
                 None
             }
         }

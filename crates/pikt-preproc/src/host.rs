@@ -4,6 +4,9 @@ use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use pikt_child::{AtOutputLimit, End, Run};
 
 /// An error unless `meta` is a regular file's.
 fn refuse_non_regular(meta: &std::fs::Metadata) -> io::Result<()> {
@@ -46,13 +49,60 @@ pub trait PreprocHost {
     fn run_pikt(&self, statements: &str) -> io::Result<()>;
 }
 
-/// The real world: `std::fs` and `/bin/sh -c`.
-#[derive(Clone, Debug, Default)]
+/// The real world: `std::fs` and `/bin/sh -c`, each command bounded
+/// (`pikt-child`): in a process group of its own, killed as a whole at
+/// [`RealHost::command_time_limit`] or once it printed more than
+/// [`MAX_COMMAND_OUTPUT_BYTES`].
+#[derive(Clone, Debug)]
 pub struct RealHost {
     /// The Pikt interpreter run for `#piktexec` (normally `=piktdir/bin/pikt`);
     /// it gets the statements on standard input. `None` makes `#piktexec` an
     /// error ("no Pikt interpreter configured").
     pub pikt_binary: Option<std::path::PathBuf>,
+    /// How long one command (or one `#piktexec`) may run.
+    pub command_time_limit: Duration,
+}
+
+impl Default for RealHost {
+    fn default() -> RealHost {
+        RealHost {
+            pikt_binary: None,
+            command_time_limit: COMMAND_TIME_LIMIT,
+        }
+    }
+}
+
+/// How long one preprocessor command may run by default (PIKT.conf's
+/// `preproc_command_limit` changes it for piktc).
+pub const COMMAND_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// Most standard output one preprocessor command may print: what it
+/// prints becomes config text, and no file may grow by more than
+/// [`crate::MAX_TOTAL_EXPANSION_BYTES`] anyway.
+pub const MAX_COMMAND_OUTPUT_BYTES: usize = crate::MAX_TOTAL_EXPANSION_BYTES;
+
+impl RealHost {
+    /// Runs `command` within the bounds; an error (the diagnostic's text)
+    /// when it was stopped at one.
+    fn run_bounded(&self, command: &mut Command, run: Run) -> io::Result<pikt_child::Finished> {
+        let finished = run
+            .at_output_limit(AtOutputLimit::Stop)
+            .run(command.stdin(Stdio::null()))?;
+        match finished.end {
+            End::TimedOut => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "it was still running after {} s and was killed with its process group",
+                    self.command_time_limit.as_secs_f64()
+                ),
+            )),
+            End::OutputLimit => Err(io::Error::other(format!(
+                "it printed more than {MAX_COMMAND_OUTPUT_BYTES} bytes \
+                 and was killed with its process group"
+            ))),
+            End::Exited(_) | End::Signalled(_) => Ok(finished),
+        }
+    }
 }
 
 impl PreprocHost for RealHost {
@@ -74,44 +124,43 @@ impl PreprocHost for RealHost {
     }
 
     fn run_command(&self, command: &str, env: &[(String, String)]) -> io::Result<CommandOutput> {
-        let output = Command::new("/bin/sh")
+        let mut shell = Command::new("/bin/sh");
+        shell
             .arg("-c")
             .arg(command)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()?;
+            .stderr(Stdio::inherit());
+        let run = Run::new(self.command_time_limit, MAX_COMMAND_OUTPUT_BYTES).capture_stdout();
+        let finished = self.run_bounded(&mut shell, run)?;
         Ok(CommandOutput {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            success: output.status.success(),
+            stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),
+            success: finished.end.success(),
         })
     }
 
+    /// Runs the interpreter with the statements on its standard input; its
+    /// output goes where ours goes (the interpreter bounds what a script
+    /// prints), and the run is bounded in time like any command.
     fn run_pikt(&self, statements: &str) -> io::Result<()> {
-        use std::io::Write as _;
         let Some(binary) = &self.pikt_binary else {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 "no Pikt interpreter configured",
             ));
         };
-        let mut child = Command::new(binary)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::inherit())
-            .stderr(Stdio::inherit())
-            .spawn()?;
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(statements.as_bytes())?;
+        let mut pikt = Command::new(binary);
+        pikt.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+        let run = Run::new(self.command_time_limit, MAX_COMMAND_OUTPUT_BYTES)
+            .input(statements.as_bytes().to_vec());
+        let finished = self.run_bounded(&mut pikt, run)?;
+        if finished.end.success() {
+            return Ok(());
         }
-        let status = child.wait()?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(io::Error::other(format!(
-                "`{}` exited with {status}",
-                binary.display()
-            )))
-        }
+        Err(io::Error::other(format!(
+            "`{}` exited with status {}",
+            binary.display(),
+            finished.end.status_code().unwrap_or(-1)
+        )))
     }
 }
 
@@ -154,5 +203,108 @@ mod tests {
             "a\n",
             "links to files are read"
         );
+    }
+
+    /// Preprocesses `input` (as `objects.cfg`) with the real host bounded
+    /// at `limit`; the rendered diagnostics and how long it took.
+    fn preprocess_real(input: &str, limit: Duration) -> (String, String, Duration) {
+        let facts = crate::HostFacts::new("moscow", ["linux"]);
+        let mut defines = crate::Defines::new();
+        let mut map = pikt_source::SourceMap::new();
+        let file = map.add("objects.cfg", input);
+        let mut opts = crate::Options::new(&facts, &mut defines, crate::FileKind::Other, "/cfg");
+        let host = RealHost {
+            command_time_limit: limit,
+            ..RealHost::default()
+        };
+        let started = std::time::Instant::now();
+        let out = crate::preprocess(&mut map, file, &mut opts, &host);
+        let took = started.elapsed();
+        let errors = out
+            .diagnostics
+            .iter()
+            .map(|d| pikt_source::render(&map, d))
+            .collect();
+        (map.get(out.file).text.clone(), errors, took)
+    }
+
+    #[test]
+    fn a_command_past_the_time_limit_is_killed_with_a_clear_error() {
+        let (_, errors, took) =
+            preprocess_real("Obj\n#exec [sleep 1000]\n", Duration::from_millis(300));
+        assert!(took < Duration::from_secs(20), "{took:?}");
+        assert_eq!(
+            errors,
+            "error: cannot run `sleep 1000`: it was still running after 0.3 s \
+             and was killed with its process group\n \
+             --> objects.cfg:2:8\n  |\n2 | #exec [sleep 1000]\n  |        ^^^^^^^^^^\n  \
+             = help: PIKT.conf's `preproc_command_limit` sets how many seconds \
+             a preprocessor command may take\n"
+        );
+    }
+
+    #[test]
+    fn an_output_flood_is_killed_at_the_cap_with_a_clear_error() {
+        let (text, errors, took) =
+            preprocess_real("Obj\n#include [yes]\n", Duration::from_secs(60));
+        assert!(took < Duration::from_secs(30), "{took:?}");
+        assert_eq!(text, "Obj\n", "nothing of the flood is kept");
+        assert!(
+            errors.starts_with(&format!(
+                "error: cannot run `yes`: it printed more than {MAX_COMMAND_OUTPUT_BYTES} \
+                 bytes and was killed with its process group\n --> objects.cfg:2:11\n"
+            )),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("2 | #include [yes]\n  |           ^^^\n"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn the_whole_group_of_a_command_is_killed_at_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let host = RealHost {
+            command_time_limit: Duration::from_millis(300),
+            ..RealHost::default()
+        };
+        let err = host
+            .run_command(
+                &format!("sleep 1000 & echo $! > '{}'; wait", pid_file.display()),
+                &[],
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+                Ok(stat) if !stat.contains(") Z ") => {
+                    assert!(std::time::Instant::now() < deadline, "sleep {pid} lives on");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                _ => break,
+            }
+        }
+    }
+
+    #[test]
+    fn piktexec_is_bounded_in_time_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake_pikt = dir.path().join("pikt");
+        std::fs::write(&fake_pikt, "#!/bin/sh\nexec sleep 1000\n").unwrap();
+        std::fs::set_permissions(
+            &fake_pikt,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let host = RealHost {
+            pikt_binary: Some(fake_pikt),
+            command_time_limit: Duration::from_millis(300),
+        };
+        let err = host.run_pikt("exit").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
     }
 }

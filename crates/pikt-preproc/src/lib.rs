@@ -60,7 +60,9 @@ pub use defines::parse_bool;
 pub use defines::{DefineSource, Defines};
 pub use expand::ALERT_MACROS;
 pub use explain::{Branch, BranchKind, Explain, Preprocessed};
-pub use host::{CommandOutput, PreprocHost, RealHost};
+pub use host::{
+    CommandOutput, PreprocHost, RealHost, COMMAND_TIME_LIMIT, MAX_COMMAND_OUTPUT_BYTES,
+};
 pub use host_facts::HostFacts;
 pub use macro_table::{MacroDef, MacroError, MacroTable, FIXED_PREDEFINED, PREDEFINED};
 pub use options::{FileKind, Options};

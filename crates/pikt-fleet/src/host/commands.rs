@@ -6,18 +6,15 @@
 //! A command started without waiting gets `/dev/null` for every stream
 //! and is left running. A command that leaves a daemon holding its
 //! output open (`service foo restart`) is not waited for beyond its own
-//! end plus [`DRAIN_GRACE`].
+//! end plus [`pikt_child::DRAIN_GRACE`]. `pikt-child` owns the bounds.
 
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use rustix::process::{kill_process_group, Pid, Signal};
+use pikt_child::{End, Run};
 
-use crate::collect::{Collector, DRAIN_GRACE};
 use crate::plan::CommandRequest;
 use crate::report::{CommandEnd, CommandResult};
 
@@ -41,70 +38,36 @@ pub(super) fn run(request: &CommandRequest, cwd: &Path) -> CommandResult {
         .arg("-c")
         .arg(&request.command)
         .current_dir(cwd)
-        .stdin(Stdio::null())
-        .process_group(0);
+        .stdin(Stdio::null());
     if !request.wait {
-        command.stdout(Stdio::null()).stderr(Stdio::null());
+        command
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         result.end = match command.spawn() {
             Ok(child) => CommandEnd::Started(child.id()),
             Err(e) => CommandEnd::CannotStart(e.to_string()),
         };
         return result;
     }
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) => {
-            result.end = CommandEnd::CannotStart(e.to_string());
-            return result;
+    let bounded = Run::new(Duration::from_secs(request.time_limit), OUTPUT_LIMIT)
+        .kill_grace(KILL_GRACE)
+        .capture_stdout()
+        .capture_stderr();
+    match bounded.run(&mut command) {
+        Ok(finished) => {
+            result.end = match finished.end {
+                End::Exited(code) => CommandEnd::Exited(code),
+                End::Signalled(signal) => CommandEnd::Signalled(signal),
+                End::TimedOut | End::OutputLimit => CommandEnd::TimedOut(request.time_limit),
+            };
+            result.stdout = finished.stdout;
+            result.stderr = finished.stderr;
+            result.dropped = finished.dropped;
         }
-    };
-    let stdout = child
-        .stdout
-        .take()
-        .map(|s| Collector::start(s, OUTPUT_LIMIT));
-    let stderr = child
-        .stderr
-        .take()
-        .map(|s| Collector::start(s, OUTPUT_LIMIT));
-    result.end = wait_bounded(child, Duration::from_secs(request.time_limit));
-    for (slot, collector) in [(&mut result.stdout, stdout), (&mut result.stderr, stderr)] {
-        if let Some(collector) = collector {
-            let (kept, dropped) = collector.finish(DRAIN_GRACE);
-            *slot = kept;
-            result.dropped += dropped;
-        }
+        Err(e) => result.end = CommandEnd::CannotStart(e.to_string()),
     }
     result
-}
-
-/// Waits for `child` at most `limit`, then stops its process group.
-fn wait_bounded(mut child: Child, limit: Duration) -> CommandEnd {
-    let group = i32::try_from(child.id()).ok().and_then(Pid::from_raw);
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(child.wait());
-    });
-    let ended = |status: std::io::Result<ExitStatus>| match status {
-        Ok(status) => match (status.code(), status.signal()) {
-            (Some(code), _) => CommandEnd::Exited(code),
-            (None, Some(signal)) => CommandEnd::Signalled(signal),
-            (None, None) => CommandEnd::Exited(-1),
-        },
-        Err(e) => CommandEnd::CannotStart(e.to_string()),
-    };
-    if let Ok(status) = rx.recv_timeout(limit) {
-        return ended(status);
-    }
-    for (signal, grace) in [(Signal::TERM, KILL_GRACE), (Signal::KILL, KILL_GRACE)] {
-        if let Some(group) = group {
-            let _ = kill_process_group(group, signal);
-        }
-        if rx.recv_timeout(grace).is_ok() {
-            break;
-        }
-    }
-    CommandEnd::TimedOut(limit.as_secs())
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{kill_process_group, Pid, Signal};
 
-use crate::collect::{Collector, DRAIN_GRACE};
 use crate::interrupt::{Interrupt, Level};
+use pikt_child::{Collector, DRAIN_GRACE};
 
 /// Bytes of the client's standard error kept (ssh's messages are short).
 const STDERR_LIMIT: usize = 64 << 10;
