@@ -203,7 +203,7 @@ fn a_link_planted_at_a_history_file_is_neither_read_nor_written_through() -> io:
     assert!(!is_link(&link), "the history file is a file of its own now");
     let log = tree.alert_log("Hist");
     assert!(
-        log.contains(&refusal(&link, None)),
+        log.contains(&refusal(&link, Some(&planted))),
         "the refused read is logged:\n{log}"
     );
     victims.assert_untouched("history file")
@@ -359,6 +359,169 @@ fn links_planted_where_piktd_writes_are_refused_or_replaced() -> io::Result<()> 
         }
         victims.assert_untouched(at)?;
     }
+    Ok(())
+}
+
+// ---- symlinks: code and configuration read as root ----
+
+/// An alert whose script runs `=prgdir/prog.sh` of the tree at `root`.
+fn probe_alert(root: &Path) -> String {
+    format!(
+        "Probe\n\tbegin\n\t\texec wait \"sh {}/lib/programs/prog.sh\"\n\t\toutput \"ran\"\n",
+        root.display()
+    )
+}
+
+/// A program (and an alert, and settings) in `dir` that leave `marker`
+/// behind when anything runs them: what an attacker's link leads to.
+fn attacker_code(dir: &Path, marker: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let touch = format!("touch '{}'", marker.display());
+    fs::write(dir.join("prog.sh"), format!("{touch}\n"))?;
+    fs::write(
+        dir.join("Probe.alt"),
+        format!("Probe\n\tbegin\n\t\texec wait \"{touch}\"\n"),
+    )?;
+    fs::write(dir.join("Probe.cfg"), "Probe\n\tstatus active\n")
+}
+
+#[test]
+fn links_planted_at_installed_code_make_an_alert_run_refuse_and_run_nothing() -> io::Result<()> {
+    // (where the link is planted, a directory link?)
+    let cases: &[(&str, bool)] = &[
+        ("lib/programs", true),
+        ("lib/alerts", true),
+        ("lib/objects", true),
+        ("lib", true),
+        ("lib/alerts/Probe.alt", false),
+        ("lib/alerts/Probe.cfg", false),
+    ];
+    for &(at, dir) in cases {
+        let tree = Tree::new()?;
+        let attacker = tempfile::Builder::new()
+            .prefix("pikt-attacker-")
+            .tempdir()?;
+        let marker = attacker.path().join("ran");
+        let code = attacker.path().join("code");
+        attacker_code(&code, &marker)?;
+        // What the attacker's tree holds where `lib` would lead.
+        for sub in ["alerts", "programs", "objects"] {
+            attacker_code(&code.join(sub), &marker)?;
+        }
+        tree.write("lib/alerts/Probe.alt", &probe_alert(tree.root()))?;
+        tree.write("lib/programs/prog.sh", "echo fine\n")?;
+        fs::create_dir_all(tree.path("lib/objects"))?;
+        let link = tree.path(at);
+        let target = if dir {
+            if at == "lib" {
+                code.clone()
+            } else {
+                code.join(at.trim_start_matches("lib/"))
+            }
+        } else {
+            code.join(Path::new(at).file_name().unwrap_or_default())
+        };
+        if link.is_dir() {
+            fs::remove_dir_all(&link)?;
+        } else {
+            fs::remove_file(&link).or_else(|e| {
+                if e.kind() == io::ErrorKind::NotFound {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })?;
+        }
+        plant_link(&target, &link)?;
+        let out = tree.pikt(&["+M", "cat > /dev/null", "+A", "Probe"])?;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{at}: {stderr}");
+        let shown = format!("refusing to follow symbolic link `{}`", link.display());
+        assert!(stderr.contains(&shown), "{at}: no `{shown}` in:\n{stderr}");
+        assert!(!marker.exists(), "{at}: the link's target ran");
+        assert!(!text(&out.stdout).contains("ran"), "{at}");
+    }
+    // The same alert without a link runs its program.
+    let tree = Tree::new()?;
+    tree.write("lib/alerts/Probe.alt", &probe_alert(tree.root()))?;
+    let marker = tree.path("ran");
+    tree.write(
+        "lib/programs/prog.sh",
+        &format!("touch '{}'\n", marker.display()),
+    )?;
+    let out = tree.pikt(&["+M", "cat > /dev/null", "+A", "Probe"])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(marker.exists(), "the control run did not run its program");
+    Ok(())
+}
+
+#[test]
+fn piktd_refuses_a_planted_piktd_conf_and_schedules_nothing_from_it() -> io::Result<()> {
+    let tree = Tree::new()?;
+    let attacker = tempfile::Builder::new()
+        .prefix("pikt-attacker-")
+        .tempdir()?;
+    let planted_conf = attacker.path().join("piktd.conf");
+    fs::write(&planted_conf, "* * * * * true # +A Evil\n")?;
+    fs::create_dir_all(tree.path("etc"))?;
+    let link = tree.path("etc/piktd.conf");
+    plant_link(&planted_conf, &link)?;
+    let shown = format!("refusing to follow symbolic link `{}`", link.display());
+    // `piktd -z` checks it: refused, with the reason.
+    let out = tree.command(PIKTD, &["-z"]).output()?;
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains(&shown), "{stderr}");
+    assert!(!text(&out.stdout).contains("Evil"), "{}", text(&out.stdout));
+    // The daemon logs the refusal and schedules nothing from the link.
+    let (code, stderr) = piktd_briefly(&tree)?;
+    assert_eq!(code, None, "{stderr}");
+    let log = tree.read("var/log/piktd.log");
+    assert!(log.contains(&shown), "{log}");
+    assert!(!log.contains("Evil"), "{log}");
+    assert_eq!(tree.read("etc/alerts"), "", "the alert list names nothing");
+    Ok(())
+}
+
+#[test]
+fn trusted_links_at_code_and_config_are_followed() -> io::Result<()> {
+    // Root's links in directories only root can write, as an admin makes
+    // them: a programs directory kept elsewhere, piktd.conf and PIKT.conf
+    // kept in one place.
+    let tree = Tree::new()?;
+    let elsewhere = tempfile::Builder::new().prefix("pikt-srv-").tempdir()?;
+    let marker = tree.path("ran");
+    fs::create_dir_all(elsewhere.path().join("programs"))?;
+    fs::write(
+        elsewhere.path().join("programs/prog.sh"),
+        format!("touch '{}'\n", marker.display()),
+    )?;
+    fs::write(
+        elsewhere.path().join("piktd.conf"),
+        "0 0 1 1 * true # +A Yearly\n",
+    )?;
+    fs::write(elsewhere.path().join("PIKT.conf"), "verbose_log yes\n")?;
+    tree.write("lib/alerts/Probe.alt", &probe_alert(tree.root()))?;
+    std::os::unix::fs::symlink(elsewhere.path().join("programs"), tree.path("lib/programs"))?;
+    fs::create_dir_all(tree.path("etc"))?;
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("piktd.conf"),
+        tree.path("etc/piktd.conf"),
+    )?;
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("PIKT.conf"),
+        tree.path("etc/PIKT.conf"),
+    )?;
+    let out = tree.pikt(&["+M", "cat > /dev/null", "+A", "Probe"])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(marker.exists(), "the program behind the trusted link ran");
+    let out = tree.command(PIKTD, &["-z"]).output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Yearly"),
+        "{}",
+        text(&out.stdout)
+    );
     Ok(())
 }
 

@@ -30,11 +30,11 @@ pub fn installed_alerts(layout: &Layout) -> Vec<(String, PathBuf)> {
 /// order (only `script`, when given and defined); empty when the file
 /// cannot be read.
 pub fn alert_scripts(path: &Path, script: Option<&str>) -> Vec<String> {
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(text) = pikt_fs::read_text(path) else {
         return Vec::new();
     };
     let mut map = SourceMap::new();
-    let id = map.add(path.display().to_string(), String::from_utf8_lossy(&bytes));
+    let id = map.add(path.display().to_string(), text);
     let (program, _) = parse_program(&map, id, ParseMode::Alarms);
     program
         .scripts

@@ -126,6 +126,17 @@ impl Layout {
         ]
     }
 
+    /// The dirs whose files an alert run executes or reads as code, with
+    /// their names: the alert files (`=altdir`), the programs scripts run
+    /// (`=prgdir`) and the object sets they read (`=objdir`).
+    pub fn code_dirs(&self) -> [(&'static str, &Path); 3] {
+        [
+            ("altdir", &self.altdir),
+            ("prgdir", &self.prgdir),
+            ("objdir", &self.objdir),
+        ]
+    }
+
     /// The layout another host described as `(name, path)` pairs of
     /// [`Layout::dirs`]: `piktdir` is required, a dir not named keeps its
     /// default under it.

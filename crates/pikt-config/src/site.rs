@@ -206,7 +206,8 @@ impl Site {
             flags.host_name(env),
             &env.conf_dirs(),
             &mut map,
-            &|path| std::fs::read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+            // PIKT.conf steers every run: no link a user planted is followed.
+            &|path| pikt_fs::read_text(path),
         );
         let path = site.pikt_conf_path();
         if let Some(unreadable) = diags.iter().find(|d| d.span.is_none()) {

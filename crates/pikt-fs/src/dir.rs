@@ -470,14 +470,38 @@ pub fn replace_file(path: &Path, contents: &[u8], mode: u32) -> FsResult<()> {
     dir.write_atomic(name, contents, mode)
 }
 
-/// The bytes of the regular file at `path`, reached without following a
-/// link; `None` when it (or its directory) does not exist.
+/// The bytes of the regular file at `path`; `None` when it (or its
+/// directory) does not exist. For what becomes code or configuration as
+/// root (installed scripts and settings, PIKT.conf, piktd.conf, config
+/// files, history): a symbolic link on the way, the file's own name
+/// included, is followed only when it is trusted (root's link in a
+/// directory only root can write), so a link a user planted is refused
+/// while `/etc/pikt -> /srv/pikt` works. A FIFO or device is refused
+/// without blocking.
 pub fn read_file(path: &Path) -> FsResult<Option<Vec<u8>>> {
-    let (parent, name) = split(path)?;
-    match Dir::open(parent) {
-        Ok(dir) => dir.read(name),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
+    let fd = match walk::open_file(path, OFlags::RDONLY | FILE_FLAGS) {
+        Ok((fd, _)) => fd,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let stat = rustix::fs::fstat(&fd).map_err(|e| FsError::io("inspect", path, e))?;
+    if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+        return Err(FsError::new(FsErrorKind::NotAFile, path));
+    }
+    let mut bytes = Vec::new();
+    File::from(fd)
+        .read_to_end(&mut bytes)
+        .map_err(|e| FsError::io_error("read", path, e))?;
+    Ok(Some(bytes))
+}
+
+/// [`read_file`] as text (invalid UTF-8 replaced), for callers that speak
+/// `io::Error`: a missing file is `NotFound` ("No such file or
+/// directory"), a refused link `PermissionDenied` with the refusal's text.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    match read_file(path)? {
+        Some(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        None => Err(std::io::Error::from(Errno::NOENT)),
     }
 }
 
@@ -508,6 +532,72 @@ mod tests {
 
     fn tmp() -> tempfile::TempDir {
         tempfile::tempdir().unwrap()
+    }
+
+    #[test]
+    fn read_file_follows_trusted_links_even_at_the_name_and_refuses_planted_ones() {
+        let t = tmp();
+        let real = t.path().join("srv");
+        std::fs::create_dir(&real).unwrap();
+        std::fs::write(real.join("PIKT.conf"), "conf").unwrap();
+        // Root's links in a directory only root can write: followed, at a
+        // directory on the way and at the file's own name, chained.
+        symlink(&real, t.path().join("etc")).unwrap();
+        symlink("PIKT.conf", real.join("alias.conf")).unwrap();
+        for path in ["etc/PIKT.conf", "etc/alias.conf", "srv/alias.conf"] {
+            assert_eq!(
+                read_file(&t.path().join(path)).unwrap().as_deref(),
+                Some(&b"conf"[..]),
+                "{path}"
+            );
+        }
+        assert_eq!(read_file(&t.path().join("etc/none.conf")).unwrap(), None);
+        // `..` is the real parent: `etc/..` is where the link `etc` is.
+        std::fs::write(t.path().join("top.conf"), "top").unwrap();
+        assert_eq!(
+            read_file(&t.path().join("srv/../top.conf"))
+                .unwrap()
+                .as_deref(),
+            Some(&b"top"[..])
+        );
+        std::fs::create_dir(real.join("sub")).unwrap();
+        symlink(real.join("sub"), t.path().join("deep")).unwrap();
+        assert_eq!(
+            read_file(&t.path().join("deep/../PIKT.conf"))
+                .unwrap()
+                .as_deref(),
+            Some(&b"conf"[..]),
+            "`deep/..` is srv, the real parent of srv/sub, as the kernel has it"
+        );
+        // A link a user planted, at the name or on the way: refused, why said.
+        let planted = t.path().join("planted");
+        std::fs::create_dir(&planted).unwrap();
+        crate::testing::plant_link(&real.join("PIKT.conf"), &planted.join("PIKT.conf")).unwrap();
+        crate::testing::plant_link(&real, &planted.join("etc")).unwrap();
+        for path in ["planted/PIKT.conf", "planted/etc/PIKT.conf"] {
+            let err = read_file(&t.path().join(path)).unwrap_err();
+            assert!(
+                matches!(err.kind, FsErrorKind::UntrustedSymlink { .. }),
+                "{path}: {err}"
+            );
+            assert!(
+                err.to_string().contains("refusing to follow symbolic link"),
+                "{path}: {err}"
+            );
+        }
+        // A FIFO is refused without waiting for a writer.
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &t.path().join("fifo"),
+            FileType::Fifo,
+            Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        assert!(matches!(
+            read_file(&t.path().join("fifo")).unwrap_err().kind,
+            FsErrorKind::NotAFile
+        ));
     }
 
     fn listing(dir: &Path) -> Vec<String> {

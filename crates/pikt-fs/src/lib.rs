@@ -75,7 +75,7 @@ pub mod temp;
 pub mod testing;
 mod walk;
 
-pub use dir::{append_line, open_write, read_file, replace_file, Dir, Staged};
+pub use dir::{append_line, open_write, read_file, read_text, replace_file, Dir, Staged};
 pub use walk::MAX_LINKS;
 
 use std::fmt;

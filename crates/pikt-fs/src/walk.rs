@@ -86,6 +86,36 @@ pub(crate) fn open_path(path: &Path, create: Option<u32>) -> FsResult<OwnedFd> {
     Walk::new(start, at, todo, create).run()
 }
 
+/// Opens the file `path` with `flags` (which must hold `O_NOFOLLOW`): the
+/// directories on the way as [`open_path`] does, and a link at the file's
+/// own name, or at the name its target ends in, followed under the same
+/// rule (trusted only). A `..` in `path` is the real parent, as the
+/// kernel takes it (a read names no new file). Where the file really is
+/// comes with it.
+pub(crate) fn open_file(path: &Path, flags: OFlags) -> FsResult<(OwnedFd, PathBuf)> {
+    let mut todo = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => todo.push(Step::Into(part.to_os_string())),
+            Component::ParentDir => todo.push(Step::Up),
+            Component::RootDir | Component::CurDir => {}
+            Component::Prefix(_) => return Err(FsError::new(FsErrorKind::BadPath, path)),
+        }
+    }
+    if !matches!(todo.last(), Some(Step::Into(_))) {
+        return Err(FsError::new(FsErrorKind::BadPath, path));
+    }
+    todo.reverse();
+    let (start, at) = if path.is_absolute() {
+        (open_root()?, PathBuf::from("/"))
+    } else {
+        let fd = rustix::fs::openat(CWD, ".", DIR_FLAGS, Mode::empty())
+            .map_err(|e| FsError::io("open", Path::new("."), e))?;
+        (fd, PathBuf::new())
+    };
+    Walk::new(start, at, todo, None).run_to_file(flags)
+}
+
 /// Opens the directory `name` in the directory `parent` (at `at`).
 pub(crate) fn open_child(
     parent: &OwnedFd,
@@ -130,6 +160,41 @@ impl Walk {
             }
         }
         Ok(self.fd)
+    }
+
+    /// Like [`Walk::run`], but the last step names a file, opened with
+    /// `flags`; a trusted link there is followed and its target walked
+    /// the same way.
+    fn run_to_file(mut self, flags: OFlags) -> FsResult<(OwnedFd, PathBuf)> {
+        loop {
+            let name = match self.todo.pop() {
+                None => return Err(FsError::new(FsErrorKind::NotAFile, &self.at)),
+                Some(Step::Up) => {
+                    self.up()?;
+                    continue;
+                }
+                Some(Step::Into(name)) if !self.todo.is_empty() => {
+                    self.enter(&name)?;
+                    continue;
+                }
+                Some(Step::Into(name)) => name,
+            };
+            let at = self.at.join(&name);
+            let error = match rustix::fs::openat(&self.fd, &name, flags, Mode::empty()) {
+                Ok(fd) => return Ok((fd, at)),
+                Err(e) => e,
+            };
+            if error != Errno::LOOP {
+                return Err(FsError::io("open", &at, error));
+            }
+            let entry = rustix::fs::openat(&self.fd, &name, ENTRY_FLAGS, Mode::empty())
+                .map_err(|e| FsError::io("open", &at, e))?;
+            let stat = rustix::fs::fstat(&entry).map_err(|e| FsError::io("inspect", &at, e))?;
+            if FileType::from_raw_mode(stat.st_mode) != FileType::Symlink {
+                return Err(FsError::io("open", &at, error));
+            }
+            self.follow(&entry, &stat, at)?;
+        }
     }
 
     /// To the real parent of the directory reached so far.

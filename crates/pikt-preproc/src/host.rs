@@ -1,7 +1,7 @@
 //! Everything the preprocessor does to the world goes through [`PreprocHost`].
 
-use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::io;
+use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -106,21 +106,16 @@ impl RealHost {
 }
 
 impl PreprocHost for RealHost {
-    /// Reads a regular file. A FIFO, device, socket or directory is refused
-    /// before it is opened (opening a FIFO would wait for a writer forever,
-    /// reading `/dev/zero` would never end), and checked again on the open
-    /// descriptor, which is opened without blocking.
+    /// Reads a regular file through `pikt-fs`: a symbolic link on the way
+    /// (the file's own name included) is followed only when only root
+    /// could have made it, so a link a user planted in the config tree is
+    /// refused, while `/etc/pikt -> /srv/pikt` works. A FIFO, device,
+    /// socket or directory is refused before it is opened (opening a FIFO
+    /// would wait for a writer forever, reading `/dev/zero` would never
+    /// end), and again on the descriptor, opened without blocking.
     fn read_file(&self, path: &Path) -> io::Result<String> {
         refuse_non_regular(&std::fs::metadata(path)?)?;
-        let nonblocking = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY;
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(i32::try_from(nonblocking.bits()).unwrap_or(0))
-            .open(path)?;
-        refuse_non_regular(&file.metadata()?)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        pikt_fs::read_text(path)
     }
 
     fn run_command(&self, command: &str, env: &[(String, String)]) -> io::Result<CommandOutput> {

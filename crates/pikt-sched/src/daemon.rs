@@ -29,7 +29,6 @@
 //! alert name) is still going, or still waiting out its drift, is skipped and
 //! the skip logged.
 
-use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -361,8 +360,9 @@ impl<C: Clock> Daemon<C> {
     /// rewrites `etc/alerts`. An unreadable file keeps the current schedule.
     fn load_conf(&mut self) {
         let path = self.settings.conf_path.clone();
-        let text = match fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        // What it schedules runs as root: no link a user planted is followed.
+        let text = match pikt_fs::read_text(&path) {
+            Ok(text) => text,
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
                 let message = format!(
                     "no piktd.conf at `{}`: nothing is scheduled until one is written and piktd gets SIGHUP",

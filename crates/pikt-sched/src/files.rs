@@ -6,7 +6,6 @@
 //! temporaries a killed daemon left are removed by the next write
 //! (`pikt_fs::replace_file`).
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -41,7 +40,7 @@ impl StateFile {
 
     /// The minute stored, if any.
     pub fn load(&self) -> Option<Minute> {
-        let text = fs::read_to_string(&self.path).ok()?;
+        let text = pikt_fs::read_text(&self.path).ok()?;
         text.trim().parse::<i64>().ok().map(Minute)
     }
 
@@ -54,6 +53,7 @@ impl StateFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use std::os::unix::fs::PermissionsExt;
 
     #[test]

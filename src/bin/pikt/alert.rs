@@ -159,8 +159,8 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
 /// by hand: defaults apply).
 pub fn read_settings(layout: &Layout, alert: &str) -> Result<Option<Alert>, String> {
     let path = layout.alert_settings_file(alert);
-    let text = match std::fs::read(&path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+    let text = match pikt_fs::read_text(&path) {
+        Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
     };
@@ -454,10 +454,33 @@ impl AlertRun<'_> {
         )
     }
 
+    /// Refuses to run from an installation whose code directories are
+    /// reached through a link a user planted: the alert file is read
+    /// through `pikt-fs`, but the programs a script runs (`=prgdir/x.pl`)
+    /// are opened by the shell, which follows any link. A directory that
+    /// does not exist is no danger.
+    fn check_code_dirs(&self) -> Result<(), String> {
+        for (name, dir) in self.site.layout.code_dirs() {
+            match pikt_fs::Dir::open(dir) {
+                Err(e) if !e.is_not_found() => {
+                    return Err(format!("=`{name}` cannot be trusted: {e}; nothing is run"))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Parses the alert file; errors are shown, logged and end the run.
     fn parse(&self, map: &mut SourceMap, sinks: &mut StdSinks) -> Result<Program, u8> {
-        let text = match std::fs::read(&self.target.path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        if let Err(message) = self.check_code_dirs() {
+            eprintln!("pikt: error: {message}");
+            log(sinks, "ERROR", "", &message);
+            return Err(EXIT_UNREADABLE);
+        }
+        // The alert's code: no link a user planted is followed.
+        let text = match pikt_fs::read_text(&self.target.path) {
+            Ok(text) => text,
             Err(e) => {
                 let message = format!("cannot read `{}`: {e}", self.target.path.display());
                 eprintln!("pikt: error: {message}");

@@ -72,12 +72,10 @@ pub fn installation(args: &Args) -> u8 {
 /// One alert: its scripts parse and check, its settings read. Returns the
 /// number of scripts, or what is wrong (the diagnostics are printed).
 fn check_alert(site: &Site, alert: &str, path: &std::path::Path) -> Result<usize, String> {
-    let text = std::fs::read(path)
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .map_err(|e| {
-            eprintln!("pikt: error: cannot read `{}`: {e}", path.display());
-            "cannot be read".to_string()
-        })?;
+    let text = pikt_fs::read_text(path).map_err(|e| {
+        eprintln!("pikt: error: cannot read `{}`: {e}", path.display());
+        "cannot be read".to_string()
+    })?;
     let mut map = SourceMap::new();
     let id = map.add(path.display().to_string(), text);
     let (program, diagnostics) = parse_program(&map, id, ParseMode::Alarms);

@@ -123,11 +123,12 @@ fn load(args: &Args) -> Result<Loaded, String> {
         Source::Installed { alert, script } => {
             let site = alert::open_site(args)?;
             let target = alert::locate(&site, alert.as_deref(), script.as_deref())?;
-            let bytes = std::fs::read(&target.path)
+            // Installed code: no link a user planted is followed.
+            let text = pikt_fs::read_text(&target.path)
                 .map_err(|e| format!("cannot read `{}`: {e}", target.path.display()))?;
             (
                 target.path.display().to_string(),
-                String::from_utf8_lossy(&bytes).into_owned(),
+                text,
                 ParseMode::Alarms,
                 target.alert,
             )

@@ -174,11 +174,10 @@ impl Write for StderrCopy {
 /// `-z`: checks piktd.conf and prints the schedule.
 fn check_conf(settings: &Settings) -> ExitCode {
     let path = &settings.conf_path;
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    let text = match pikt_fs::read_text(path) {
+        Ok(text) => text,
         Err(err) => return fail(&format!("cannot read `{}`: {err}", path.display())),
     };
-    let text = String::from_utf8_lossy(&bytes);
     let now = settings.zone.to_datetime(SystemClock::new().now());
     let report = check::check(&path.display().to_string(), &text, now);
     let _ = io::stderr().write_all(report.diagnostics.as_bytes());

@@ -49,8 +49,10 @@ fn existing(path: &Path) -> Result<Option<Existing>, String> {
     if !meta.is_file() {
         return Err(format!("`{}` is not a regular file", path.display()));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read `{}`: {}", path.display(), plain(&e)))?;
+    // Through no link a user planted on the way.
+    let bytes = pikt_fs::read_file(path)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("`{}` went away while it was read", path.display()))?;
     Ok(Some(Existing {
         bytes,
         mode,

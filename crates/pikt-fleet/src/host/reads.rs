@@ -49,8 +49,10 @@ fn read_one(request: &ReadRequest) -> ReadResult {
         result.state = ReadState::Error(why);
         return result;
     }
-    match std::fs::read(&request.path) {
-        Ok(bytes) => {
+    // Through no link a user planted on the way.
+    match pikt_fs::read_file(std::path::Path::new(&request.path)) {
+        Ok(None) => result.state = ReadState::Missing,
+        Ok(Some(bytes)) => {
             result.sha256 = sha256_hex(&bytes);
             result.digest = match request.digest {
                 DigestKind::Sha256 => result.sha256.clone(),
@@ -60,7 +62,7 @@ fn read_one(request: &ReadRequest) -> ReadResult {
                 result.content = bytes;
             }
         }
-        Err(e) => result.state = ReadState::Error(pikt_config::loader::plain_io_error(&e)),
+        Err(e) => result.state = ReadState::Error(e.to_string()),
     }
     result
 }

@@ -164,8 +164,9 @@ fn describe_state(state: &PiktdState) -> String {
 
 /// The text of `path`; `None` when it does not exist.
 fn read_optional(path: &Path) -> io::Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+    // piktd.conf as piktd reads it: through no link a user planted.
+    match pikt_fs::read_text(path) {
+        Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
