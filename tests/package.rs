@@ -27,6 +27,9 @@ const PACKAGE_LOCK: &str = "/run/lock/pikt-test-package.lock";
 /// Where the package and pikt's runs write: after a purge none may exist.
 const PIKT_ROOTS: [&str; 3] = ["/etc/pikt", "/var/lib/pikt", "/var/log/pikt"];
 
+/// The package's log rotation (a conffile).
+const LOGROTATE_CONF: &str = "/etc/logrotate.d/pikt";
+
 /// Where the systemd unit and its state may be linked or recorded.
 const SYSTEMD_PLACES: [&str; 3] = [
     "/etc/systemd/system",
@@ -223,6 +226,7 @@ fn assert_installed_files() {
         "/usr/sbin/piktd",
         "/usr/lib/systemd/system/piktd.service",
         "/etc/pikt/etc/PIKT.conf",
+        "/etc/logrotate.d/pikt",
         "/usr/share/doc/pikt/copyright",
         "/usr/share/doc/pikt/changelog.Debian.gz",
         // The man pages and completions crates/pikt-manual makes.
@@ -250,7 +254,10 @@ fn assert_installed_files() {
         .map(|dir| {
             dir.filter_map(Result::ok)
                 .map(|e| Path::new("/etc/pikt/lib/configs").join(e.file_name()))
-                .chain([PathBuf::from("/etc/pikt/etc/PIKT.conf")])
+                .chain([
+                    PathBuf::from("/etc/pikt/etc/PIKT.conf"),
+                    PathBuf::from(LOGROTATE_CONF),
+                ])
                 .collect()
         })
         .unwrap_or_default();
@@ -289,6 +296,37 @@ fn assert_installed_files() {
         unit_text.contains("\nExecStart=/usr/sbin/piktd -f\n"),
         "{unit_text}"
     );
+}
+
+/// The shipped rotation: `logrotate -d` accepts it, a forced rotation (with
+/// a state file of its own) moves every log aside, and the next alert run
+/// starts a new log while the rotated one keeps what it had.
+fn rotate_the_logs() -> io::Result<()> {
+    let out = run_ok("logrotate", &["-d", LOGROTATE_CONF]);
+    let debug = text(&out.stderr) + &text(&out.stdout);
+    assert!(
+        !debug.contains("error") && debug.contains("/var/log/pikt/*.log"),
+        "{debug}"
+    );
+    let state = tempfile::tempdir()?;
+    let state_file = state.path().join("logrotate.state");
+    let state_arg = state_file.to_string_lossy().into_owned();
+    let logs = ["Urgent.log", "piktc.log", "piktd.log"];
+    for log in logs {
+        let path = Path::new("/var/log/pikt").join(log);
+        assert!(path.is_file(), "{} was not written", path.display());
+    }
+    run_ok("logrotate", &["-f", "-s", &state_arg, LOGROTATE_CONF]);
+    for log in logs {
+        let rotated = Path::new("/var/log/pikt").join(format!("{log}.1"));
+        assert!(rotated.is_file(), "{} was not rotated", rotated.display());
+    }
+    let before = fs::read_to_string("/var/log/pikt/Urgent.log.1")?;
+    run_ok("pikt", &["-T", "+A", "Urgent"]);
+    let new = fs::read_to_string("/var/log/pikt/Urgent.log")?;
+    assert!(new.contains("run started"), "{new}");
+    assert_eq!(fs::read_to_string("/var/log/pikt/Urgent.log.1")?, before);
+    Ok(())
 }
 
 /// Runs the unit's `ExecStart` with its `Environment` as systemd would, until
@@ -397,6 +435,7 @@ fn debian_package_installs_runs_as_the_readme_says_and_purges() -> io::Result<()
     // the unit's command starts piktd, which loads the schedule.
     run_ok("systemctl", &["enable", "piktd"]);
     run_the_units_command()?;
+    rotate_the_logs()?;
 
     // Remove: the package's files go, except the conffiles; what the admin
     // changed and what pikt made (installed alerts, piktd.conf, logs) stays.
@@ -418,7 +457,14 @@ fn debian_package_installs_runs_as_the_readme_says_and_purges() -> io::Result<()
         before,
         "dpkg -r changed what it keeps"
     );
+    let (logrotate, conf): (BTreeSet<PathBuf>, BTreeSet<PathBuf>) = conf
+        .into_iter()
+        .partition(|p| p == Path::new(LOGROTATE_CONF));
     assert!(before.is_superset(&conf));
+    assert!(
+        logrotate.len() == 1 && Path::new(LOGROTATE_CONF).is_file(),
+        "the log rotation conffile is kept until the purge"
+    );
     assert!(fs::read_to_string("/etc/pikt/lib/configs/systems.cfg")?.contains(&host));
 
     // Purge: nothing is left, not even the unit's enablement.
@@ -430,6 +476,10 @@ fn debian_package_installs_runs_as_the_readme_says_and_purges() -> io::Result<()
     for root in PIKT_ROOTS {
         assert!(!Path::new(root).exists(), "{root} is left");
     }
+    assert!(
+        !Path::new(LOGROTATE_CONF).exists(),
+        "{LOGROTATE_CONF} is left"
+    );
     let systemd_left: Vec<PathBuf> = files_under(&SYSTEMD_PLACES)
         .into_iter()
         .filter(|p| p.to_string_lossy().contains("piktd"))

@@ -588,7 +588,7 @@ mod tests {
         // A FIFO is refused without waiting for a writer.
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &t.path().join("fifo"),
+            t.path().join("fifo"),
             FileType::Fifo,
             Mode::from_raw_mode(0o600),
             0,

@@ -5,8 +5,11 @@
 //! ```
 //!
 //! Each line is written with a single `write` on a file opened for appending,
-//! so lines from several writers never interleave. The file is reopened on
-//! `SIGHUP`, which lets log rotation move it away. Failing to write the log
+//! so lines from several writers never interleave. Before each line the
+//! daemon checks that the name still names the file it holds, and reopens
+//! it by name when it does not: log rotation (`/etc/logrotate.d/pikt`)
+//! moves the file away and the next line starts the new one, no signal
+//! and no copy needed (`SIGHUP` reopens it too). Failing to write the log
 //! never stops the daemon. Timestamps come from the daemon's [`crate::Clock`]
 //! and are shown in its time zone.
 //!
@@ -17,6 +20,7 @@
 
 use std::fs::File;
 use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
@@ -107,6 +111,7 @@ impl DaemonLog {
         let stamp = at.to_zoned(self.zone.clone()).strftime("%b %e %H:%M:%S");
         let message = pikt_source::visible::escape_line(message);
         let line = format!("{stamp} {} {} {message}\n", self.prefix, level.word());
+        self.follow_rotation();
         if let Some(file) = self.file.as_mut() {
             // One write call per line; a failed write is dropped on purpose:
             // the daemon must go on scheduling even on a full disk.
@@ -114,6 +119,25 @@ impl DaemonLog {
         }
         if let Some(mirror) = self.mirror.as_mut() {
             let _ = mirror.write_all(line.as_bytes());
+        }
+    }
+}
+
+impl DaemonLog {
+    /// Reopens the file by name when the name no longer names the file
+    /// held (moved away or removed by log rotation). When the reopen
+    /// fails, lines keep going to the file held.
+    fn follow_rotation(&mut self) {
+        let moved = match (&self.file, std::fs::symlink_metadata(&self.path)) {
+            (Some(file), Ok(now)) => file.metadata().map_or(true, |held| {
+                (held.dev(), held.ino()) != (now.dev(), now.ino())
+            }),
+            _ => true,
+        };
+        if moved {
+            if let Ok(file) = open_append(&self.path) {
+                self.file = Some(file);
+            }
         }
     }
 }
@@ -180,7 +204,37 @@ mod tests {
         std::fs::rename(&path, dir.path().join("piktd.log.1"))?;
         std::os::unix::fs::symlink(&victim, &path)?;
         assert!(log.reopen().is_err());
+        log.write(Timestamp::UNIX_EPOCH, Level::Info, "after the link");
         assert_eq!(std::fs::read_to_string(&victim)?, "root:x:0:0\n");
+        Ok(())
+    }
+
+    #[test]
+    fn a_log_moved_away_is_reopened_by_name_at_the_next_line() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("piktd.log");
+        let rotated = dir.path().join("piktd.log.1");
+        let mut log = DaemonLog::open(&path, "h", TimeZone::UTC, false, None)?;
+        log.write(Timestamp::UNIX_EPOCH, Level::Info, "before");
+        // logrotate's `create`: moved, and an empty file made in its place.
+        std::fs::rename(&path, &rotated)?;
+        std::fs::write(&path, "")?;
+        log.write(Timestamp::UNIX_EPOCH, Level::Info, "after");
+        // Removed outright (no `create`): made again.
+        std::fs::rename(&path, dir.path().join("piktd.log.2"))?;
+        log.write(Timestamp::UNIX_EPOCH, Level::Info, "again");
+        let old = std::fs::read_to_string(&rotated)?;
+        assert!(
+            old.ends_with("INFO before\n") && !old.contains("after"),
+            "{old}"
+        );
+        let middle = std::fs::read_to_string(dir.path().join("piktd.log.2"))?;
+        assert!(middle.ends_with("INFO after\n"), "{middle}");
+        let new = std::fs::read_to_string(&path)?;
+        assert!(
+            new.ends_with("INFO again\n") && !new.contains("after"),
+            "{new}"
+        );
         Ok(())
     }
 
