@@ -194,8 +194,10 @@ fn the_payloads_inject_commands_when_spliced_as_text() -> io::Result<()> {
         for marker in ["PWN", "P"] {
             let _ = fs::remove_file(dir.path().join(marker));
         }
+        // `wait`: a payload that ends in `&` makes its marker in the
+        // background; the shell must not exit (and the check run) first.
         Command::new("/bin/sh")
-            .args(["-c", command])
+            .args(["-c", &format!("{command}\nwait")])
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

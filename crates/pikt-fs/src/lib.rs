@@ -25,6 +25,11 @@
 //!   directory, fsynced, renamed over the target, and the directory fsynced
 //!   ([`Dir::write_atomic`], [`Dir::stage`]): a reader, or a crash at any
 //!   point, sees the old file or the new one, never half of one.
+//! * **Reads** of what becomes code or configuration as root (PIKT.conf,
+//!   piktd.conf, config files, installed alerts, history) go through
+//!   [`read_file`]: the same rule on every link of the path, the file's own
+//!   name included (a trusted link there is followed, since reading
+//!   replaces nothing), and only a regular file, opened without blocking.
 //! * **Temporary names** are recognisable, `.NAME.pikt-tmp-PID-START-N`
 //!   ([`temp`]), so the next run removes what an interrupted one left
 //!   ([`Dir::remove_stale_temps`]: its writer, told apart by process id and
