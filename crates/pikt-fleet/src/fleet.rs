@@ -711,18 +711,16 @@ mod tests {
         };
         let names: Vec<String> = (0..8).map(|i| format!("slow{i}")).collect();
         let jobs = names.iter().map(|h| job(h, a.path())).collect();
-        let started = Instant::now();
         let options = RunOptions {
             jobs: 4,
             ..RunOptions::default()
         };
         let results = fleet.run(jobs, &options, &mut Quiet, &mut KeepPlans);
-        let took = started.elapsed();
         let order: Vec<&str> = results.iter().map(|(_, r)| r.host.as_str()).collect();
         assert_eq!(order, names);
+        // Eight hosts of 200 ms each: four sessions were open at once, never
+        // more (a count, not a stopwatch: timed assertions flake under load).
         assert_eq!(remote.open.lock().map(|o| o.1).unwrap_or(0), 4);
-        // Eight hosts of 200 ms, four at once: two rounds, not eight.
-        assert!(took < Duration::from_millis(1500), "{took:?}");
         assert!(results
             .iter()
             .all(|(_, r)| r.elapsed >= Duration::from_millis(200)));

@@ -92,17 +92,7 @@ impl Dir {
         mode: u32,
         owner: Option<(u32, u32)>,
     ) -> FsResult<Staged> {
-        let path = self.checked_name(name)?;
-        let (fd, temp) = self.create_temp(name, &path)?;
-        let staged = Staged {
-            dir: self.try_clone()?,
-            temp,
-            name: name.to_string(),
-            path,
-            done: false,
-        };
-        fill(fd, contents, mode, owner, &staged.path, true)?;
-        Ok(staged)
+        self.stage_with(name, contents, mode, owner, true)
     }
 
     /// Like [`Dir::stage`], but not fsynced: for a batch of files that
@@ -116,6 +106,17 @@ impl Dir {
         mode: u32,
         owner: Option<(u32, u32)>,
     ) -> FsResult<Staged> {
+        self.stage_with(name, contents, mode, owner, false)
+    }
+
+    fn stage_with(
+        &self,
+        name: &str,
+        contents: &[u8],
+        mode: u32,
+        owner: Option<(u32, u32)>,
+        sync: bool,
+    ) -> FsResult<Staged> {
         let path = self.checked_name(name)?;
         let (fd, temp) = self.create_temp(name, &path)?;
         let staged = Staged {
@@ -125,7 +126,7 @@ impl Dir {
             path,
             done: false,
         };
-        fill(fd, contents, mode, owner, &staged.path, false)?;
+        fill(fd, contents, mode, owner, &staged.path, sync)?;
         Ok(staged)
     }
 
