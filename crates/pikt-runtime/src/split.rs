@@ -105,6 +105,12 @@ impl LineFields {
         self.found.last().copied()
     }
 
+    /// The number of fields of `text` (all of it is split).
+    pub fn count(&mut self, text: &str, seps: Option<&str>) -> usize {
+        self.last(text, seps);
+        self.found.len()
+    }
+
     /// Finds blank-separated fields until field `index` is found or the
     /// text ends, in one loop (the common case, run for every line).
     fn scan_blank_fields(&mut self, bytes: &[u8], index: usize) {

@@ -1,0 +1,274 @@
+//! Conditions: comparisons, regex matches, `#defined`, file tests, and the
+//! truth of numbers, texts and values.
+//!
+//! Each match has a site (numbered by the plan) that keeps its compiled
+//! patterns: a literal pattern is compiled at the site's first use; an
+//! interpolated one is kept by its text, the last [`SITE_ENTRIES`] texts
+//! the site saw compared (from the one found last) before the run-wide
+//! cache, which hashes, is asked.
+
+use std::cmp::Ordering;
+
+use regex::Regex;
+
+use super::eval::Loc;
+use super::{error, Machine, Res};
+use crate::error::RunErrorKind;
+use crate::host::{FileKind, Fs};
+use crate::plan::{Compare, CompareText, Cond, Defined, Match, Pattern, Place};
+use crate::regex_cache::RegexCache;
+
+/// How many pattern texts a site keeps.
+const SITE_ENTRIES: usize = 8;
+
+/// The compiled patterns of one regex site.
+#[derive(Debug, Default)]
+pub(crate) struct Site {
+    entries: Vec<(String, Regex)>,
+    /// The entry found or added last.
+    last: usize,
+    /// The entry to replace next when the site is full.
+    next: usize,
+}
+
+impl Site {
+    /// The entry whose text is `pattern`, searching from the one found last.
+    fn find(&mut self, pattern: &str) -> Option<usize> {
+        let count = self.entries.len();
+        let mut at = self.last;
+        for _ in 0..count {
+            if at >= count {
+                at = 0;
+            }
+            if self
+                .entries
+                .get(at)
+                .is_some_and(|(text, _)| text == pattern)
+            {
+                self.last = at;
+                return Some(at);
+            }
+            at += 1;
+        }
+        None
+    }
+
+    /// Keeps `regex` for `pattern` (replacing the oldest entry when full).
+    fn add(&mut self, pattern: &str, regex: Regex) -> usize {
+        let at = if self.entries.len() < SITE_ENTRIES {
+            self.entries.push((pattern.to_string(), regex));
+            self.entries.len() - 1
+        } else {
+            let at = self.next % SITE_ENTRIES;
+            self.next = at + 1;
+            if let Some(entry) = self.entries.get_mut(at) {
+                entry.0.clear();
+                entry.0.push_str(pattern);
+                entry.1 = regex;
+            }
+            at
+        };
+        self.last = at;
+        at
+    }
+
+    fn regex(&self, at: usize) -> Option<&Regex> {
+        self.entries.get(at).map(|(_, regex)| regex)
+    }
+
+    /// The entry for `pattern`, compiled through `regexes` if the site does
+    /// not have it.
+    fn get(
+        &mut self,
+        regexes: &mut RegexCache,
+        pattern: &str,
+        folded: bool,
+    ) -> Result<usize, String> {
+        if let Some(at) = self.find(pattern) {
+            return Ok(at);
+        }
+        let regex = regexes.get(pattern, folded)?.clone();
+        Ok(self.add(pattern, regex))
+    }
+}
+
+impl<'a> Machine<'a> {
+    /// The truth of `c`.
+    pub(super) fn cond(&mut self, c: &'a Cond) -> Res<bool> {
+        match c {
+            Cond::Compare(op, l, r) => {
+                let a = self.num(l)?;
+                let b = self.num(r)?;
+                Ok(compare_nums(*op, a, b))
+            }
+            Cond::Not(x) => Ok(!self.cond(x)?),
+            Cond::And(a, b) => Ok(self.cond(a)? && self.cond(b)?),
+            Cond::Or(a, b) => Ok(self.cond(a)? || self.cond(b)?),
+            Cond::CompareText(compare) => self.compare_text(compare),
+            Cond::Match(m) => self.matches(m),
+            Cond::Num(n) => Ok(self.num(n)? != 0.0),
+            Cond::Text(t) => self.with_text(t, |s| !(s.is_empty() || s == "0")),
+            Cond::Dyn(d) => Ok(self.dyn_value(d)?.truthy()),
+            Cond::Defined(d) => self.defined(d),
+            Cond::FileTest(test, path) => {
+                let mut buf = self.take_text();
+                let loc = self.locate(path, &mut buf)?;
+                let path = texts!(self).get(loc, &buf).to_string();
+                self.give_text(buf);
+                Ok(self.file_test(*test, &path))
+            }
+        }
+    }
+
+    /// `a eq b` and its siblings; the left side is copied first when the
+    /// right side could change it.
+    fn compare_text(&mut self, compare: &'a CompareText) -> Res<bool> {
+        let mut left_buf = self.take_text();
+        let left = self.locate(&compare.left, &mut left_buf)?;
+        let left = self.kept(left, compare.copy_left, &mut left_buf);
+        let mut right_buf = self.take_text();
+        let right = self.locate(&compare.right, &mut right_buf)?;
+        let texts = texts!(self);
+        let order = texts.get(left, &left_buf).cmp(texts.get(right, &right_buf));
+        self.give_text(left_buf);
+        self.give_text(right_buf);
+        Ok(match compare.op {
+            Compare::Eq => order == Ordering::Equal,
+            Compare::Ne => order != Ordering::Equal,
+            Compare::Lt => order == Ordering::Less,
+            Compare::Gt => order == Ordering::Greater,
+            Compare::Le => order != Ordering::Greater,
+            Compare::Ge => order != Ordering::Less,
+        })
+    }
+
+    /// `loc`, or (when `copy`) its text copied into `buf`.
+    fn kept(&self, loc: Loc<'a>, copy: bool, buf: &mut String) -> Loc<'a> {
+        if !copy || matches!(loc, Loc::Buf | Loc::Lit(_)) {
+            return loc;
+        }
+        buf.push_str(texts!(self).get(loc, ""));
+        Loc::Buf
+    }
+
+    /// `subject =~ pattern` and its siblings.
+    fn matches(&mut self, m: &'a Match) -> Res<bool> {
+        let mut subject_buf = self.take_text();
+        let subject = self.locate(&m.subject, &mut subject_buf)?;
+        let subject = self.kept(subject, m.copy_subject, &mut subject_buf);
+        let mut pattern_buf = self.take_text();
+        let pattern = match &m.pattern {
+            Pattern::Fixed(text) => Loc::Lit(text),
+            Pattern::Built(text) => self.locate(text, &mut pattern_buf)?,
+        };
+        let site = m.site as usize;
+        let texts = texts!(self);
+        let pattern_text = texts.get(pattern, &pattern_buf);
+        let found = match self.sites.get_mut(site) {
+            Some(cache) => cache
+                .get(&mut self.shared.regexes, pattern_text, m.folded)
+                .map(|at| {
+                    cache
+                        .regex(at)
+                        .is_some_and(|regex| regex.is_match(texts.get(subject, &subject_buf)))
+                }),
+            None => Err("no such site".to_string()),
+        };
+        let found = found.map_err(|reason| {
+            error(
+                RunErrorKind::BadRegex {
+                    pattern: pattern_text.to_string(),
+                    reason,
+                },
+                m.span,
+            )
+        })?;
+        self.give_text(subject_buf);
+        self.give_text(pattern_buf);
+        Ok(found != m.negated)
+    }
+
+    /// `#defined(...)`.
+    fn defined(&mut self, d: &'a Defined) -> Res<bool> {
+        Ok(match d {
+            Defined::Var(place) => match *place {
+                Place::Dat(..) => self.has_line,
+                Place::Num(slot) => self
+                    .store
+                    .nums
+                    .get(slot as usize)
+                    .is_some_and(Option::is_some),
+                Place::Text(slot) => self.store.texts.get(slot as usize).is_some_and(|c| c.set),
+                Place::NumArray(slot) => self
+                    .store
+                    .arrays
+                    .num
+                    .get(slot as usize)
+                    .is_some_and(|t| !t.is_empty()),
+                Place::TextArray(slot) => self
+                    .store
+                    .arrays
+                    .text
+                    .get(slot as usize)
+                    .is_some_and(|t| !t.is_empty()),
+            },
+            Defined::Elem(elem) => {
+                let mut buf = self.take_text();
+                let (_, found) = self.find_elem(elem, &mut buf)?;
+                self.give_text(buf);
+                found.is_some()
+            }
+            Defined::NotAnArray(key) => {
+                let mut buf = self.take_text();
+                self.locate_key(key, &mut buf)?;
+                self.give_text(buf);
+                false
+            }
+            Defined::History(id, keyed) => self.earlier_value(*id, *keyed).is_some(),
+            Defined::Previous(id) => self.store.previous(*id).is_some(),
+            Defined::Line => self.has_line,
+            Defined::Readline => self.has_readline,
+            Defined::Field(n) => self.field_range(u64::from(*n)).is_some(),
+            Defined::FieldAt(index) => {
+                let n = self.num(index)?;
+                n >= 0.0 && self.field_range(n as u64).is_some()
+            }
+            Defined::Evaluates(value) => {
+                self.value(value)?;
+                true
+            }
+        })
+    }
+
+    /// `-e -z -f -d -c -b -p -l -S` on `path` (`-l` does not follow a
+    /// link; `-z` is true for an existing empty file).
+    fn file_test(&mut self, test: char, path: &str) -> bool {
+        let Ok(stat) = self.host.stat(path, test != 'l') else {
+            return false;
+        };
+        match test {
+            'e' => true,
+            'z' => stat.len == 0,
+            'f' => stat.kind == FileKind::File,
+            'd' => stat.kind == FileKind::Dir,
+            'c' => stat.kind == FileKind::CharDevice,
+            'b' => stat.kind == FileKind::BlockDevice,
+            'p' => stat.kind == FileKind::Fifo,
+            'l' => stat.kind == FileKind::Symlink,
+            'S' => stat.kind == FileKind::Socket,
+            _ => false,
+        }
+    }
+}
+
+/// A numeric comparison.
+pub(super) fn compare_nums(op: Compare, a: f64, b: f64) -> bool {
+    match op {
+        Compare::Eq => a == b,
+        Compare::Ne => a != b,
+        Compare::Lt => a < b,
+        Compare::Gt => a > b,
+        Compare::Le => a <= b,
+        Compare::Ge => a >= b,
+    }
+}

@@ -1,0 +1,187 @@
+//! Variable storage, typed by the plan ([`crate::plan::Place`]): numbers,
+//! texts (each with its own buffer, reused from one value to the next),
+//! number arrays and text arrays, and the `@` values of the previous line.
+
+use indexmap::IndexMap;
+use pikt_lang::ast::VarId;
+use rustc_hash::FxBuildHasher;
+
+use crate::plan::Sizes;
+use crate::value::{Str, Value};
+
+/// A `$` scalar: its text and whether it has a value.
+#[derive(Debug, Default)]
+pub(crate) struct TextCell {
+    /// The value (kept allocated while unset).
+    pub text: String,
+    /// False until assigned, and after `unset`.
+    pub set: bool,
+}
+
+/// An array: keys in the order they were first set (reference §4.5: the
+/// seed's wild card must be visited last).
+///
+/// It remembers the key it found or inserted last and where: the guard
+/// and update of the counting idiom (`if ! #defined(#n[$k])` … `set #n[$k]
+/// += 1`), or a read followed by a write of one element, hash the key
+/// once. Only removals move elements, so only they forget it.
+#[derive(Debug)]
+pub(crate) struct Table<V> {
+    map: IndexMap<Str, V, FxBuildHasher>,
+    last_key: String,
+    last_at: Option<usize>,
+}
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Table {
+            map: IndexMap::default(),
+            last_key: String::new(),
+            last_at: None,
+        }
+    }
+}
+
+impl<V> Table<V> {
+    /// How many elements.
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when the array has no element.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The position of `key`, if it is set.
+    pub(crate) fn find(&mut self, key: &str) -> Option<usize> {
+        if let Some(at) = self.last_at {
+            if self.last_key == key {
+                return Some(at);
+            }
+        }
+        let at = self.map.get_index_of(key)?;
+        self.remember(key, at);
+        Some(at)
+    }
+
+    /// Adds `key` (not set yet) with `value`, last; its position.
+    pub(crate) fn insert(&mut self, key: &str, value: V) -> usize {
+        let (at, _) = self.map.insert_full(Str::from(key), value);
+        self.remember(key, at);
+        at
+    }
+
+    fn remember(&mut self, key: &str, at: usize) {
+        self.last_key.clear();
+        self.last_key.push_str(key);
+        self.last_at = Some(at);
+    }
+
+    /// The value at `at`.
+    pub(crate) fn value(&self, at: usize) -> Option<&V> {
+        self.map.get_index(at).map(|(_, v)| v)
+    }
+
+    /// The value at `at`, for writing.
+    pub(crate) fn value_mut(&mut self, at: usize) -> Option<&mut V> {
+        self.map.get_index_mut(at).map(|(_, v)| v)
+    }
+
+    /// The key at `at`.
+    pub(crate) fn key(&self, at: usize) -> Option<&str> {
+        self.map.get_index(at).map(|(k, _)| k.as_str())
+    }
+
+    /// Every key, in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &Str> {
+        self.map.keys()
+    }
+
+    /// Removes `key` (the later elements move up).
+    pub(crate) fn remove(&mut self, key: &str) {
+        if self.map.shift_remove(key).is_some() {
+            self.last_at = None;
+        }
+    }
+
+    /// Removes every element.
+    pub(crate) fn clear(&mut self) {
+        self.map.clear();
+        self.last_at = None;
+    }
+}
+
+/// The arrays of a script, by kind.
+#[derive(Debug, Default)]
+pub(crate) struct Arrays {
+    /// `#` arrays.
+    pub num: Vec<Table<f64>>,
+    /// `$` arrays.
+    pub text: Vec<Table<Str>>,
+}
+
+/// Every variable of one script.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    /// `#` scalars (`None`: no value).
+    pub nums: Vec<Option<f64>>,
+    /// `$` scalars.
+    pub texts: Vec<TextCell>,
+    /// Arrays.
+    pub arrays: Arrays,
+    /// The `@` values, by variable.
+    previous: Vec<Option<Value>>,
+}
+
+impl Store {
+    /// Storage for a plan of `sizes` with `vars` variables, all unset.
+    pub(crate) fn new(sizes: Sizes, vars: usize) -> Store {
+        let count = |n: u32| n as usize;
+        Store {
+            nums: vec![None; count(sizes.nums)],
+            texts: (0..sizes.texts).map(|_| TextCell::default()).collect(),
+            arrays: Arrays {
+                num: (0..sizes.num_arrays).map(|_| Table::default()).collect(),
+                text: (0..sizes.text_arrays).map(|_| Table::default()).collect(),
+            },
+            previous: vec![None; vars],
+        }
+    }
+
+    /// The value `id` had at the end of the previous input line.
+    pub(crate) fn previous(&self, id: VarId) -> Option<&Value> {
+        self.previous.get(id.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// Records `value` as the `@` value of `id`.
+    pub(crate) fn remember_previous(&mut self, id: VarId, value: Option<Value>) {
+        if let Some(cell) = self.previous.get_mut(id.0 as usize) {
+            *cell = value;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_key_is_found_without_hashing_and_forgotten_on_removal() {
+        let mut table: Table<f64> = Table::default();
+        assert_eq!(table.find("a"), None);
+        assert_eq!(table.insert("a", 1.0), 0);
+        assert_eq!(table.insert("b", 2.0), 1);
+        assert_eq!(table.find("b"), Some(1));
+        assert_eq!(table.find("a"), Some(0));
+        assert_eq!(table.last_at, Some(0));
+        table.remove("a");
+        assert_eq!(table.last_at, None);
+        assert_eq!(table.find("b"), Some(0));
+        assert_eq!(table.key(0), Some("b"));
+        assert_eq!(table.value(0), Some(&2.0));
+        table.clear();
+        assert_eq!(table.find("b"), None);
+        assert!(table.is_empty());
+    }
+}
