@@ -418,17 +418,26 @@ impl<'a> Machine<'a> {
     /// evaluated before the last split is replaced, so `#split($2)` splits
     /// the old second field. `#split($inline)` does not copy the line.
     pub(super) fn split(&mut self, call: &'a SplitCall) -> Res<f64> {
+        self.split_for(call, None)
+    }
+
+    /// [`Machine::split`], whose count goes to `target` (a `#` slot about
+    /// to be assigned it, so a count it still waits for is not needed).
+    pub(super) fn split_for(&mut self, call: &'a SplitCall, target: Option<u32>) -> Res<f64> {
         let on_line = matches!(call.text, Text::Line(_));
-        let mut text = self.take_text();
+        let mut text = String::new();
         if on_line {
             self.locate(&call.text, &mut text)?;
         } else {
+            self.pooled(&mut text);
             self.text_into(&call.text, &mut text)?;
         }
-        let mut seps = self.take_text();
+        let mut seps = String::new();
         if let Some(s) = &call.seps {
+            self.pooled(&mut seps);
             self.text_into(s, &mut seps)?;
         }
+        self.settle_count(target);
         if !on_line {
             std::mem::swap(&mut self.split.text, &mut text);
         }

@@ -111,7 +111,7 @@ impl<'a> Machine<'a> {
             Cond::Dyn(d) => Ok(self.dyn_value(d)?.truthy()),
             Cond::Defined(d) => self.defined(d),
             Cond::FileTest(test, path) => {
-                let mut buf = self.take_text();
+                let mut buf = String::new();
                 let loc = self.locate(path, &mut buf)?;
                 let path = texts!(self).get(loc, &buf).to_string();
                 self.give_text(buf);
@@ -123,10 +123,10 @@ impl<'a> Machine<'a> {
     /// `a eq b` and its siblings; the left side is copied first when the
     /// right side could change it.
     fn compare_text(&mut self, compare: &'a CompareText) -> Res<bool> {
-        let mut left_buf = self.take_text();
+        let mut left_buf = String::new();
         let left = self.locate(&compare.left, &mut left_buf)?;
         let left = self.kept(left, compare.copy_left, &mut left_buf);
-        let mut right_buf = self.take_text();
+        let mut right_buf = String::new();
         let right = self.locate(&compare.right, &mut right_buf)?;
         let texts = texts!(self);
         let order = texts.get(left, &left_buf).cmp(texts.get(right, &right_buf));
@@ -143,49 +143,59 @@ impl<'a> Machine<'a> {
     }
 
     /// `loc`, or (when `copy`) its text copied into `buf`.
-    fn kept(&self, loc: Loc<'a>, copy: bool, buf: &mut String) -> Loc<'a> {
+    fn kept(&mut self, loc: Loc<'a>, copy: bool, buf: &mut String) -> Loc<'a> {
         if !copy || matches!(loc, Loc::Buf | Loc::Lit(_)) {
             return loc;
         }
+        self.pooled(buf);
         buf.push_str(texts!(self).get(loc, ""));
         Loc::Buf
     }
 
     /// `subject =~ pattern` and its siblings.
     fn matches(&mut self, m: &'a Match) -> Res<bool> {
-        let mut subject_buf = self.take_text();
+        let mut subject_buf = String::new();
         let subject = self.locate(&m.subject, &mut subject_buf)?;
         let subject = self.kept(subject, m.copy_subject, &mut subject_buf);
-        let mut pattern_buf = self.take_text();
-        let pattern = match &m.pattern {
-            Pattern::Fixed(text) => Loc::Lit(text),
-            Pattern::Built(text) => self.locate(text, &mut pattern_buf)?,
-        };
-        let site = m.site as usize;
-        let texts = texts!(self);
-        let pattern_text = texts.get(pattern, &pattern_buf);
-        let found = match self.sites.get_mut(site) {
-            Some(cache) => cache
-                .get(&mut self.shared.regexes, pattern_text, m.folded)
-                .map(|at| {
-                    cache
-                        .regex(at)
-                        .is_some_and(|regex| regex.is_match(texts.get(subject, &subject_buf)))
-                }),
+        let mut pattern_buf = String::new();
+        let at = match &m.pattern {
+            // A literal pattern: its site holds it once compiled.
+            Pattern::Fixed(text) => match self.sites.get(m.site as usize) {
+                Some(site) if !site.entries.is_empty() => Ok(0),
+                _ => self.site_regex(m, Loc::Lit(text), ""),
+            },
+            Pattern::Built(text) => {
+                let pattern = self.locate(text, &mut pattern_buf)?;
+                self.site_regex(m, pattern, &pattern_buf)
+            }
+        }?;
+        let found = self
+            .sites
+            .get(m.site as usize)
+            .and_then(|site| site.regex(at))
+            .is_some_and(|regex| regex.is_match(texts!(self).get(subject, &subject_buf)));
+        self.give_text(subject_buf);
+        self.give_text(pattern_buf);
+        Ok(found != m.negated)
+    }
+
+    /// The entry of `m`'s site for the pattern at `pattern` (compiled now
+    /// if the site does not have it).
+    fn site_regex(&mut self, m: &Match, pattern: Loc<'_>, buf: &str) -> Res<usize> {
+        let pattern = texts!(self).get(pattern, buf);
+        let found = match self.sites.get_mut(m.site as usize) {
+            Some(site) => site.get(&mut self.shared.regexes, pattern, m.folded),
             None => Err("no such site".to_string()),
         };
-        let found = found.map_err(|reason| {
+        found.map_err(|reason| {
             error(
                 RunErrorKind::BadRegex {
-                    pattern: pattern_text.to_string(),
+                    pattern: pattern.to_string(),
                     reason,
                 },
                 m.span,
             )
-        })?;
-        self.give_text(subject_buf);
-        self.give_text(pattern_buf);
-        Ok(found != m.negated)
+        })
     }
 
     /// `#defined(...)`.
@@ -193,11 +203,7 @@ impl<'a> Machine<'a> {
         Ok(match d {
             Defined::Var(place) => match *place {
                 Place::Dat(..) => self.has_line,
-                Place::Num(slot) => self
-                    .store
-                    .nums
-                    .get(slot as usize)
-                    .is_some_and(Option::is_some),
+                Place::Num(slot) => self.num_slot(slot).is_some(),
                 Place::Text(slot) => self.store.texts.get(slot as usize).is_some_and(|c| c.set),
                 Place::NumArray(slot) => self
                     .store
@@ -213,13 +219,13 @@ impl<'a> Machine<'a> {
                     .is_some_and(|t| !t.is_empty()),
             },
             Defined::Elem(elem) => {
-                let mut buf = self.take_text();
+                let mut buf = String::new();
                 let (_, found) = self.find_elem(elem, &mut buf)?;
                 self.give_text(buf);
                 found.is_some()
             }
             Defined::NotAnArray(key) => {
-                let mut buf = self.take_text();
+                let mut buf = String::new();
                 self.locate_key(key, &mut buf)?;
                 self.give_text(buf);
                 false

@@ -46,6 +46,7 @@ pub(super) struct Texts<'s> {
 
 impl<'s> Texts<'s> {
     /// The text at `loc` (`buf` for [`Loc::Buf`]).
+    #[inline]
     pub(super) fn get(&self, loc: Loc<'s>, buf: &'s str) -> &'s str {
         match loc {
             Loc::Lit(text) => text,
@@ -82,33 +83,62 @@ impl<'a> Machine<'a> {
         loc: Loc<'s>,
         buf: &'s str,
     ) -> (&'s str, &'s mut Arrays) {
-        let texts = Texts {
-            line: &self.line,
-            split: if self.split.on_line {
-                &self.line
-            } else {
-                &self.split.text
-            },
-            readline: &self.readline,
-            vars: &self.store.texts,
-            arrays: &[],
+        let key = match loc {
+            Loc::Var(slot) => self.store.texts.get(slot as usize).map_or("", |c| &c.text),
+            Loc::Line(start, end) => self.line.get(start..end).unwrap_or(""),
+            Loc::Buf => buf,
+            Loc::Lit(text) => text,
+            Loc::Split(start, end) => {
+                let split = if self.split.on_line {
+                    &self.line
+                } else {
+                    &self.split.text
+                };
+                split.get(start..end).unwrap_or("")
+            }
+            Loc::Readline => &self.readline,
+            Loc::Elem(..) => "",
         };
-        (texts.get(loc, buf), &mut self.store.arrays)
+        (key, &mut self.store.arrays)
     }
 
-    /// The value of `n`.
+    /// The value of `n`. The common nodes are here; the others in
+    /// [`Machine::num_other`], which keeps this function small (it runs for
+    /// every node of every arithmetic expression).
     pub(super) fn num(&mut self, n: &'a Num) -> Res<f64> {
         match n {
             Num::Const(c) => Ok(*c),
             Num::Var(slot, var, span) => match self.store.nums.get(*slot as usize) {
                 Some(Some(v)) => Ok(*v),
-                _ => Err(self.unset_error(*var, *span)),
+                _ => self
+                    .num_slot(*slot)
+                    .ok_or_else(|| self.unset_error(*var, *span)),
             },
-            Num::Arith(op, l, r, span) => {
+            Num::Add(operands) => {
+                let [l, r] = &**operands;
+                Ok(self.num(l)? + self.num(r)?)
+            }
+            Num::Sub(operands) => {
+                let [l, r] = &**operands;
+                Ok(self.num(l)? - self.num(r)?)
+            }
+            Num::Mul(operands) => {
+                let [l, r] = &**operands;
+                Ok(self.num(l)? * self.num(r)?)
+            }
+            Num::Arith(op, operands, span) => {
+                let [l, r] = &**operands;
                 let a = self.num(l)?;
                 let b = self.num(r)?;
                 arith(*op, a, b, *span)
             }
+            _ => self.num_other(n),
+        }
+    }
+
+    #[inline(never)]
+    fn num_other(&mut self, n: &'a Num) -> Res<f64> {
+        match n {
             Num::Elem(elem) => self.num_elem(elem),
             Num::Truth(cond) => Ok(bool_num(self.cond(cond)?)),
             Num::Dat(spec, var, span) => {
@@ -124,13 +154,19 @@ impl<'a> Machine<'a> {
             Num::OfDyn(d) => Ok(self.dyn_value(d)?.to_num()),
             Num::Split(call) => self.split(call),
             Num::Fail(e) => Err(e.clone()),
+            Num::Const(_)
+            | Num::Var(..)
+            | Num::Add(_)
+            | Num::Sub(_)
+            | Num::Mul(_)
+            | Num::Arith(..) => self.num(n),
         }
     }
 
     /// Runs `f` on the text of `t` (where it lies, or built in a pooled
     /// buffer).
     pub(super) fn with_text<T>(&mut self, t: &'a Text, f: impl FnOnce(&str) -> T) -> Res<T> {
-        let mut buf = self.take_text();
+        let mut buf = String::new();
         let loc = self.locate(t, &mut buf)?;
         let result = f(self.texts().get(loc, &buf));
         self.give_text(buf);
@@ -148,15 +184,43 @@ impl<'a> Machine<'a> {
     /// Appends the text of `t` to `out`.
     pub(super) fn text_into(&mut self, t: &'a Text, out: &mut String) -> Res<()> {
         match t {
+            Text::Concat(parts) => {
+                for part in parts.iter() {
+                    self.part_into(part, out)?;
+                }
+                Ok(())
+            }
+            _ => self.part_into(t, out),
+        }
+    }
+
+    /// [`Machine::text_into`] for one part: the common ones directly, the
+    /// others in [`Machine::other_into`].
+    #[inline]
+    fn part_into(&mut self, t: &'a Text, out: &mut String) -> Res<()> {
+        match t {
             Text::Lit(text) => out.push_str(text),
             Text::Var(slot, var, span) => match self.store.texts.get(*slot as usize) {
                 Some(cell) if cell.set => out.push_str(&cell.text),
                 _ => return Err(self.unset_error(*var, *span)),
             },
-            Text::Concat(parts) => {
-                for part in parts.iter() {
-                    self.text_into(part, out)?;
+            Text::Dat(spec, var, span) => {
+                if !self.has_line {
+                    return Err(self.unset_error(*var, *span));
                 }
+                let (start, end) = self.dat_range(*spec);
+                out.push_str(self.line.get(start..end).unwrap_or(""));
+            }
+            _ => return self.other_into(t, out),
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn other_into(&mut self, t: &'a Text, out: &mut String) -> Res<()> {
+        match t {
+            Text::Concat(_) | Text::Lit(_) | Text::Var(..) | Text::Dat(..) => {
+                return self.text_into(t, out)
             }
             Text::Num(n) => {
                 let n = self.num(n)?;
@@ -165,8 +229,7 @@ impl<'a> Machine<'a> {
             Text::Dyn(d) => self.dyn_value(d)?.write_to(out),
             Text::Previous(id, span) => self.previous_value(*id, *span)?.write_to(out),
             Text::Fail(e) => return Err(e.clone()),
-            Text::Dat(..)
-            | Text::Elem(_)
+            Text::Elem(_)
             | Text::Line(_)
             | Text::Readline(_)
             | Text::Field(_)
@@ -194,6 +257,7 @@ impl<'a> Machine<'a> {
             | Text::Field(_)
             | Text::FieldAt(..) => self.locate_place(t),
             _ => {
+                self.pooled(buf);
                 self.text_into(t, buf)?;
                 Ok(Loc::Buf)
             }
@@ -302,11 +366,13 @@ impl<'a> Machine<'a> {
                 if n < 0.0 {
                     return Err(negative_index(n, *span));
                 }
+                self.pooled(buf);
                 push_number(buf, n);
                 Ok(Loc::Buf)
             }
             Key::Text(t) => match self.locate(t, buf)? {
                 loc @ Loc::Elem(..) => {
+                    self.pooled(buf);
                     let text = self.texts().get(loc, "");
                     buf.push_str(text);
                     Ok(Loc::Buf)
@@ -323,7 +389,23 @@ impl<'a> Machine<'a> {
         elem: &'a Elem,
         buf: &mut String,
     ) -> Res<(Loc<'a>, Option<usize>)> {
-        let loc = self.locate_key(&elem.key, buf)?;
+        let loc = match &elem.key {
+            // The common keys, without the general path's detours.
+            Key::Text(Text::Var(slot, var, span)) => {
+                if !self.store.texts.get(*slot as usize).is_some_and(|c| c.set) {
+                    return Err(self.unset_error(*var, *span));
+                }
+                Loc::Var(*slot)
+            }
+            Key::Text(Text::Dat(spec, var, span)) => {
+                if !self.has_line {
+                    return Err(self.unset_error(*var, *span));
+                }
+                let (start, end) = self.dat_range(*spec);
+                Loc::Line(start, end)
+            }
+            key => self.locate_key(key, buf)?,
+        };
         let (key, arrays) = self.key_and_arrays(loc, buf);
         let found = match elem.array {
             Place::NumArray(slot) => arrays.num.get_mut(slot as usize).and_then(|t| t.find(key)),
@@ -334,7 +416,7 @@ impl<'a> Machine<'a> {
     }
 
     fn num_elem(&mut self, elem: &'a Elem) -> Res<f64> {
-        let mut buf = self.take_text();
+        let mut buf = String::new();
         let (loc, found) = self.find_elem(elem, &mut buf)?;
         let value = match (elem.array, found) {
             (Place::NumArray(slot), Some(at)) => self
@@ -356,7 +438,7 @@ impl<'a> Machine<'a> {
     }
 
     fn text_elem(&mut self, elem: &'a Elem) -> Res<Loc<'a>> {
-        let mut buf = self.take_text();
+        let mut buf = String::new();
         let (loc, found) = self.find_elem(elem, &mut buf)?;
         match (elem.array, found) {
             (Place::TextArray(slot), Some(at)) => {
@@ -402,6 +484,7 @@ pub(super) fn negative_index(n: f64, span: Span) -> Box<crate::error::RunError> 
 }
 
 /// `+ - * / % ** & | ^ << >>` on numbers.
+#[inline]
 pub(crate) fn arith(op: Arith, a: f64, b: f64, span: Span) -> Res<f64> {
     Ok(match op {
         Arith::Add => a + b,
@@ -434,6 +517,7 @@ const EXACT: f64 = 9_007_199_254_740_992.0;
 /// `a % b` (the sign of `a`, as C's `fmod`), for a non-zero `b`. Whole
 /// numbers take the integer remainder: exact, and far cheaper than the
 /// software `fmod` the floating-point operator calls.
+#[inline]
 fn remainder(a: f64, b: f64) -> f64 {
     if a.abs() < EXACT && b.abs() < EXACT {
         let (whole_a, whole_b) = (a as i64, b as i64);

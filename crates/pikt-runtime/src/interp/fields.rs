@@ -24,6 +24,53 @@ pub(crate) struct SplitState {
 }
 
 impl Machine<'_> {
+    /// The value of `#` slot `slot`, if it has one: a deferred field count
+    /// ([`crate::plan::Assign::Count`]) is counted now.
+    pub(super) fn num_slot(&mut self, slot: u32) -> Option<f64> {
+        match self.store.nums.get(slot as usize) {
+            Some(Some(n)) => Some(*n),
+            Some(None) if self.deferred_count == Some(slot) => {
+                self.deferred_count = None;
+                let n = self.split_count() as f64;
+                if let Some(cell) = self.store.nums.get_mut(slot as usize) {
+                    *cell = Some(n);
+                }
+                Some(n)
+            }
+            _ => None,
+        }
+    }
+
+    /// Counts the fields of the current split for the slot waiting for
+    /// them, unless it is `target` (which is about to get a new value) or
+    /// has been given another value since.
+    pub(super) fn settle_count(&mut self, target: Option<u32>) {
+        let Some(slot) = self.deferred_count.take() else {
+            return;
+        };
+        if Some(slot) == target
+            || !self
+                .store
+                .nums
+                .get(slot as usize)
+                .is_some_and(Option::is_none)
+        {
+            return;
+        }
+        let n = self.split_count() as f64;
+        if let Some(cell) = self.store.nums.get_mut(slot as usize) {
+            *cell = Some(n);
+        }
+    }
+
+    /// Makes `slot` wait for the field count of the split just made.
+    pub(super) fn defer_count(&mut self, slot: u32) {
+        if let Some(cell) = self.store.nums.get_mut(slot as usize) {
+            *cell = None;
+            self.deferred_count = Some(slot);
+        }
+    }
+
     /// The text of the last `#split`.
     pub(super) fn split_text(&self) -> &str {
         if self.split.on_line {

@@ -126,6 +126,9 @@ pub(crate) struct Machine<'a> {
     line_key: Option<String>,
     /// The message of `die`.
     died: Option<String>,
+    /// The `#` slot that holds the field count of the current `#split`,
+    /// not counted yet ([`crate::plan::Assign::Count`]).
+    deferred_count: Option<u32>,
     /// Statements run, counted in batches ([`Machine::tick`]).
     statements: u64,
     /// Statements left before the limits are checked again.
@@ -182,6 +185,7 @@ impl<'a> Machine<'a> {
             history_new: History::default(),
             line_key: None,
             died: None,
+            deferred_count: None,
             statements: 0,
             countdown: Self::batch(trace),
             loop_countdown: LOOP_BATCH,
@@ -460,13 +464,7 @@ impl<'a> Machine<'a> {
     /// snapshots and history).
     fn current_value(&mut self, id: VarId) -> Option<Value> {
         match self.plan.places.get(id.0 as usize).copied()? {
-            Place::Num(slot) => self
-                .store
-                .nums
-                .get(slot as usize)
-                .copied()
-                .flatten()
-                .map(Value::Num),
+            Place::Num(slot) => self.num_slot(slot).map(Value::Num),
             Place::Text(slot) => self
                 .store
                 .texts
@@ -672,8 +670,21 @@ impl<'a> Machine<'a> {
         self.text_pool.pop().unwrap_or_default()
     }
 
-    /// Returns a buffer to the pool.
+    /// Makes `buf` a buffer from the pool unless it is one already: the
+    /// callers that may not need a buffer (an operand that lies somewhere)
+    /// start with `String::new()`, which costs nothing.
+    fn pooled(&mut self, buf: &mut String) {
+        if buf.capacity() == 0 {
+            *buf = self.take_text();
+        }
+    }
+
+    /// Returns a buffer to the pool (one that never held text is dropped:
+    /// it owns no memory).
     fn give_text(&mut self, mut text: String) {
+        if text.capacity() == 0 {
+            return;
+        }
         text.clear();
         self.text_pool.push(text);
     }

@@ -307,7 +307,7 @@ impl<'a> Machine<'a> {
                 value,
                 span,
             } => {
-                let current = self.store.nums.get(*slot as usize).copied().flatten();
+                let current = self.num_slot(*slot);
                 let rhs = self.num(value)?;
                 let n = arith(*op, current.unwrap_or(0.0), rhs, *span)?;
                 self.set_num(*slot, n);
@@ -357,14 +357,7 @@ impl<'a> Machine<'a> {
                 span,
             } => {
                 let current = match *place {
-                    Place::Num(slot) => Value::Num(
-                        self.store
-                            .nums
-                            .get(slot as usize)
-                            .copied()
-                            .flatten()
-                            .unwrap_or(0.0),
-                    ),
+                    Place::Num(slot) => Value::Num(self.num_slot(slot).unwrap_or(0.0)),
                     Place::Text(slot) => Value::Str(
                         self.store
                             .texts
@@ -387,6 +380,10 @@ impl<'a> Machine<'a> {
                     }
                     _ => {}
                 }
+            }
+            Assign::Count { slot, split } => {
+                self.split_for(split, Some(*slot))?;
+                self.defer_count(*slot);
             }
             Assign::Elem(elem) => self.assign_elem(elem)?,
             Assign::Fail(e) => return Err(e.clone()),
@@ -448,7 +445,7 @@ impl<'a> Machine<'a> {
         Ok(match value {
             Val::Num(n) => self.num(n)?,
             Val::Text(t) => {
-                let mut buf = self.take_text();
+                let mut buf = String::new();
                 let loc = self.locate(t, &mut buf)?;
                 let (n, warning) = self.num_from_text(texts!(self).get(loc, &buf));
                 self.give_text(buf);
@@ -528,7 +525,7 @@ impl<'a> Machine<'a> {
     /// `set A[k] op v`: the key is looked up once, for reading and writing
     /// (the right side cannot add or remove elements).
     fn assign_elem(&mut self, a: &'a ElemAssign) -> Res<()> {
-        let mut buf = self.take_text();
+        let mut buf = String::new();
         let (loc, found) = self.find_elem(&a.elem, &mut buf)?;
         // A key in the `#split` fields or `$rdlin` could change while the
         // right side runs: keep a copy.
@@ -606,9 +603,10 @@ impl<'a> Machine<'a> {
 
     /// `loc`, or its text copied into `buf` when a function call could
     /// change it (a `#split` field, `$rdlin`).
-    fn kept_key(&self, loc: Loc<'a>, buf: &mut String) -> Loc<'a> {
+    fn kept_key(&mut self, loc: Loc<'a>, buf: &mut String) -> Loc<'a> {
         match loc {
             Loc::Split(..) | Loc::Readline => {
+                self.pooled(buf);
                 buf.push_str(texts!(self).get(loc, ""));
                 Loc::Buf
             }
@@ -650,6 +648,9 @@ impl<'a> Machine<'a> {
         match target {
             Unset::Var(place) => match *place {
                 Place::Num(slot) => {
+                    if self.deferred_count == Some(slot) {
+                        self.deferred_count = None;
+                    }
                     if let Some(cell) = self.store.nums.get_mut(slot as usize) {
                         *cell = None;
                     }
@@ -672,7 +673,7 @@ impl<'a> Machine<'a> {
                 Place::Dat(..) => {}
             },
             Unset::Elem(elem) => {
-                let mut buf = self.take_text();
+                let mut buf = String::new();
                 let loc = self.locate_key(&elem.key, &mut buf)?;
                 let (key, arrays) = self.key_and_arrays(loc, &buf);
                 match elem.array {

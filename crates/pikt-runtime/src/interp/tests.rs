@@ -62,3 +62,15 @@ fn numbers_in_text_print_as_integers_or_six_digits() {
         "4000000000000000000 -42 2.5 0.333333\nkey 4000000000000000000\nkey 3\n"
     );
 }
+
+#[test]
+fn a_field_count_waits_for_its_first_reading_but_keeps_its_value() {
+    let script = "begin\n    set #n = #split(\"a b c\")\n    do #split(\"x\")\n    output \"#n $1\"\n    set #n = #split(\"a b\")\n    set #n = 7\n    do #split(\"x y z\")\n    output #n\n    set #n = #split(\"a b\")\n    unset #n\n    do #split(\"x\")\n    output #defined(#n)\n    set #n = #split(\"a b c\")\n    set #m = #split($[#n])\n    output \"#n #m $1\"\n    set #n = #split(\"p q\")\n    set #n += 1\n    output #n\n";
+    assert_eq!(out(script, ""), "3 x\n7\n0\n3 1 c\n3\n");
+}
+
+#[test]
+fn a_field_count_of_the_line_is_right_on_later_lines_and_in_history() {
+    let script = "init\n    input file \"in.txt\"\nrule\n    set #n = #split($inline)\n    if #innum() > 1\n        output @n . \" #n $[#n]\"\n    fi\nend\n    output \"#n $1\"\n";
+    assert_eq!(out(script, "a b\nc d e\nf\n"), "2 3 e\n3 1 f\n1 f\n");
+}

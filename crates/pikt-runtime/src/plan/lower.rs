@@ -334,7 +334,7 @@ impl<'s> Lowerer<'s> {
     /// lazily.
     fn effect(&mut self, e: &Expr) -> Val {
         match &e.kind {
-            ExprKind::Call(Builtin::Split, args) => Val::Num(self.split(args, false)),
+            ExprKind::Call(Builtin::Split, args) => Val::Num(Num::Split(self.split(args, false))),
             _ => self.val(e),
         }
     }
@@ -396,11 +396,17 @@ impl<'s> Lowerer<'s> {
     ) -> Assign {
         let aside = mentions(&a.value, var, LOOK_DEPTH);
         match (place, a.op.binary()) {
-            (Some(Place::Num(slot)), None) => Assign::Num {
-                slot,
-                var,
-                value: self.val(&a.value),
-                span: target,
+            (Some(Place::Num(slot)), None) => match &a.value.kind {
+                ExprKind::Call(Builtin::Split, args) => Assign::Count {
+                    slot,
+                    split: self.split(args, false),
+                },
+                _ => Assign::Num {
+                    slot,
+                    var,
+                    value: self.val(&a.value),
+                    span: target,
+                },
             },
             (Some(Place::Text(slot)), None) => match self.val(&a.value) {
                 // `set $x = $x . rest`: append `rest`.
@@ -516,7 +522,7 @@ impl<'s> Lowerer<'s> {
             ExprKind::FieldExpr(index) => {
                 Val::Text(Text::FieldAt(Box::new(self.num(index)), index.span))
             }
-            ExprKind::Call(Builtin::Split, args) => Val::Num(self.split(args, true)),
+            ExprKind::Call(Builtin::Split, args) => Val::Num(Num::Split(self.split(args, true))),
             ExprKind::Call(Builtin::Defined, args) => {
                 Val::Num(Num::Truth(Box::new(self.defined(args))))
             }
@@ -626,14 +632,14 @@ impl<'s> Lowerer<'s> {
         }
     }
 
-    fn split(&mut self, args: &[Expr], counted: bool) -> Num {
-        Num::Split(Box::new(SplitCall {
+    fn split(&mut self, args: &[Expr], counted: bool) -> Box<SplitCall> {
+        Box::new(SplitCall {
             text: args
                 .first()
                 .map_or_else(|| Text::Lit("".into()), |a| self.text(a)),
             seps: args.get(1).map(|a| self.text(a)),
             counted,
-        }))
+        })
     }
 
     /// `e` as a number.
@@ -815,7 +821,13 @@ fn arithmetic(op: Arith, l: Num, r: Num, span: Span) -> Num {
             }
         }
     }
-    Num::Arith(op, Box::new(l), Box::new(r), span)
+    let operands = Box::new([l, r]);
+    match op {
+        Arith::Add => Num::Add(operands),
+        Arith::Sub => Num::Sub(operands),
+        Arith::Mul => Num::Mul(operands),
+        _ => Num::Arith(op, operands, span),
+    }
 }
 
 /// A number as text: a literal when it is a constant.

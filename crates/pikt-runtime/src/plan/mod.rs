@@ -343,6 +343,15 @@ pub(crate) enum Assign {
         /// The whole assignment (division by zero).
         span: Span,
     },
+    /// `set #n = #split(...)`: the split is lazy, and `#n` gets the number
+    /// of fields when it is first read (many scripts split every line but
+    /// look at the count on few).
+    Count {
+        /// The slot of `#n`.
+        slot: Slot,
+        /// The split.
+        split: Box<SplitCall>,
+    },
     /// `set A[k] op v`
     Elem(Box<ElemAssign>),
     /// An assignment that fails when run (to a `dat` variable).
@@ -481,8 +490,14 @@ pub(crate) enum Num {
     Neg(Box<Num>),
     /// `~`
     BitNot(Box<Num>),
-    /// An arithmetic operator (the span for division by zero).
-    Arith(Arith, Box<Num>, Box<Num>, Span),
+    /// `l + r` (the operators that cannot fail have their own nodes).
+    Add(Box<[Num; 2]>),
+    /// `l - r`
+    Sub(Box<[Num; 2]>),
+    /// `l * r`
+    Mul(Box<[Num; 2]>),
+    /// Any other arithmetic operator (the span for division by zero).
+    Arith(Arith, Box<[Num; 2]>, Span),
     /// A truth value as 1 or 0 (comparisons, matches, `!`, `&&`, `||`).
     Truth(Box<Cond>),
     /// The leading number of a text (`" 42abc"` is 42).

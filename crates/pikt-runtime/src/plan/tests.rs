@@ -80,7 +80,7 @@ fn numbers_update_in_place_and_constants_fold() {
     assert!(matches!(
         &p.begin[1].kind,
         StmtKind::Assign(Assign::Num {
-            value: Val::Num(Num::Arith(..)),
+            value: Val::Num(Num::Add(..)),
             ..
         })
     ));
@@ -124,7 +124,13 @@ fn a_split_whose_count_is_unused_is_lazy() {
     ));
     assert!(matches!(
         &p.begin[1].kind,
-        StmtKind::Assign(Assign::Num { value: Val::Num(Num::Split(s)), .. }) if s.counted
+        StmtKind::Assign(Assign::Count { split, .. }) if !split.counted
+    ));
+    let p = begin("    set #n = #split(\"a b\") + 1\n");
+    assert!(matches!(
+        &p.begin[0].kind,
+        StmtKind::Assign(Assign::Num { value: Val::Num(Num::Add(operands)), .. })
+            if matches!(&operands[0], Num::Split(s) if s.counted)
     ));
 }
 
