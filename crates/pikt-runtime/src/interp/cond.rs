@@ -12,10 +12,11 @@ use std::cmp::Ordering;
 use regex::Regex;
 
 use super::eval::Loc;
+use super::store::TextCell;
 use super::{error, Machine, Res};
 use crate::error::RunErrorKind;
 use crate::host::{FileKind, Fs};
-use crate::plan::{Compare, CompareText, Cond, Defined, Match, Pattern, Place};
+use crate::plan::{Compare, CompareText, Cond, Defined, Match, Pattern, Place, Text};
 use crate::regex_cache::RegexCache;
 
 /// How many pattern texts a site keeps.
@@ -29,9 +30,56 @@ pub(crate) struct Site {
     last: usize,
     /// The entry to replace next when the site is full.
     next: usize,
+    /// For a pattern of literal text and variables: the versions of its
+    /// variables when entry `last` was found for it (empty: none).
+    stamp: Vec<u64>,
 }
 
 impl Site {
+    /// The entry whose text is the concatenation of `parts` (literal text
+    /// and set variables), searching from the one found last, without
+    /// building the text. `None` also when a variable has no value.
+    fn find_parts(&mut self, parts: &[Text], vars: &[TextCell]) -> Option<usize> {
+        let count = self.entries.len();
+        let mut at = self.last;
+        for _ in 0..count {
+            if at >= count {
+                at = 0;
+            }
+            let entry = self.entries.get(at).map(|(text, _)| text.as_str());
+            if entry.is_some_and(|text| spells(text, parts, vars) == Some(true)) {
+                self.last = at;
+                return Some(at);
+            }
+            at += 1;
+        }
+        None
+    }
+
+    /// True when the variables of `parts` are as they were when entry
+    /// `last` was found for them.
+    fn stamped(&self, parts: &[Text], vars: &[TextCell]) -> bool {
+        !self.stamp.is_empty()
+            && parts
+                .iter()
+                .filter_map(|p| match p {
+                    Text::Var(slot, ..) => Some(vars.get(*slot as usize).map(TextCell::version)),
+                    _ => None,
+                })
+                .eq(self.stamp.iter().map(|v| Some(*v)))
+    }
+
+    /// Records the versions of the variables of `parts` for entry `last`.
+    fn stamp(&mut self, parts: &[Text], vars: &[TextCell]) {
+        self.stamp.clear();
+        for part in parts {
+            if let Text::Var(slot, ..) = part {
+                self.stamp
+                    .push(vars.get(*slot as usize).map_or(0, TextCell::version));
+            }
+        }
+    }
+
     /// The entry whose text is `pattern`, searching from the one found last.
     fn find(&mut self, pattern: &str) -> Option<usize> {
         let count = self.entries.len();
@@ -164,6 +212,7 @@ impl<'a> Machine<'a> {
                 Some(site) if !site.entries.is_empty() => Ok(0),
                 _ => self.site_regex(m, Loc::Lit(text), ""),
             },
+            Pattern::Parts(parts) => self.parts_regex(m, parts, &mut pattern_buf),
             Pattern::Built(text) => {
                 let pattern = self.locate(text, &mut pattern_buf)?;
                 self.site_regex(m, pattern, &pattern_buf)
@@ -177,6 +226,32 @@ impl<'a> Machine<'a> {
         self.give_text(subject_buf);
         self.give_text(pattern_buf);
         Ok(found != m.negated)
+    }
+
+    /// The entry of `m`'s site for a pattern of literal text and variables:
+    /// the one used last if the variables have not changed since, else one
+    /// whose text they spell, else compiled from the text built in `buf`.
+    fn parts_regex(&mut self, m: &'a Match, parts: &'a [Text], buf: &mut String) -> Res<usize> {
+        let vars = &self.store.texts;
+        if let Some(site) = self.sites.get_mut(m.site as usize) {
+            if site.stamped(parts, vars) {
+                return Ok(site.last);
+            }
+            if let Some(at) = site.find_parts(parts, vars) {
+                site.stamp(parts, vars);
+                return Ok(at);
+            }
+        }
+        self.pooled(buf);
+        for part in parts {
+            self.text_into(part, buf)?;
+        }
+        let at = self.site_regex(m, Loc::Buf, buf)?;
+        let vars = &self.store.texts;
+        if let Some(site) = self.sites.get_mut(m.site as usize) {
+            site.stamp(parts, vars);
+        }
+        Ok(at)
     }
 
     /// The entry of `m`'s site for the pattern at `pattern` (compiled now
@@ -265,6 +340,30 @@ impl<'a> Machine<'a> {
             _ => false,
         }
     }
+}
+
+/// Whether `text` is the concatenation of `parts` (literal text and
+/// variables); `None` when a part is something else or a variable has no
+/// value.
+fn spells(mut text: &str, parts: &[Text], vars: &[TextCell]) -> Option<bool> {
+    for part in parts {
+        let piece = match part {
+            Text::Lit(lit) => &**lit,
+            Text::Var(slot, ..) => {
+                let cell = vars.get(*slot as usize)?;
+                if !cell.set {
+                    return None;
+                }
+                cell.text.as_str()
+            }
+            _ => return None,
+        };
+        match text.strip_prefix(piece) {
+            Some(rest) => text = rest,
+            None => return Some(false),
+        }
+    }
+    Some(text.is_empty())
 }
 
 /// A numeric comparison.

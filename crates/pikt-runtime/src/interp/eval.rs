@@ -320,7 +320,7 @@ impl<'a> Machine<'a> {
         match d {
             Dyn::Call(call) => self.call(call),
             Dyn::History(id, keyed, span) => match self.earlier_value(*id, *keyed) {
-                Some(value) => Ok(value.clone()),
+                Some(value) => Ok(value),
                 None => {
                     let name = self.var_name(*id);
                     Err(error(
@@ -344,7 +344,7 @@ impl<'a> Machine<'a> {
     }
 
     /// `@x`.
-    fn previous_value(&self, id: VarId, span: Span) -> Res<&Value> {
+    fn previous_value(&self, id: VarId, span: Span) -> Res<&super::store::Earlier> {
         self.store.previous(id).ok_or_else(|| {
             let name = self.var_name(id);
             error(

@@ -41,13 +41,13 @@ mod store;
 
 use std::time::Instant;
 
-use pikt_lang::ast::{InputKind, Level, Script, Status, VarId};
+use pikt_lang::ast::{InputKind, Level, Script, Status, VarId, VarType};
 use pikt_source::{SourceMap, Span};
 
 use crate::config::{Limits, RunConfig};
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::guard::{GuardError, Guarded};
-use crate::history::History;
+use crate::history::{History, ValueRef};
 use crate::host::{LogEntry, Sinks};
 use crate::input::Input;
 use crate::plan::{Place, Plan};
@@ -124,6 +124,8 @@ pub(crate) struct Machine<'a> {
     history_new: History,
     /// The `keys` text of the current line (for `%var` in rules).
     line_key: Option<String>,
+    /// The buffer of an earlier line's key, for the next one.
+    key_buffer: String,
     /// The message of `die`.
     died: Option<String>,
     /// The `#` slot that holds the field count of the current `#split`,
@@ -157,6 +159,10 @@ impl<'a> Machine<'a> {
         let (script, name) = (item.script, item.name);
         let status = script.init.status.map(|(s, _)| s);
         let trace = config.debug || status == Some(Status::Debugging);
+        let mut history_new = History::default();
+        if !plan.history.is_empty() {
+            history_new.keyed.reserve_like(&history.keyed);
+        }
         Machine {
             script,
             plan,
@@ -182,8 +188,9 @@ impl<'a> Machine<'a> {
             level: script.init.level.map_or(Level::Notice, |(l, _)| l),
             mail: Vec::new(),
             history_old: history,
-            history_new: History::default(),
+            history_new,
             line_key: None,
+            key_buffer: String::new(),
             died: None,
             deferred_count: None,
             statements: 0,
@@ -395,7 +402,9 @@ impl<'a> Machine<'a> {
             self.line_number += 1;
             self.has_line = true;
             self.line_fields.reset();
-            self.line_key = None;
+            if let Some(key) = self.line_key.take() {
+                self.key_buffer = key;
+            }
         } else if split_on_line {
             std::mem::swap(&mut self.line, &mut self.split.text);
             self.split.on_line = true;
@@ -407,18 +416,86 @@ impl<'a> Machine<'a> {
     fn finish_line(&mut self) {
         let plan = self.plan;
         for &id in &plan.previous {
-            let value = self.current_value(id);
-            self.store.remember_previous(id, value);
+            self.remember_previous(id);
         }
         if !plan.history.is_empty() {
-            let key = self.line_key().to_string();
-            let mut record = rustc_hash::FxHashMap::default();
+            self.line_key();
+            let key = self.line_key.as_deref().unwrap_or("");
+            self.history_new.keyed.start(key);
             for &id in &plan.history {
-                if let Some(value) = self.current_value(id) {
-                    record.insert(self.var_name(id).to_string(), value);
+                let name = plan.names.get(id.0 as usize).map_or("", |n| &**n);
+                let Some(place) = plan.places.get(id.0 as usize).copied() else {
+                    continue;
+                };
+                let value = match place {
+                    Place::Num(slot) => self.num_slot(slot).map(ValueRef::Num),
+                    Place::Text(slot) => self
+                        .store
+                        .texts
+                        .get(slot as usize)
+                        .filter(|c| c.set)
+                        .map(|c| ValueRef::Text(&c.text)),
+                    Place::Dat(spec, ty) if self.has_line => {
+                        let (start, end) = self.dat_range(spec);
+                        let text = self.line.get(start..end).unwrap_or("");
+                        Some(match ty {
+                            VarType::Num => ValueRef::Num(parse_leading_number(text)),
+                            VarType::Str => ValueRef::Text(text),
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(value) = value {
+                    self.history_new.keyed.add(name, value);
                 }
             }
-            self.history_new.keyed.insert(key, record);
+        }
+    }
+
+    /// Keeps `id`'s current value as its `@` value, in the buffer of the
+    /// last one.
+    fn remember_previous(&mut self, id: VarId) {
+        let Some(place) = self.plan.places.get(id.0 as usize).copied() else {
+            return;
+        };
+        let (num, dat) = match place {
+            Place::Num(slot) => (self.num_slot(slot), None),
+            Place::Dat(spec, ty) if self.has_line => (None, Some((self.dat_range(spec), ty))),
+            _ => (None, None),
+        };
+        let store = &mut self.store;
+        let Some(earlier) = store.previous.get_mut(id.0 as usize) else {
+            return;
+        };
+        earlier.text.clear();
+        earlier.set = true;
+        earlier.is_text = false;
+        match place {
+            Place::Num(_) => match num {
+                Some(n) => earlier.num = n,
+                None => earlier.set = false,
+            },
+            Place::Text(slot) => match store.texts.get(slot as usize).filter(|c| c.set) {
+                Some(cell) => {
+                    earlier.is_text = true;
+                    earlier.text.push_str(&cell.text);
+                }
+                None => earlier.set = false,
+            },
+            Place::Dat(..) => match dat {
+                Some(((start, end), ty)) => {
+                    let text = self.line.get(start..end).unwrap_or("");
+                    match ty {
+                        VarType::Num => earlier.num = parse_leading_number(text),
+                        VarType::Str => {
+                            earlier.is_text = true;
+                            earlier.text.push_str(text);
+                        }
+                    }
+                }
+                None => earlier.set = false,
+            },
+            Place::NumArray(_) | Place::TextArray(_) => earlier.set = false,
         }
     }
 
@@ -433,6 +510,7 @@ impl<'a> Machine<'a> {
             }
         }
         self.close_handles();
+        self.history_new.keyed.settle();
         (
             std::mem::take(&mut self.history_new),
             std::mem::take(&mut self.mail),
@@ -477,8 +555,8 @@ impl<'a> Machine<'a> {
                 }
                 let text = self.dat_text(spec);
                 Some(match ty {
-                    pikt_lang::ast::VarType::Num => Value::Num(parse_leading_number(text)),
-                    pikt_lang::ast::VarType::Str => Value::str(text),
+                    VarType::Num => Value::Num(parse_leading_number(text)),
+                    VarType::Str => Value::str(text),
                 })
             }
             Place::NumArray(_) | Place::TextArray(_) => None,
@@ -489,7 +567,9 @@ impl<'a> Machine<'a> {
     /// joined by tabs, or the line number when the script has no `keys`.
     fn line_key(&mut self) -> &str {
         if self.line_key.is_none() {
-            let mut key = String::new();
+            // The buffer of the last line's key is reused.
+            let mut key = std::mem::take(&mut self.key_buffer);
+            key.clear();
             let keys = &self.script.init.keys;
             if keys.is_empty() {
                 crate::value::push_number(&mut key, self.line_number as f64);
@@ -509,19 +589,16 @@ impl<'a> Machine<'a> {
 
     /// The value `%x` had at the end of the last run, where it is read: the
     /// script's own in `begin`/`end`, the input line key's in rules.
-    fn earlier_value(&mut self, id: VarId, keyed: bool) -> Option<&Value> {
+    fn earlier_value(&mut self, id: VarId, keyed: bool) -> Option<Value> {
         if keyed {
             self.line_key();
         }
         let name = self.plan.names.get(id.0 as usize)?;
         if keyed {
             let key = self.line_key.as_deref().unwrap_or("");
-            self.history_old
-                .keyed
-                .get(key)
-                .and_then(|vars| vars.get(&**name))
+            self.history_old.keyed.get(key, name)
         } else {
-            self.history_old.globals.get(&**name)
+            self.history_old.globals.get(&**name).cloned()
         }
     }
 

@@ -221,7 +221,7 @@ impl<'a> Machine<'a> {
     fn set_key_var(&mut self, var: KeyVar, key: &str) {
         match var {
             KeyVar::Text(slot) => {
-                if let Some(cell) = self.store.texts.get_mut(slot as usize) {
+                if let Some(cell) = self.store.text_mut(slot) {
                     cell.text.clear();
                     cell.text.push_str(key);
                     cell.set = true;
@@ -250,7 +250,7 @@ impl<'a> Machine<'a> {
         };
         match var {
             KeyVar::Text(slot) => {
-                if let Some(cell) = store.texts.get_mut(slot as usize) {
+                if let Some(cell) = super::store::text_mut(&mut store.texts, slot) {
                     cell.text.clear();
                     cell.text.push_str(key);
                     cell.set = true;
@@ -398,7 +398,7 @@ impl<'a> Machine<'a> {
     }
 
     fn set_text(&mut self, slot: u32, text: &str) {
-        if let Some(cell) = self.store.texts.get_mut(slot as usize) {
+        if let Some(cell) = self.store.text_mut(slot) {
             cell.text.clear();
             cell.text.push_str(text);
             cell.set = true;
@@ -409,11 +409,10 @@ impl<'a> Machine<'a> {
     /// straight into the variable's buffer, or built aside first when `t`
     /// reads the variable.
     fn write_text(&mut self, slot: u32, t: &'a Text, aside: bool, append: bool) -> Res<()> {
-        let index = slot as usize;
         if aside {
             let mut buf = self.take_text();
             self.text_into(t, &mut buf)?;
-            if let Some(cell) = self.store.texts.get_mut(index) {
+            if let Some(cell) = self.store.text_mut(slot) {
                 if !append || !cell.set {
                     cell.text.clear();
                 }
@@ -423,7 +422,7 @@ impl<'a> Machine<'a> {
             self.give_text(buf);
             return Ok(());
         }
-        let Some(cell) = self.store.texts.get_mut(index) else {
+        let Some(cell) = self.store.text_mut(slot) else {
             return Ok(());
         };
         let mut text = std::mem::take(&mut cell.text);
@@ -431,7 +430,7 @@ impl<'a> Machine<'a> {
             text.clear();
         }
         let result = self.text_into(t, &mut text);
-        if let Some(cell) = self.store.texts.get_mut(index) {
+        if let Some(cell) = self.store.text_mut(slot) {
             cell.text = text;
             cell.set |= result.is_ok();
         }
@@ -656,7 +655,7 @@ impl<'a> Machine<'a> {
                     }
                 }
                 Place::Text(slot) => {
-                    if let Some(cell) = self.store.texts.get_mut(slot as usize) {
+                    if let Some(cell) = self.store.text_mut(slot) {
                         cell.set = false;
                     }
                 }

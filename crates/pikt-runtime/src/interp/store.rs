@@ -7,7 +7,7 @@ use pikt_lang::ast::VarId;
 use rustc_hash::FxBuildHasher;
 
 use crate::plan::Sizes;
-use crate::value::{Str, Value};
+use crate::value::Str;
 
 /// A `$` scalar: its text and whether it has a value.
 #[derive(Debug, Default)]
@@ -16,6 +16,16 @@ pub(crate) struct TextCell {
     pub text: String,
     /// False until assigned, and after `unset`.
     pub set: bool,
+    /// Changes whenever the cell is written ([`Store::text_mut`]): a regex
+    /// site built from variables knows by it that they are unchanged.
+    version: u64,
+}
+
+impl TextCell {
+    /// The cell's version.
+    pub(crate) fn version(&self) -> u64 {
+        self.version
+    }
 }
 
 /// An array: keys in the order they were first set (reference §4.5: the
@@ -112,6 +122,14 @@ impl<V> Table<V> {
     }
 }
 
+/// Cell `slot` of `cells`, for writing: its version changes. Every write
+/// of a `$` scalar goes through here.
+pub(crate) fn text_mut(cells: &mut [TextCell], slot: u32) -> Option<&mut TextCell> {
+    let cell = cells.get_mut(slot as usize)?;
+    cell.version = cell.version.wrapping_add(1);
+    Some(cell)
+}
+
 /// The arrays of a script, by kind.
 #[derive(Debug, Default)]
 pub(crate) struct Arrays {
@@ -131,7 +149,7 @@ pub(crate) struct Store {
     /// Arrays.
     pub arrays: Arrays,
     /// The `@` values, by variable.
-    previous: Vec<Option<Value>>,
+    pub previous: Vec<Earlier>,
 }
 
 impl Store {
@@ -145,19 +163,51 @@ impl Store {
                 num: (0..sizes.num_arrays).map(|_| Table::default()).collect(),
                 text: (0..sizes.text_arrays).map(|_| Table::default()).collect(),
             },
-            previous: vec![None; vars],
+            previous: (0..vars).map(|_| Earlier::default()).collect(),
         }
     }
 
-    /// The value `id` had at the end of the previous input line.
-    pub(crate) fn previous(&self, id: VarId) -> Option<&Value> {
-        self.previous.get(id.0 as usize).and_then(Option::as_ref)
+    /// The `$` scalar `slot`, for writing (its version changes).
+    pub(crate) fn text_mut(&mut self, slot: u32) -> Option<&mut TextCell> {
+        text_mut(&mut self.texts, slot)
     }
 
-    /// Records `value` as the `@` value of `id`.
-    pub(crate) fn remember_previous(&mut self, id: VarId, value: Option<Value>) {
-        if let Some(cell) = self.previous.get_mut(id.0 as usize) {
-            *cell = value;
+    /// The value `id` had at the end of the previous input line.
+    pub(crate) fn previous(&self, id: VarId) -> Option<&Earlier> {
+        self.previous.get(id.0 as usize).filter(|e| e.set)
+    }
+}
+
+/// The value a variable had when the previous input line finished (`@x`),
+/// kept in a buffer reused line after line.
+#[derive(Debug, Default)]
+pub(crate) struct Earlier {
+    /// There is a value.
+    pub set: bool,
+    /// The value is `text` (a `$` variable), else `num`.
+    pub is_text: bool,
+    /// A `#` variable's value.
+    pub num: f64,
+    /// A `$` variable's value.
+    pub text: String,
+}
+
+impl Earlier {
+    /// The value as a number.
+    pub(crate) fn to_num(&self) -> f64 {
+        if self.is_text {
+            crate::value::parse_leading_number(&self.text)
+        } else {
+            self.num
+        }
+    }
+
+    /// Appends the value as text.
+    pub(crate) fn write_to(&self, out: &mut String) {
+        if self.is_text {
+            out.push_str(&self.text);
+        } else {
+            crate::value::push_number(out, self.num);
         }
     }
 }

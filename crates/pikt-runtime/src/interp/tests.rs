@@ -74,3 +74,12 @@ fn a_field_count_of_the_line_is_right_on_later_lines_and_in_history() {
     let script = "init\n    input file \"in.txt\"\nrule\n    set #n = #split($inline)\n    if #innum() > 1\n        output @n . \" #n $[#n]\"\n    fi\nend\n    output \"#n $1\"\n";
     assert_eq!(out(script, "a b\nc d e\nf\n"), "2 3 e\n3 1 f\n1 f\n");
 }
+
+#[test]
+fn patterns_made_of_variables_follow_the_variables() {
+    // Eleven patterns cycling through one site (more than it keeps), the
+    // same variable set again to an old value, and another site built
+    // from two variables that stay unchanged.
+    let script = "begin\n    set #n = 0\n    set #m = 0\n    set $d = \"ss\"\n    set $e = \"hd\"\n    for #i = 1 #i <= 40 #i += 1\n        set $a = \"p\" . (#i % 11)\n        if \"p3\" =~ \"^$a$\"\n            set #n += 1\n        fi\n        if \"sshd\" =~~ \"^$d$e\"\n            set #m += 1\n        fi\n    endfor\n    set $a = \"p3\"\n    set $a = \"p3\"\n    if \"p3\" =~ \"^$a$\"\n        set #n += 1\n    fi\n    output \"#n #m\"\n";
+    assert_eq!(out(script, ""), "5 40\n");
+}

@@ -716,6 +716,14 @@ impl<'s> Lowerer<'s> {
                 let copy_subject = volatile(&subject) && calls_function(r, LOOK_DEPTH);
                 let pattern = match self.text(r) {
                     Text::Lit(text) => Pattern::Fixed(text),
+                    var @ Text::Var(..) => Pattern::Parts(Box::new([var])),
+                    Text::Concat(parts)
+                        if parts
+                            .iter()
+                            .all(|p| matches!(p, Text::Lit(_) | Text::Var(..))) =>
+                    {
+                        Pattern::Parts(parts)
+                    }
                     built => Pattern::Built(built),
                 };
                 Cond::Match(Box::new(Match {

@@ -661,7 +661,11 @@ pub(crate) struct Match {
 pub(crate) enum Pattern {
     /// Literal text: compiled at the site's first use, then kept.
     Fixed(Box<str>),
-    /// Built at run time: kept per site by its text.
+    /// Literal text and `$` variables: kept per site by the values of the
+    /// variables (the site knows when they are unchanged, and compares them
+    /// part by part with the patterns it keeps, without building the text).
+    Parts(Box<[Text]>),
+    /// Built at run time some other way: kept per site by its text.
     Built(Text),
 }
 

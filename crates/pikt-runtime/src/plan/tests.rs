@@ -91,13 +91,18 @@ fn literal_patterns_are_fixed_and_interpolated_ones_built() {
     let p = begin("    set $d = \"sshd\"\n    if \"a\" =~ \"^a\" . \"b?\"\n    fi\n    if \"a\" =~~ \"$d\"\n    fi\n");
     let site = |i: usize| match &p.begin[i].kind {
         StmtKind::If(arms, _) => match &arms[0].0 {
-            Cond::Match(m) => (m.site, matches!(m.pattern, Pattern::Fixed(_)), m.folded),
+            Cond::Match(m) => (
+                m.site,
+                matches!(m.pattern, Pattern::Fixed(_)),
+                m.folded,
+                matches!(m.pattern, Pattern::Parts(_)),
+            ),
             other => panic!("{other:?}"),
         },
         other => panic!("{other:?}"),
     };
-    assert_eq!(site(1), (0, true, false));
-    assert_eq!(site(2), (1, false, true));
+    assert_eq!(site(1), (0, true, false, false));
+    assert_eq!(site(2), (1, false, true, true));
     assert_eq!(p.sizes.sites, 2);
 }
 
