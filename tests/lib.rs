@@ -2,8 +2,13 @@
 //! binary with a module per topic.
 
 mod cases;
+mod demo;
+mod fleet;
 mod harness;
+mod package;
 mod piktd;
+mod site;
 mod storm;
+mod style;
 mod support;
 mod test_mode;

@@ -29,17 +29,13 @@ use crate::harness::cases::run_cases;
 use crate::support::smtp::SmtpSink;
 use crate::support::storm::Storm;
 use crate::support::syslog::Syslog;
-use crate::support::FileLock;
+use crate::support::{FileLock, IMAPD_STORM_LOCK};
 
 const PIKT: &str = env!("CARGO_BIN_EXE_pikt");
 const PIKTC: &str = env!("CARGO_BIN_EXE_piktc");
 
 /// The host name every tree here runs as.
 const HOST: &str = "stormhost";
-
-/// Held while a test runs a storm of processes named `imapd`: the seed's
-/// script counts (and kills) every `imapd` of its user on the machine.
-const IMAPD_LOCK: &str = "/run/lock/pikt-test-imapd-storm.lock";
 
 /// How long processes may take to disappear, or mail to arrive.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -561,7 +557,7 @@ fn body_of(message: &str) -> &str {
 
 #[test]
 fn imapd_storm_is_handled_end_to_end() -> io::Result<()> {
-    let _only_storm = FileLock::acquire(Path::new(IMAPD_LOCK), Duration::from_secs(300))?;
+    let _only_storm = FileLock::acquire(Path::new(IMAPD_STORM_LOCK), Duration::from_secs(300))?;
     let site = StormSite::new()?;
     fs::write(
         site.spool_dir.path().join("chico"),
@@ -702,7 +698,7 @@ fn pikt_within(tree: &Tree, args: &[&str], limit: Duration) -> io::Result<Output
 
 #[test]
 fn the_seeds_kill_loop_ends_in_test_mode_and_kills_nothing() -> io::Result<()> {
-    let _only_storm = FileLock::acquire(Path::new(IMAPD_LOCK), Duration::from_secs(300))?;
+    let _only_storm = FileLock::acquire(Path::new(IMAPD_STORM_LOCK), Duration::from_secs(300))?;
     let site = StormSite::new()?;
     site.install(&["nopage"])?;
     let storms = Storms::start()?;

@@ -26,6 +26,10 @@ use std::time::{Duration, Instant};
 use rustix::fs::{flock, FlockOperation};
 use rustix::io::Errno;
 
+/// Held while a test runs a storm of processes named `imapd`: the seed's
+/// script counts (and kills) every `imapd` of its user on the machine.
+pub const IMAPD_STORM_LOCK: &str = "/run/lock/pikt-test-imapd-storm.lock";
+
 /// How often the `wait_*` helpers look again.
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
 

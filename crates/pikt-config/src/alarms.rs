@@ -9,6 +9,8 @@
 use pikt_lang::ParseMode;
 use pikt_source::{Diagnostic, FileId, SourceMap, Span};
 
+use crate::alert_macros::{self, AlertContext};
+use crate::alerts::Alert;
 use crate::stanza::{dedup_stanzas, read_stanzas, Stanza, StanzaRules};
 
 /// One alarm script as rendered for a host.
@@ -58,6 +60,17 @@ impl AlarmsFile {
     pub fn names(&self) -> Vec<&str> {
         self.scripts.iter().map(|s| s.name.as_str()).collect()
     }
+
+    /// The text of `alert`'s `.alt` file: its scripts in its order, with
+    /// the alert macros filled in for it.
+    pub fn alt_text(&self, alert: &Alert) -> String {
+        let ctx = AlertContext::of(alert);
+        alert
+            .alarm_names()
+            .filter_map(|name| self.get(name))
+            .map(|script| alert_macros::fill(&script.text, &ctx))
+            .collect()
+    }
 }
 
 fn render_script(stanza: &Stanza) -> AlarmScript {
@@ -79,9 +92,11 @@ fn render_script(stanza: &Stanza) -> AlarmScript {
 
 /// Parses the preprocessed alarms.cfg `file` with the Pikt language parser
 /// and returns its diagnostics. This is the one place where pikt-config
-/// calls pikt-lang.
+/// calls pikt-lang. Scripts may run in any alert, so the alert macros read
+/// as stand-ins of their length ([`alert_macros::fill_for_check`]).
 pub fn check_scripts(map: &SourceMap, file: FileId) -> Vec<Diagnostic> {
-    let (_program, diags) = pikt_lang::parse_program(map, file, ParseMode::Alarms);
+    let text = alert_macros::fill_for_check(&map.get(file).text);
+    let (_program, diags) = pikt_lang::parse_program_text(map, file, &text, ParseMode::Alarms);
     diags
 }
 

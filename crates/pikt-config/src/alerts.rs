@@ -17,18 +17,23 @@
 //!                                      start with a key continue the list)
 //! ```
 //!
-//! Every key but `timing` is given at most once. The alarm names are checked
-//! against alarms.cfg by [`AlertsFile::check_alarm_names`] once both files
-//! are read.
+//! Every key but `timing` is given at most once. Lines after a `timing` line
+//! that start with a minute (a digit or `*`) are further timings (PIKT's
+//! old-style sample writes them so). A double-quoted value may go on to the
+//! next line after a backslash. The alert macros (`=piktalert`...) in the
+//! commands are filled in for the alert ([`crate::alert_macros`]). The alarm
+//! names are checked against alarms.cfg by [`AlertsFile::check_alarm_names`]
+//! once both files are read.
 
 use std::collections::{BTreeSet, HashMap};
 
 use pikt_lang::ast::{Level, Status};
 use pikt_source::{Diagnostic, FileId, SourceMap, Span};
 
+use crate::alert_macros::{self, AlertContext};
 use crate::stanza::{dedup_stanzas, is_identifier, read_stanzas, Stanza, StanzaRules};
 use crate::timing::{parse_drift, TimingSpec};
-use crate::words::{did_you_mean, split_words, Word};
+use crate::words::{did_you_mean, join_quoted_continuations, Word};
 
 /// Every key of an alert stanza.
 pub const KEYS: [&str; 11] = [
@@ -134,8 +139,8 @@ struct AlertParser<'a> {
     alert: Alert,
     /// key -> span where it was first given (single-valued keys).
     seen: HashMap<&'static str, Span>,
-    /// True after an `alarms` line: key-less lines continue the list.
-    in_alarms: bool,
+    /// The key whose key-less lines continue it (`alarms`, `timing`).
+    continued: Option<&'static str>,
 }
 
 impl<'a> AlertParser<'a> {
@@ -157,18 +162,23 @@ impl<'a> AlertParser<'a> {
                 alarms: Vec::new(),
             },
             seen: HashMap::new(),
-            in_alarms: false,
+            continued: None,
         }
     }
 
     fn parse(mut self, diags: &mut Vec<Diagnostic>) -> Alert {
-        for line in self.stanza.lines() {
-            let (words, d) = split_words(line.content(), line.content_span());
+        let written = self
+            .stanza
+            .lines()
+            .map(|line| (line.content(), line.content_span()));
+        for line in join_quoted_continuations(written) {
+            let (words, d) = line.words();
             diags.extend(d);
-            if let Err(diag) = self.line(&words, line.content_span()) {
+            if let Err(diag) = self.line(&words, line.span()) {
                 diags.push(diag);
             }
         }
+        self.fill_alert_macros();
         if self.alert.alarms.is_empty() {
             diags.push(
                 Diagnostic::warning(
@@ -186,12 +196,17 @@ impl<'a> AlertParser<'a> {
             return Ok(());
         };
         let Some(known) = KEYS.iter().copied().find(|k| *k == key.text) else {
-            if self.in_alarms {
-                return self.alarm_names(words);
-            }
-            return Err(self.unknown_key(key));
+            return match self.continued {
+                Some("alarms") => self.alarm_names(words),
+                Some(_) if starts_like_a_minute(&key.text) => {
+                    let spec = TimingSpec::parse(words, line_span)?;
+                    self.alert.timings.push(spec);
+                    Ok(())
+                }
+                _ => Err(self.unknown_key(key)),
+            };
         };
-        self.in_alarms = known == "alarms";
+        self.continued = matches!(known, "alarms" | "timing").then_some(known);
         let args_span = args.first().map_or(line_span, |a| {
             a.span.to(args.last().map_or(a.span, |l| l.span))
         });
@@ -299,6 +314,33 @@ impl<'a> AlertParser<'a> {
         Ok(())
     }
 
+    /// Fills the alert macros into the commands, now that the alert's
+    /// name, status and level are known.
+    fn fill_alert_macros(&mut self) {
+        let alert = &self.alert;
+        let ctx = AlertContext::of(alert);
+        let fill = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|text| alert_macros::fill(text, &ctx).into_owned())
+        };
+        let (mailcmd, lpcmd, execcmd) = (
+            fill(&alert.mailcmd),
+            fill(&alert.lpcmd),
+            fill(&alert.execcmd),
+        );
+        let nice = match &alert.nice {
+            Some(Nice::Command(text)) => {
+                Some(Nice::Command(alert_macros::fill(text, &ctx).into_owned()))
+            }
+            other => other.clone(),
+        };
+        self.alert.mailcmd = mailcmd;
+        self.alert.lpcmd = lpcmd;
+        self.alert.execcmd = execcmd;
+        self.alert.nice = nice;
+    }
+
     fn unknown_key(&self, key: &Word) -> Diagnostic {
         let mut diag =
             Diagnostic::error(format!("unknown alerts.cfg key `{}`", key.text), key.span)
@@ -308,6 +350,11 @@ impl<'a> AlertParser<'a> {
         }
         diag
     }
+}
+
+/// True for a word that can start a timing line: its minute field.
+fn starts_like_a_minute(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit() || c == '*')
 }
 
 /// Exactly one value word after `key`.
@@ -397,6 +444,33 @@ mod tests {
             a.alarm_names().collect::<Vec<_>>(),
             ["ProcCountsChk", "OtherChk", "Third"]
         );
+    }
+
+    #[test]
+    fn timing_lines_continue_without_the_key() {
+        let (_, model, diags) = parse(
+            "A\n\ttiming 10,25,40,55 6-18 * * 1-5 5\n\t\t10 6-18 * * 0,6 5\n\t\t*/30 0-5 * * * 5\n\talarms X\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(model.alerts[0].timings.len(), 3);
+        assert_eq!(model.alerts[0].timings[2].drift, Some(5));
+        // after `alarms`, a key-less line is a script name again
+        let (_, _, diags) = parse("A\n\ttiming 0 * * * *\n\tmialcmd \"x\"\n\talarms X\n");
+        assert_eq!(diags[0].message, "unknown alerts.cfg key `mialcmd`");
+    }
+
+    #[test]
+    fn quoted_commands_continue_after_a_backslash_and_fill_alert_macros() {
+        let (_, model, diags) = parse(
+            "Critical\n\tmailcmd \"mailx -s 'PIKT Alert: =piktalert' \\\n\t\t\troot\"\n\tlevel critical\n\tlpcmd \"lp -t =piktalert=_-=piktlevel\"\n\talarms X\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let a = &model.alerts[0];
+        assert_eq!(
+            a.mailcmd.as_deref(),
+            Some("mailx -s 'PIKT Alert: Critical' root")
+        );
+        assert_eq!(a.lpcmd.as_deref(), Some("lp -t Critical-critical"));
     }
 
     #[test]

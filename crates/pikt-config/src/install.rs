@@ -156,32 +156,59 @@ struct Staged {
 /// Installs every file of `plan` (see the module documentation). Returns the
 /// paths installed, in plan order.
 pub fn install_files(plan: &[PlannedFile], chown: bool) -> InstallResult<Vec<PathBuf>> {
-    let mut staged: Vec<Staged> = Vec::with_capacity(plan.len());
+    stage_files(plan, chown)?.commit()
+}
+
+/// Every file of a plan written to a temporary name beside its target, none
+/// renamed into place yet. [`StagedFiles::commit`] switches them; dropping
+/// it instead removes the temporaries and leaves every target as it was.
+pub struct StagedFiles {
+    staged: Vec<Staged>,
+    /// The first staged file not renamed into place.
+    next: usize,
+}
+
+/// Stages every file of `plan`: the first half of [`install_files`]. A
+/// failure removes what was staged and leaves every target untouched.
+pub fn stage_files(plan: &[PlannedFile], chown: bool) -> InstallResult<StagedFiles> {
+    let mut staged = StagedFiles {
+        staged: Vec::with_capacity(plan.len()),
+        next: 0,
+    };
     for file in plan {
-        match stage(file, chown) {
-            Ok(s) => staged.push(s),
-            Err(e) => {
-                discard(&staged);
+        staged.staged.push(stage(file, chown)?);
+    }
+    Ok(staged)
+}
+
+impl StagedFiles {
+    /// Renames every staged file into place, in plan order, each followed by
+    /// an fsync of its directory. On a failure the files already renamed are
+    /// in the error's `done`; the rest stay as they were.
+    pub fn commit(mut self) -> InstallResult<Vec<PathBuf>> {
+        let mut done = Vec::with_capacity(self.staged.len());
+        while let Some(s) = self.staged.get(self.next) {
+            let committed = rustix::fs::renameat(&s.dir, s.temp.as_str(), &s.dir, s.name.as_str())
+                .map_err(|e| InstallError::io("rename into", &s.path, e))
+                .and_then(|()| {
+                    rustix::fs::fsync(&s.dir)
+                        .map_err(|e| InstallError::io("sync the directory of", &s.path, e))
+                });
+            if let Err(mut e) = committed {
+                e.done = done;
                 return Err(e);
             }
+            done.push(s.path.clone());
+            self.next += 1;
         }
+        Ok(done)
     }
-    let mut done = Vec::with_capacity(staged.len());
-    for (i, s) in staged.iter().enumerate() {
-        let committed = rustix::fs::renameat(&s.dir, s.temp.as_str(), &s.dir, s.name.as_str())
-            .map_err(|e| InstallError::io("rename into", &s.path, e))
-            .and_then(|()| {
-                rustix::fs::fsync(&s.dir)
-                    .map_err(|e| InstallError::io("sync the directory of", &s.path, e))
-            });
-        if let Err(mut e) = committed {
-            discard(staged.get(i..).unwrap_or(&[]));
-            e.done = done;
-            return Err(e);
-        }
-        done.push(s.path.clone());
+}
+
+impl Drop for StagedFiles {
+    fn drop(&mut self) {
+        discard(self.staged.get(self.next..).unwrap_or(&[]));
     }
-    Ok(done)
 }
 
 fn stage(file: &PlannedFile, chown: bool) -> InstallResult<Staged> {
@@ -447,6 +474,40 @@ mod tests {
             .map(|r| r.filter_map(Result::ok).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(leftovers.len(), 1, "no temporaries left: {leftovers:?}");
+    }
+
+    #[test]
+    fn staged_files_change_nothing_until_committed() {
+        let dir = tmp();
+        let target = dir.path().join("etc/motd");
+        std::fs::create_dir_all(dir.path().join("etc")).unwrap_or_default();
+        std::fs::write(&target, "old\n").unwrap_or_default();
+        let names = || -> Vec<String> {
+            std::fs::read_dir(dir.path().join("etc"))
+                .map(|r| {
+                    r.filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let staged = stage_files(&[planned(&target, "new\n", 0o644)], false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names().len(), 2, "the target and one temporary");
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap_or_default(),
+            "old\n"
+        );
+        drop(staged);
+        assert_eq!(names(), ["motd"], "dropping removes the temporary");
+        let staged = stage_files(&[planned(&target, "new\n", 0o644)], false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(staged.commit().map(|d| d.len()).ok(), Some(1));
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap_or_default(),
+            "new\n"
+        );
+        assert_eq!(names(), ["motd"]);
     }
 
     #[test]

@@ -168,14 +168,10 @@ impl Layout {
         self.logdir.join(format!("{alert}.log"))
     }
 
-    /// `path` for messages: under the root it reads `=piktdir/...`, so
-    /// output does not depend on where the tree lives.
+    /// `path` for messages: the real path, so a message can be acted on
+    /// as it stands (copied into an editor or a shell).
     pub fn show(&self, path: &Path) -> String {
-        match path.strip_prefix(&self.root) {
-            Ok(rest) if rest.as_os_str().is_empty() => "=piktdir".to_string(),
-            Ok(rest) => format!("=piktdir/{}", rest.display()),
-            Err(_) => path.display().to_string(),
-        }
+        path.display().to_string()
     }
 
     /// `=hstdir/<Alert>/<Script>.hst`: a script's history in one alert
@@ -252,9 +248,7 @@ mod tests {
             l.mail_spool("Urgent"),
             PathBuf::from("/pikt/var/spool/mail/Urgent")
         );
-        assert_eq!(l.show(&l.cfgdir), "=piktdir/lib/configs");
-        assert_eq!(l.show(Path::new("/pikt")), "=piktdir");
-        assert_eq!(l.show(Path::new("/piktx/y")), "/piktx/y");
+        assert_eq!(l.show(&l.cfgdir), "/pikt/lib/configs");
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! The pipeline for one host: [`loader::Loader`] reads the original files
 //! once, runs the preprocessor (pikt-preproc) over each for the host, reads
 //! the derived texts with the common [`stanza`] reader into one model per
-//! file, and cross-checks them. [`ops`] turns that into piktc's outputs
-//! (check, render, list, explain); [`install`] writes the rendered files of
-//! the local host atomically.
+//! file, and cross-checks them. [`site::Site`] is the one owner of "the
+//! installation" (root, directories, PIKT.conf, host name, piktd's files)
+//! for all three programs. [`install`] writes files atomically and never
+//! through a symbolic link; piktc's operations on hosts (pikt-fleet) call
+//! it on the host side.
 //!
 //! [`timing`] and [`piktd_conf`] are the one implementation of crontab
 //! timings and of piktd.conf lines: piktc writes piktd.conf with them and
@@ -22,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod alarms;
+pub mod alert_macros;
 pub mod alerts;
 pub mod defines;
 pub mod files;
@@ -31,13 +34,12 @@ pub mod loader;
 pub mod macros;
 pub mod managed;
 pub mod objects;
-pub mod ops;
 pub mod pikt_conf;
 pub mod piktd_conf;
 pub mod programs;
 pub mod selection;
+pub mod site;
 pub mod stanza;
-pub mod status;
 pub mod systems;
 pub mod testing;
 pub mod timing;
@@ -45,3 +47,4 @@ pub mod words;
 
 pub use layout::Layout;
 pub use loader::{CheckReport, ConfigFile, FileSet, HostConfig, LoadOptions, Loader};
+pub use site::{PiktdFiles, Site, SiteEnv, SiteError, SiteFlags};

@@ -30,8 +30,8 @@ use crate::layout::Layout;
 use crate::macros::MacrosFile;
 use crate::managed::same_path;
 use crate::objects::ObjectsFile;
-use crate::pikt_conf::PiktConf;
 use crate::programs::ProgramsFile;
+use crate::site::Site;
 use crate::systems::Systems;
 
 /// The eight config files, in PIKT's preprocessing order.
@@ -141,6 +141,8 @@ impl FileSet {
 pub struct LoadOptions {
     /// `=piktdir`.
     pub root: PathBuf,
+    /// This host's name, when it can be told (see [`Site`]).
+    pub host: Option<String>,
     /// `+D name` (true) / `-D name` (false), in command-line order.
     pub defines: Vec<(String, bool)>,
     /// `-T`: sets the built-in define `pikttest`.
@@ -160,6 +162,7 @@ impl LoadOptions {
     pub fn new(root: impl Into<PathBuf>) -> LoadOptions {
         LoadOptions {
             root: root.into(),
+            host: None,
             defines: Vec::new(),
             test_mode: false,
             env: Vec::new(),
@@ -249,10 +252,9 @@ impl CheckReport {
 pub struct Loader<'h> {
     /// Every text read or made.
     pub map: SourceMap,
-    /// The directories.
-    pub layout: Layout,
-    /// PIKT.conf (empty when there is none).
-    pub pikt_conf: PiktConf,
+    /// The installation the configuration lives in: its directories,
+    /// PIKT.conf and this host's name.
+    pub site: Site,
     /// systems.cfg.
     pub systems: Systems,
     /// Problems that do not depend on the host (PIKT.conf, systems.cfg, missing files).
@@ -265,20 +267,27 @@ pub struct Loader<'h> {
 impl<'h> Loader<'h> {
     /// Reads PIKT.conf, the needed config files and systems.cfg.
     pub fn new(options: LoadOptions, io: &'h dyn PreprocHost) -> Loader<'h> {
+        let mut map = SourceMap::new();
+        let (site, diagnostics) = Site::read(&options.root, options.host.clone(), &mut map, &|p| {
+            io.read_file(p)
+        });
         let mut loader = Loader {
-            map: SourceMap::new(),
-            layout: Layout::new(&options.root),
-            pikt_conf: PiktConf::default(),
+            map,
+            site,
             systems: Systems::default(),
-            diagnostics: Vec::new(),
+            diagnostics,
             options,
             io,
             sources: BTreeMap::new(),
         };
-        loader.read_pikt_conf();
         loader.read_sources();
         loader.read_systems();
         loader
+    }
+
+    /// The directories (PIKT.conf's moves applied).
+    pub fn layout(&self) -> &Layout {
+        &self.site.layout
     }
 
     /// The options this loader was made with.
@@ -296,29 +305,12 @@ impl<'h> Loader<'h> {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    fn read_pikt_conf(&mut self) {
-        let path = self.layout.pikt_conf();
-        match self.io.read_file(&path) {
-            Ok(text) => {
-                let id = self.map.add(self.layout.show(&path), text);
-                let (conf, diags) = PiktConf::parse(&self.map, id);
-                self.diagnostics.extend(diags);
-                self.layout = Layout::new(&self.options.root).with_overrides(&conf);
-                self.pikt_conf = conf;
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => self
-                .diagnostics
-                .push(read_error(&self.layout.show(&path), &e)),
-        }
-    }
-
     fn read_sources(&mut self) {
         for config in ConfigFile::ALL {
             if !self.options.files.wants(config) {
                 continue;
             }
-            let path = self.layout.cfgdir.join(config.file_name());
+            let path = self.site.layout.cfgdir.join(config.file_name());
             match self.io.read_file(&path) {
                 Ok(text) => {
                     let id = self.map.add(config.file_name(), text);
@@ -327,7 +319,7 @@ impl<'h> Loader<'h> {
                 Err(e) if e.kind() == io::ErrorKind::NotFound && config != ConfigFile::Systems => {}
                 Err(e) => self
                     .diagnostics
-                    .push(read_error(&self.layout.show(&path), &e)),
+                    .push(read_error(&self.site.layout.show(&path), &e)),
             }
         }
     }
@@ -343,7 +335,7 @@ impl<'h> Loader<'h> {
             &facts,
             &mut defines,
             FileKind::Systems,
-            self.layout.cfgdir.clone(),
+            self.site.layout.cfgdir.clone(),
         );
         opts.env.clone_from(&self.options.env);
         opts.refresh = self.options.refresh;
@@ -366,7 +358,7 @@ impl<'h> Loader<'h> {
         }
         let mut cfg = HostConfig {
             host: host.to_string(),
-            macros: MacroTable::with_predefined(&self.layout.root, host),
+            macros: MacroTable::with_predefined(&self.site.layout.root, host),
             facts,
             defines,
             defines_file: DefinesFile::default(),
@@ -399,12 +391,12 @@ impl<'h> Loader<'h> {
             &cfg.facts,
             &mut cfg.defines,
             config.kind(),
-            self.layout.cfgdir.clone(),
+            self.site.layout.cfgdir.clone(),
         );
         opts.macros = macros;
         opts.env.clone_from(&self.options.env);
         opts.refresh = self.options.refresh;
-        opts.warn_unknown_classes = self.pikt_conf.verbose_log();
+        opts.warn_unknown_classes = self.site.conf.verbose_log();
         let out = preprocess(&mut self.map, source, &mut opts, self.io);
         cfg.diagnostics.extend(out.diagnostics);
         cfg.rendered.push(Rendered {
@@ -435,7 +427,7 @@ impl<'h> Loader<'h> {
             }
             ConfigFile::Alerts => store(AlertsFile::parse(map, derived), &mut cfg.alerts),
             ConfigFile::Programs => store(
-                ProgramsFile::parse(map, derived, &self.layout.prgdir),
+                ProgramsFile::parse(map, derived, &self.site.layout.prgdir),
                 &mut cfg.programs,
             ),
             ConfigFile::Files => store(FilesFile::parse(map, derived), &mut cfg.files),
@@ -470,7 +462,7 @@ impl<'h> Loader<'h> {
     /// Makes the predefined dir macros that macros.cfg did not replace follow
     /// PIKT.conf's dir overrides.
     fn apply_dir_overrides(&self, table: &mut MacroTable) {
-        for (name, dir) in self.layout.dirs() {
+        for (name, dir) in self.site.layout.dirs() {
             if table.is_predefined(name)
                 && table.get(name).is_some_and(|m| Path::new(&m.body) != dir)
             {
@@ -599,7 +591,7 @@ mod tests {
             .collect();
         assert_eq!(messages.len(), 1);
         assert!(
-            messages[0].starts_with("cannot read `=piktdir/lib/configs/systems.cfg`"),
+            messages[0].starts_with("cannot read `/pikt/lib/configs/systems.cfg`"),
             "{messages:?}"
         );
     }
@@ -639,7 +631,7 @@ mod tests {
         ])
         .file("/pikt/etc/PIKT.conf", "objdir /srv/objects\n");
         let mut loader = Loader::new(LoadOptions::new("/pikt"), &io);
-        assert_eq!(loader.layout.objdir, PathBuf::from("/srv/objects"));
+        assert_eq!(loader.layout().objdir, PathBuf::from("/srv/objects"));
         let cfg = loader.load_host("moscow");
         assert_eq!(cfg.objects.sets[0].lines, ["/srv/objects"]);
     }

@@ -201,25 +201,6 @@ impl PiktConf {
     pub fn piktd_run_limit(&self) -> Option<u64> {
         self.number("piktd_run_limit")
     }
-
-    /// Reads the PIKT.conf at `path` the way every binary does: a missing
-    /// file is the default configuration; a file with errors is refused,
-    /// with its diagnostics rendered.
-    pub fn read(path: &std::path::Path) -> Result<PiktConf, String> {
-        let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(PiktConf::default()),
-            Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
-        };
-        let mut map = SourceMap::new();
-        let id = map.add(path.display().to_string(), text);
-        let (conf, diags) = PiktConf::parse(&map, id);
-        if diags.iter().any(Diagnostic::is_error) {
-            let shown: String = diags.iter().map(|d| pikt_source::render(&map, d)).collect();
-            return Err(format!("`{}` has errors\n{shown}", path.display()));
-        }
-        Ok(conf)
-    }
 }
 
 fn parse_line(

@@ -75,6 +75,105 @@ pub fn split_words(text: &str, base: Span) -> (Vec<Word>, Vec<Diagnostic>) {
     (words, diags)
 }
 
+/// A config line made of one or more written lines: a double-quoted value
+/// may go on to the next line when its line ends with a backslash (PIKT's
+/// LISA 2000 listing wraps a `mailcmd` this way). The backslash, the
+/// newline and the next line's leading blanks are dropped, as in Pikt
+/// strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogicalLine {
+    /// The joined text.
+    pub text: String,
+    /// Where each written piece starts in `text`, and its span.
+    pieces: Vec<(usize, Span)>,
+}
+
+impl LogicalLine {
+    /// A line of one written piece.
+    pub fn single(text: &str, span: Span) -> LogicalLine {
+        LogicalLine {
+            text: text.to_string(),
+            pieces: vec![(0, span)],
+        }
+    }
+
+    /// The span of the whole line (from its first to its last piece).
+    pub fn span(&self) -> Span {
+        let first = self.pieces.first().map_or(Span::default(), |p| p.1);
+        let last = self.pieces.last().map_or(first, |p| p.1);
+        first.to(last)
+    }
+
+    /// The written position of byte `offset` of the text.
+    fn position(&self, offset: usize) -> (pikt_source::FileId, usize) {
+        let index = self
+            .pieces
+            .partition_point(|&(start, _)| start <= offset)
+            .saturating_sub(1);
+        let (start, span) = self.pieces.get(index).copied().unwrap_or_default();
+        (span.file, span.start as usize + (offset - start))
+    }
+
+    /// The words of the line, each with its written span.
+    pub fn words(&self) -> (Vec<Word>, Vec<Diagnostic>) {
+        let file = self.pieces.first().map_or(Span::default(), |p| p.1).file;
+        let (mut words, mut diags) = split_words(&self.text, Span::new(file, 0, 0));
+        let remap = |span: &mut Span| {
+            let (start, end) = (span.start as usize, span.end as usize);
+            let (file, from) = self.position(start);
+            let to = if end > start {
+                self.position(end - 1).1 + 1
+            } else {
+                from
+            };
+            *span = Span::new(file, from, to.max(from));
+        };
+        for word in &mut words {
+            remap(&mut word.span);
+        }
+        for diag in &mut diags {
+            if let Some(span) = &mut diag.span {
+                remap(span);
+            }
+        }
+        (words, diags)
+    }
+}
+
+/// Joins written lines (text and span each) into [`LogicalLine`]s where a
+/// line ends inside a double-quoted value with a backslash.
+pub fn join_quoted_continuations<'a>(
+    lines: impl IntoIterator<Item = (&'a str, Span)>,
+) -> Vec<LogicalLine> {
+    let mut out: Vec<LogicalLine> = Vec::new();
+    let mut open = false;
+    for (text, span) in lines {
+        match out.last_mut() {
+            Some(line) if open => {
+                let trimmed = text.trim_start_matches([' ', '\t']);
+                let skipped = text.len() - trimmed.len();
+                let at = line.text.len();
+                line.text.push_str(trimmed);
+                let start = span.start as usize + skipped;
+                line.pieces
+                    .push((at, Span::new(span.file, start, span.end as usize)));
+            }
+            _ => out.push(LogicalLine::single(text, span)),
+        }
+        open = false;
+        if let Some(line) = out.last_mut() {
+            let body = line.text.trim_end_matches([' ', '\t', '\r']);
+            let quotes = body.bytes().filter(|&b| b == b'"').count();
+            if quotes % 2 == 1 && body.ends_with('\\') {
+                let cut = body.len() - 1;
+                line.text.truncate(cut);
+                open = true;
+            }
+        }
+    }
+    out
+}
+
 /// The span of bytes `start..end` of a text that starts at `base.start`.
 pub fn span_in(base: Span, start: usize, end: usize) -> Span {
     let origin = base.start as usize;
@@ -152,6 +251,49 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].message, "unterminated string");
         assert_eq!(diags[0].span, Some(Span::new(FileId(0), 15, 22)));
+    }
+
+    #[test]
+    fn quoted_values_continue_after_a_backslash() {
+        let file = FileId(0);
+        let text = "mailcmd \"mailx -s 'PIKT Alert' \\\n\t\troot\" extra\nnext 1";
+        let first = &text[..text.find('\n').unwrap()];
+        let second_start = text.find('\n').unwrap() + 1;
+        let third_start = text.rfind('\n').unwrap() + 1;
+        let second = &text[second_start..third_start - 1];
+        let third = &text[third_start..];
+        let lines = join_quoted_continuations([
+            (first, Span::new(file, 0, first.len())),
+            (second, Span::new(file, second_start, third_start - 1)),
+            (third, Span::new(file, third_start, text.len())),
+        ]);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0].text,
+            "mailcmd \"mailx -s 'PIKT Alert' root\" extra"
+        );
+        let (words, diags) = lines[0].words();
+        assert!(diags.is_empty());
+        assert_eq!(words[1].unquoted(), "mailx -s 'PIKT Alert' root");
+        // the value's span runs from its quote to its closing quote below
+        assert_eq!(
+            &text[words[1].span.start as usize..words[1].span.end as usize],
+            "\"mailx -s 'PIKT Alert' \\\n\t\troot\""
+        );
+        assert_eq!(
+            &text[words[2].span.start as usize..words[2].span.end as usize],
+            "extra"
+        );
+        assert_eq!(lines[1].text, "next 1");
+    }
+
+    #[test]
+    fn a_backslash_outside_quotes_does_not_join() {
+        let lines = join_quoted_continuations([
+            ("a \\", Span::new(FileId(0), 0, 3)),
+            ("b", Span::new(FileId(0), 4, 5)),
+        ]);
+        assert_eq!(lines.len(), 2);
     }
 
     #[test]

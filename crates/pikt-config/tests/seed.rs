@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use pikt_config::ops;
-use pikt_config::selection::ItemSelection;
 use pikt_config::testing::MountedHost;
 use pikt_config::{LoadOptions, Loader};
 use pikt_preproc::RealHost;
@@ -63,44 +61,5 @@ fn a_plain_host_gets_the_defaults() {
     assert_eq!(
         object_for("paris"),
         format!("sendmail\t5\t10\t20\t40\n{COMMON_TAIL}")
-    );
-}
-
-#[test]
-fn every_host_checks_clean() {
-    let io = host_io();
-    let mut loader = Loader::new(LoadOptions::new("/pikt"), &io);
-    let hosts = loader.systems.hosts().to_vec();
-    assert_eq!(hosts, ["moscow", "chicago", "paris", "berlin"]);
-    let out = ops::check(&mut loader, &hosts, false);
-    assert_eq!((out.exit, out.stderr.as_str()), (0, ""));
-}
-
-#[test]
-fn the_urgent_alert_renders_its_script_and_piktd_line() {
-    let io = host_io();
-    let mut loader = Loader::new(LoadOptions::new("/pikt"), &io);
-    let out = ops::render_host(&mut loader, "moscow", &ItemSelection::default());
-    assert_eq!(out.exit, 0, "{}", out.stderr);
-    assert!(out.stdout.starts_with("==> =piktdir/lib/alerts/Urgent.alt (alert Urgent, mode 640) <==\nProcCountsChk\n\tinit\n"), "{}", out.stdout);
-    // Macros are expanded in the script: object path, commands, kill_user_proc's body.
-    assert!(out
-        .stdout
-        .contains("if #fopen(PROCCOUNTS, \"/pikt/lib/objects/ProcCounts.obj\", \"r\") != #err()"));
-    assert!(out
-        .stdout
-        .contains("input proc \"/bin/ps -eo user,comm | awk 'NR>1' | /usr/bin/awk 'NF==2' | \\"));
-    assert!(out.stdout.contains("exec wait \"/bin/kill -9 $1\""));
-    assert!(out
-        .stdout
-        .contains("output mail \"killed all $user $proc processes\""));
-    // `debug` is FALSE: the #ifdef debug lines of kill_user_proc are gone.
-    assert!(!out.stdout.contains("$text(#true())"));
-    assert!(out.stdout.ends_with(
-        "==> =piktdir/etc/piktd.conf (piktd.conf lines) <==\n5,20,35,50 * * * * 1 /usr/bin/nice -n 10 =piktdir/bin/pikt +M \"/usr/bin/mailx -s 'PIKT Alert on moscow: Urgent' root\" +A Urgent\n"
-    ));
-    assert_eq!(
-        loader.layout.show(&loader.layout.object_file("X")),
-        "=piktdir/lib/objects/X.obj"
     );
 }

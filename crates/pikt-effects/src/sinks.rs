@@ -181,7 +181,10 @@ impl Sinks for StdSinks {
     fn log(&mut self, entry: &LogEntry<'_>) {
         match &self.log {
             LogTarget::Stderr => {
-                if entry.tag == "ERROR" || !(entry.always_show || self.debug) {
+                // Run errors are shown as diagnostics already; an ERROR
+                // that does not stop the script (`<<ERR>>`) is shown here.
+                let shown_elsewhere = entry.tag == "ERROR" && !entry.always_show;
+                if shown_elsewhere || !(entry.always_show || self.debug) {
                     return;
                 }
                 let _ = self.out.flush();
@@ -291,15 +294,16 @@ mod tests {
         let (mut sinks, out, err) = sinks(LogTarget::Stderr, false);
         sinks.stdout("first\n").unwrap();
         sinks.log(&entry("INFO", "T", "not shown", false));
-        sinks.log(&entry("ERROR", "T", "rendered by the caller", true));
+        sinks.log(&entry("ERROR", "T", "rendered by the caller", false));
         sinks.log(&entry("WARNING", "T", "shown", true));
         sinks.log(&entry("KILL", "", "killed pid 7", true));
+        sinks.log(&entry("ERROR", "T", "<<ERR>> and going on", true));
         assert!(!sinks.keeps_log());
         // Standard output is flushed before an entry is shown.
         assert_eq!(out.text(), "first\n");
         assert_eq!(
             err.text(),
-            "pikt: WARNING: T: shown\npikt: KILL: killed pid 7\n"
+            "pikt: WARNING: T: shown\npikt: KILL: killed pid 7\npikt: ERROR: T: <<ERR>> and going on\n"
         );
         let (mut debug, _, err) = sinks_debug();
         debug.log(&entry("INFO", "T", "now shown", false));

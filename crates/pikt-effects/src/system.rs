@@ -64,6 +64,13 @@ impl System for RealSystem {
     fn pid(&self) -> u32 {
         std::process::id()
     }
+
+    fn pid_of(&mut self, name: &str) -> Option<u32> {
+        use pikt_proc::ProcessTable;
+        let want_args = name.len() > pikt_proc::COMM_MAX;
+        let processes = pikt_proc::LinuxProcTable::new().snapshot(want_args).ok()?;
+        pikt_proc::pid_by_name(&processes, name)
+    }
 }
 
 #[cfg(test)]

@@ -197,8 +197,9 @@ pub struct Dat {
 pub enum DatSpec {
     /// Field n (1-based) after splitting on `seps`.
     Field(u32),
-    /// `$`: the last field.
-    Last,
+    /// `$` (0), `$-1` (1), `$-2` (2), ...: a field counted from the end of
+    /// the line, `$` being the last.
+    FromEnd(u32),
     /// `m-n`: characters m through n (1-based, inclusive), trimmed.
     Columns(u32, u32),
 }

@@ -27,6 +27,7 @@ pub enum Builtin {
     Exists,
     False,
     Fclose,
+    FileSize,
     Floor,
     Fopen,
     Hour,
@@ -59,6 +60,7 @@ pub enum Builtin {
     System,
     TimeValue,
     True,
+    Trunc,
     Val,
     WeekdayNumber,
     Write,
@@ -71,6 +73,7 @@ pub enum Builtin {
     Basename,
     Char,
     Checksum,
+    Chop,
     Command,
     Date,
     Dirname,
@@ -177,6 +180,7 @@ table! {
     Num Exists ["exists"] 1..=1, false;
     Num False ["false"] 0..=0, false;
     Num Fclose ["fclose"] 1..=1, true;
+    Num FileSize ["filesize"] 1..=1, false;
     Num Floor ["floor"] 1..=1, false;
     Num Fopen ["fopen"] 3..=3, true;
     Num Hour ["hour"] 0..=1, false;
@@ -196,7 +200,7 @@ table! {
     Num Now ["now"] 0..=0, false;
     Num Or ["or"] 1..=ANY, false;
     Num Pclose ["pclose"] 1..=1, true;
-    Num Pid ["pid"] 0..=0, false;
+    Num Pid ["pid"] 0..=1, false;
     Num Popen ["popen"] 3..=3, true;
     Num Rand ["rand", "random"] 0..=1, false;
     Num Read ["read"] 1..=1, true;
@@ -209,6 +213,7 @@ table! {
     Num System ["system"] 1..=1, false;
     Num TimeValue ["timevalue"] 3..=6, false;
     Num True ["true"] 0..=0, false;
+    Num Trunc ["trunc", "truncate"] 1..=1, false;
     Num Val ["val", "value"] 1..=1, false;
     Num WeekdayNumber ["weekday"] 0..=1, false;
     Num Write ["write"] 2..=2, true;
@@ -220,6 +225,7 @@ table! {
     Str Basename ["basename"] 1..=1, false;
     Str Char ["char", "chr"] 1..=1, false;
     Str Checksum ["checksum"] 2..=2, false;
+    Str Chop ["chop"] 1..=2, false;
     Str Command ["command"] 1..=1, false;
     Str Date ["date"] 0..=1, false;
     Str Dirname ["dirname"] 1..=1, false;
@@ -261,10 +267,149 @@ pub fn info(builtin: Builtin) -> &'static BuiltinInfo {
         .unwrap_or(&BUILTINS[0])
 }
 
-/// True if `name` is reserved: a function of either type, `keys`, or one of
-/// the special variables' names, so no variable may be called that.
+/// Where the knowledge of a function name comes from (`docs/functions.md`
+/// gives the page for each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provenance {
+    /// PIKT's own pages show the name (function lists, detail pages,
+    /// samples).
+    Confirmed,
+    /// Believed to be PIKT's, but no page shows it.
+    Believed,
+    /// Ours alone.
+    Extension,
+}
+
+/// Function names that PIKT's own documentation shows (with either sigil):
+/// the recovered parts of the function lists, the function detail pages
+/// and the samples. Only these are reserved against variable names, as
+/// PIKT reserved them. Sources: `docs/functions.md`.
+pub const CONFIRMED_NAMES: &[&str] = &[
+    // numerical function list (recovered part) and detail pages
+    "abs",
+    "absval",
+    "absolutevalue",
+    "age",
+    "fileage",
+    "and",
+    "ascii",
+    "avg",
+    "average",
+    "mean",
+    "ceiling",
+    "code",
+    "ord",
+    "datevalue",
+    "day",
+    "daynumber",
+    "rule",
+    "rulenumber",
+    "eoi",
+    "endofinput",
+    "innum",
+    "inputnumber",
+    "round",
+    "trunc",
+    "truncate",
+    "int",
+    "integer",
+    // numerical functions used in PIKT's examples and samples
+    "fopen",
+    "popen",
+    "read",
+    "fclose",
+    "pclose",
+    "split",
+    "val",
+    "value",
+    "err",
+    "true",
+    "false",
+    "defined",
+    "now",
+    "hour",
+    "weekday",
+    "max",
+    "system",
+    "pid",
+    "filesize",
+    // string function list (recovered part), detail pages and examples
+    "alarm",
+    "script",
+    "alert",
+    "ampm",
+    "basename",
+    "char",
+    "checksum",
+    "task",
+    "text",
+    "command",
+    "left",
+    "repeat",
+    "level",
+    "status",
+    "mailcmd",
+    "lpcmd",
+    "dquote",
+    "squote",
+    "chop",
+    "trim",
+];
+
+/// Function names PIKT is believed to have had, without a page showing them.
+pub const BELIEVED_NAMES: &[&str] = &[
+    "min",
+    "sum",
+    "floor",
+    "sqrt",
+    "rand",
+    "length",
+    "index",
+    "lines",
+    "minute",
+    "second",
+    "month",
+    "year",
+    "monthnumber",
+    "timevalue",
+    "or",
+    "not",
+    "xor",
+    "write",
+    "exists",
+    "isfile",
+    "isdir",
+    "date",
+    "time",
+    "hostname",
+    "upper",
+    "lower",
+    "substr",
+    "mid",
+    "right",
+    "dirname",
+    "getenv",
+    "sprintf",
+];
+
+/// What is known of the function name `name`.
+pub fn provenance(name: &str) -> Provenance {
+    if CONFIRMED_NAMES.contains(&name) {
+        Provenance::Confirmed
+    } else if BELIEVED_NAMES.contains(&name) {
+        Provenance::Believed
+    } else {
+        Provenance::Extension
+    }
+}
+
+/// True if `name` cannot name a variable: `keys`, or a function name that
+/// PIKT's documentation confirms (PIKT reserved its function names). A name
+/// only believed to be PIKT's, or one of our extensions, never blocks a
+/// variable: `#lines` and `#lines(...)` are told apart by the `(` written
+/// right after the name, which PIKT requires.
 pub fn is_reserved(name: &str) -> bool {
-    name == "keys" || BUILTINS.iter().any(|info| info.names.contains(&name))
+    name == "keys" || provenance(name) == Provenance::Confirmed
 }
 
 #[cfg(test)]
@@ -311,9 +456,25 @@ mod tests {
     }
 
     #[test]
-    fn function_names_are_reserved() {
+    fn only_confirmed_function_names_are_reserved() {
         assert!(is_reserved("pid"));
         assert!(is_reserved("keys"));
+        assert!(is_reserved("trunc"));
         assert!(!is_reserved("user"));
+        // believed to be PIKT's, or ours: they do not block variables
+        assert!(!is_reserved("lines"));
+        assert!(!is_reserved("killprocs"));
+        assert!(!is_reserved("ceil"));
+    }
+
+    #[test]
+    fn every_listed_name_is_a_function_and_listed_once() {
+        for name in CONFIRMED_NAMES.iter().chain(BELIEVED_NAMES) {
+            let known = BUILTINS.iter().any(|row| row.names.contains(name));
+            assert!(known, "{name} is in no row of the table");
+            let lists = usize::from(CONFIRMED_NAMES.contains(name))
+                + usize::from(BELIEVED_NAMES.contains(name));
+            assert_eq!(lists, 1, "{name}");
+        }
     }
 }

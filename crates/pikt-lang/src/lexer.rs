@@ -54,6 +54,7 @@ pub fn lex_range(
         tokens: Vec::new(),
         diags: Vec::new(),
         prefix_position: true,
+        recent: [None, None],
     };
     lexer.run();
     (lexer.tokens, lexer.diags)
@@ -70,12 +71,39 @@ struct Lexer<'src> {
     diags: Vec<Diagnostic>,
     /// True when the next operand-starting `-` is a prefix operator.
     prefix_position: bool,
+    /// The last two significant tokens (kind and byte range), most recent
+    /// first: a string after `input proc` or `filter` is a shell command.
+    recent: [Option<(TokenKind, usize, usize)>; 2],
 }
 
 /// True for bytes that may continue a name.
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
+
+/// True for a byte after `%` that makes the `%` an operator (`10%3`,
+/// `10%(x)`, `10%=`) or a history value (`10%x`) rather than a percent sign.
+fn continues_after_percent(b: u8) -> bool {
+    is_name_byte(b) || matches!(b, b'$' | b'#' | b'@' | b'(' | b'=' | b'"' | b'%' | b'.')
+}
+
+/// Words that may follow the string of `input proc` or `filter` on its line:
+/// the `init` statements and the section keywords.
+const WORDS_AFTER_INIT_STRING: [&str; 13] = [
+    "status",
+    "level",
+    "task",
+    "input",
+    "filter",
+    "seps",
+    "separators",
+    "dat",
+    "data",
+    "keys",
+    "begin",
+    "rule",
+    "end",
+];
 
 /// The letters of the file tests `-e -z -f -d -c -b -p -l -S`.
 fn is_file_test_letter(b: u8) -> bool {
@@ -107,6 +135,7 @@ impl Lexer<'_> {
     fn push(&mut self, kind: TokenKind, start: usize) {
         if !kind.is_trivia() {
             self.prefix_position = !kind.ends_operand();
+            self.recent = [Some((kind, start, self.pos)), self.recent[0]];
         }
         self.tokens.push(Token {
             kind,
@@ -207,15 +236,27 @@ impl Lexer<'_> {
                 self.pos += 1;
             }
         }
+        if self.peek(0) == Some(b'%') && !self.peek(1).is_some_and(continues_after_percent) {
+            // A percent literal (`10%` is 0.1): `%` right after the digits
+            // and not followed by what an operand or `%=` would start with.
+            self.pos += 1;
+        }
         TokenKind::Number
     }
 
     /// `"..."`: ends at the next `"`; a backslash before a newline continues
     /// the string on the next line; `\\`, `\$`, `\#` are consumed in pairs so
     /// that `"\\"` ends where it should. A raw newline ends an unterminated
-    /// string (reported here).
+    /// string (reported here). The command string of `input proc` and
+    /// `filter` may hold double quotes (see [`Self::shell_string_end`]).
     fn lex_string(&mut self) -> TokenKind {
         let start = self.pos;
+        if self.after_command_keyword() {
+            if let Some(end) = self.shell_string_end(start) {
+                self.pos = end;
+                return TokenKind::Str;
+            }
+        }
         self.pos += 1;
         loop {
             match self.peek(0) {
@@ -243,6 +284,72 @@ impl Lexer<'_> {
                 Some(_) => self.pos += 1,
             }
         }
+    }
+
+    /// The word of a significant token, if it is a plain word.
+    fn recent_word(&self, back: usize) -> Option<&str> {
+        match self.recent.get(back).copied().flatten() {
+            Some((TokenKind::Word, start, end)) => self.text.get(start..end),
+            _ => None,
+        }
+    }
+
+    /// True right after `input proc`, `input process` or `filter`.
+    fn after_command_keyword(&self) -> bool {
+        match self.recent_word(0) {
+            Some("filter") => true,
+            Some("proc" | "process") => self.recent_word(1) == Some("input"),
+            _ => false,
+        }
+    }
+
+    /// Where a shell command string opened at `open` ends (one past its
+    /// closing quote). PIKT accepts double quotes inside the command of
+    /// `input proc` and `filter` (its page on interfacing with other
+    /// languages shows an awk program with `" "` inside), so the closing
+    /// quote is the first one followed, on its line, by nothing, a comment,
+    /// or an `init` or section keyword. Lines joined by a backslash at their
+    /// end count as one line. `None` when no quote qualifies: the string
+    /// then ends at its next quote, as every other string does.
+    fn shell_string_end(&self, open: usize) -> Option<usize> {
+        let mut at = open + 1;
+        while at < self.end {
+            match self.bytes.get(at)? {
+                b'\\' => match (self.bytes.get(at + 1), self.bytes.get(at + 2)) {
+                    (Some(b'\n'), _) => at += 2,
+                    (Some(b'\r'), Some(b'\n')) => at += 3,
+                    (Some(b'\\' | b'$' | b'#'), _) => at += 2,
+                    _ => at += 1,
+                },
+                b'\n' => return None,
+                b'"' if self.closes_shell_string(at + 1) => return Some(at + 1),
+                _ => at += 1,
+            }
+        }
+        None
+    }
+
+    /// True when what follows a quote at `from`, to the end of its line, lets
+    /// the quote close a shell command string.
+    fn closes_shell_string(&self, from: usize) -> bool {
+        let line_end = self
+            .bytes
+            .get(from..self.end)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            .map_or(self.end, |k| from + k);
+        let rest = self.text.get(from..line_end).unwrap_or("");
+        let rest = rest.trim_start_matches([' ', '\t', '\r', '\x0c']);
+        if rest.is_empty() || rest.starts_with("//") || rest.starts_with("/*") {
+            return true;
+        }
+        if let Some(after) = rest.strip_prefix('#') {
+            return after.is_empty() || after.starts_with([' ', '\t', '\r']);
+        }
+        let word: &str = rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
+        WORDS_AFTER_INIT_STRING.contains(&word)
     }
 
     fn lex_hash(&mut self) -> TokenKind {
@@ -648,6 +755,62 @@ mod tests {
         );
         assert_eq!(kinds("\"a \\\n   b\""), vec![(T::Str, "\"a \\\n   b\"")]);
         assert_eq!(kinds("\"\\$x\""), vec![(T::Str, "\"\\$x\"")]);
+    }
+
+    #[test]
+    fn command_strings_of_input_proc_and_filter_may_hold_quotes() {
+        let strings = |text: &str| -> Vec<String> {
+            kinds(text)
+                .into_iter()
+                .filter(|(k, _)| *k == T::Str)
+                .map(|(_, t)| t.to_string())
+                .collect()
+        };
+        // ends at the quote that ends the line
+        assert_eq!(
+            strings("input proc \"awk '{print $1 \" \" $2}'\"\n"),
+            ["\"awk '{print $1 \" \" $2}'\""]
+        );
+        // or the one before a comment or an init word
+        assert_eq!(
+            strings("filter \"grep -v \"x\"\" dat $a 1"),
+            ["\"grep -v \"x\"\""]
+        );
+        assert_eq!(
+            strings("input process \"a \"b\"\" // c \"d\""),
+            ["\"a \"b\"\""]
+        );
+        // lines joined by a backslash are one line
+        assert_eq!(
+            strings("input proc \"a \"b\" | \\\n  c\"\n"),
+            ["\"a \"b\" | \\\n  c\""]
+        );
+        // no quote qualifies: the string ends at its next quote
+        assert_eq!(strings("input proc \"a\" \"b\" x"), ["\"a\"", "\"b\""]);
+        // other strings never hold quotes
+        assert_eq!(strings("output \"a \" . \"b\"\n"), ["\"a \"", "\"b\""]);
+    }
+
+    #[test]
+    fn a_percent_right_after_digits_is_part_of_the_number() {
+        assert_eq!(
+            kinds("10% 12.5%) 10%3 10 % 3 10%x 10%="),
+            vec![
+                (T::Number, "10%"),
+                (T::Number, "12.5%"),
+                (T::RParen, ")"),
+                (T::Number, "10"),
+                (T::Percent, "%"),
+                (T::Number, "3"),
+                (T::Number, "10"),
+                (T::Percent, "%"),
+                (T::Number, "3"),
+                (T::Number, "10"),
+                (T::History, "%x"),
+                (T::Number, "10"),
+                (T::PercentAssign, "%="),
+            ]
+        );
     }
 
     #[test]

@@ -54,6 +54,19 @@ pub fn parse_program(
     parser::parse(map, file, mode)
 }
 
+/// Parses `text` as if it were the text of `file`: diagnostics point into
+/// `file`, so `text` must keep its offsets (a same-length substitution,
+/// such as pikt-config's check of scripts whose alert macros are not
+/// filled in yet).
+pub fn parse_program_text(
+    map: &SourceMap,
+    file: FileId,
+    text: &str,
+    mode: ParseMode,
+) -> (ast::Program, Vec<Diagnostic>) {
+    parser::parse_text(map, file, text, mode)
+}
+
 /// The tokens of `file`, one per line as `line:col Kind "text"`, trivia
 /// included (for `pikt --dump-tokens`).
 pub fn dump_tokens(map: &SourceMap, file: FileId) -> String {

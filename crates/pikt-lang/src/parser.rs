@@ -47,7 +47,16 @@ pub(crate) type ParseResult<T> = Result<T, Reported>;
 /// Parses `file` of `map` in `mode`: the implementation of
 /// [`crate::parse_program`].
 pub(crate) fn parse(map: &SourceMap, file: FileId, mode: ParseMode) -> (Program, Vec<Diagnostic>) {
-    let text = map.get(file).text.as_str();
+    parse_text(map, file, map.get(file).text.as_str(), mode)
+}
+
+/// [`parse`] of `text` standing in for the text of `file`.
+pub(crate) fn parse_text(
+    map: &SourceMap,
+    file: FileId,
+    text: &str,
+    mode: ParseMode,
+) -> (Program, Vec<Diagnostic>) {
     let (tokens, lex_diags) = lexer::lex(text, file);
     let mut parser = Parser::new(map, text, file, tokens, mode);
     for diag in lex_diags {

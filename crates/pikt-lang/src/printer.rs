@@ -147,12 +147,20 @@ fn number_text(n: f64) -> String {
 /// Escapes literal text for a string: `\` before `$`, `#`, `\` or a newline
 /// is doubled, and `$`/`#` that would start an interpolation get a `\`.
 /// `next` is the first character printed after `text`.
-fn escape_literal(text: &str, next: Option<char>, out: &mut String) {
+fn escape_literal(text: &str, next: Option<char>, interpolating: bool, out: &mut String) {
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let after = chars.get(i + 1).copied().or(next);
+        let percent = interpolating && after == Some('%');
         match c {
-            '\\' if matches!(after, Some('$' | '#' | '\\' | '\n')) => out.push_str("\\\\"),
+            '\\' if percent || matches!(after, Some('$' | '#' | '\\' | '\n')) => {
+                out.push_str("\\\\");
+            }
+            '%' if interpolating
+                && after.is_some_and(|a| a.is_ascii_alphabetic() || a == '$' || a == '#') =>
+            {
+                out.push_str("\\%");
+            }
             '$' if after.is_some_and(|a| a.is_ascii_alphanumeric() || a == '[') => {
                 out.push_str("\\$");
             }
@@ -162,10 +170,19 @@ fn escape_literal(text: &str, next: Option<char>, out: &mut String) {
     }
 }
 
-/// A literal string, quoted and escaped.
+/// A literal string (`init`, `case`), quoted and escaped.
 fn quote_literal(text: &str) -> String {
     let mut out = String::from("\"");
-    escape_literal(text, None, &mut out);
+    escape_literal(text, None, false, &mut out);
+    out.push('"');
+    out
+}
+
+/// A string in an expression with nothing to interpolate, quoted and
+/// escaped.
+fn quote_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    escape_literal(text, None, true, &mut out);
     out.push('"');
     out
 }
@@ -220,7 +237,8 @@ impl Printer<'_> {
         for dat in &init.dats {
             let spec = match dat.spec {
                 DatSpec::Field(n) => n.to_string(),
-                DatSpec::Last => "$".to_string(),
+                DatSpec::FromEnd(0) => "$".to_string(),
+                DatSpec::FromEnd(n) => format!("$-{n}"),
                 DatSpec::Columns(from, to) => format!("{from}-{to}"),
             };
             lines.push(format!("dat {} {spec}", self.var_name(dat.var)));
@@ -458,7 +476,7 @@ impl Printer<'_> {
     fn primary_text(&self, expr: &Expr) -> String {
         match &expr.kind {
             ExprKind::Num(n) => number_text(*n),
-            ExprKind::Str(s) => quote_literal(s),
+            ExprKind::Str(s) => quote_string(s),
             ExprKind::Interp(parts) => self.interp_text(parts),
             ExprKind::Var(id) => self.var_name(*id),
             ExprKind::Index(id, index) => {
@@ -503,7 +521,7 @@ impl Printer<'_> {
                         first
                     }
                 });
-                escape_literal(text, next, &mut out);
+                escape_literal(text, next, true, &mut out);
             } else {
                 out.push_str(text);
             }
@@ -604,8 +622,8 @@ mod tests {
     #[test]
     fn history_and_previous_print_with_an_explicit_sigil() {
         assert_eq!(
-            canonical("begin set #n = 1 output \"%n\" . %n . @n"),
-            "begin\n\tset #n = 1\n\toutput \"%n\" . %#n . @#n\n"
+            canonical("begin set #n = 1 output \"%n \\%n %x\" . %n . @n"),
+            "begin\n\tset #n = 1\n\toutput \"%#n \\%n \\%x\" . %#n . @#n\n"
         );
     }
 

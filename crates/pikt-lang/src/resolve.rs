@@ -23,13 +23,18 @@ use crate::builtins::Builtin;
 /// [`Resolver::finish`].
 const PENDING_BASE: u32 = 1 << 31;
 
-/// A bare `%name` or `@name` waiting for the end of the script.
+/// A bare `%name` or `@name` waiting for the end of the script, or a
+/// `%name` written inside a string.
 #[derive(Debug)]
 struct Pending {
     /// `%` or `@`.
     prefix: char,
     name: String,
     span: Span,
+    /// For `%name`, `%$name`, `%#name` inside a string: the sigil written, if
+    /// any, and the text as written. Such a reference names a variable only
+    /// when the script has one by that name; otherwise it is that text.
+    in_string: Option<(Option<VarType>, String)>,
 }
 
 /// Builds one script's [`Symbols`].
@@ -123,6 +128,27 @@ impl Resolver {
             prefix,
             name: name.to_string(),
             span,
+            in_string: None,
+        });
+        VarId(PENDING_BASE.saturating_add(offset))
+    }
+
+    /// A placeholder for `%name` (`ty` is the sigil, if written) inside a
+    /// string, whose text is `text`; resolved by [`Self::finish`] to the
+    /// variable, or back to the text when the script has no such variable.
+    pub(crate) fn pending_in_string(
+        &mut self,
+        ty: Option<VarType>,
+        name: &str,
+        text: &str,
+        span: Span,
+    ) -> VarId {
+        let offset = u32::try_from(self.pending.len()).unwrap_or(0);
+        self.pending.push(Pending {
+            prefix: '%',
+            name: name.to_string(),
+            span,
+            in_string: Some((ty, text.to_string())),
         });
         VarId(PENDING_BASE.saturating_add(offset))
     }
@@ -146,10 +172,14 @@ impl Resolver {
         diags
     }
 
-    fn resolve_pending(&mut self, diags: &mut Vec<Diagnostic>) -> Vec<VarId> {
+    fn resolve_pending(&mut self, diags: &mut Vec<Diagnostic>) -> Vec<Target> {
         let pending = std::mem::take(&mut self.pending);
         let mut targets = Vec::with_capacity(pending.len());
         for p in &pending {
+            if let Some((ty, text)) = &p.in_string {
+                targets.push(self.string_target(&p.name, *ty, text));
+                continue;
+            }
             let num = self.existing(VarType::Num, &p.name);
             let text = self.existing(VarType::Str, &p.name);
             let prefix = p.prefix;
@@ -181,29 +211,96 @@ impl Resolver {
                     self.var(VarType::Str, &p.name, p.span)
                 }
             };
-            targets.push(target);
+            targets.push(Target::Var(target));
         }
         targets
     }
+
+    /// What `%name` inside a string refers to: the variable of that sigil
+    /// (written, or `#` before `$` as for a bare `%name` in code), or, when
+    /// the script has none, the text as written.
+    fn string_target(&self, name: &str, ty: Option<VarType>, text: &str) -> Target {
+        let found = match ty {
+            Some(ty) => self.existing(ty, name),
+            None => self
+                .existing(VarType::Num, name)
+                .or_else(|| self.existing(VarType::Str, name)),
+        };
+        match found {
+            Some(id) => Target::Var(id),
+            None => Target::Text(text.to_string()),
+        }
+    }
 }
 
-/// Replaces pending ids by their targets.
-fn patch_block_ids(script: &mut Script, targets: &[VarId]) {
-    let patch = |id: &mut VarId| {
-        if id.0 >= PENDING_BASE {
-            if let Some(&target) = targets.get((id.0 - PENDING_BASE) as usize) {
-                *id = target;
+/// What a pending reference turned out to be.
+#[derive(Debug)]
+enum Target {
+    /// A variable.
+    Var(VarId),
+    /// Literal text (a `%name` in a string that names no variable).
+    Text(String),
+}
+
+/// The target of a pending `id`, if `id` is one.
+fn pending_target(targets: &[Target], id: VarId) -> Option<&Target> {
+    let index = id.0.checked_sub(PENDING_BASE)?;
+    targets.get(index as usize)
+}
+
+/// Replaces pending ids by their targets, and `%name` parts of strings that
+/// name no variable by their text.
+fn patch_block_ids(script: &mut Script, targets: &[Target]) {
+    let mut visit = |expr: &mut Expr| match &mut expr.kind {
+        ExprKind::History(id) | ExprKind::Previous(id) => {
+            if let Some(Target::Var(target)) = pending_target(targets, *id) {
+                *id = *target;
             }
         }
-    };
-    let mut visit = |expr: &mut Expr| match &mut expr.kind {
-        ExprKind::History(id) | ExprKind::Previous(id) => patch(id),
+        ExprKind::Interp(parts) => {
+            let mut changed = false;
+            for part in parts.iter_mut() {
+                let text = match part {
+                    StrPart::Expr(Expr {
+                        kind: ExprKind::History(id),
+                        ..
+                    }) => match pending_target(targets, *id) {
+                        Some(Target::Text(text)) => text.clone(),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                *part = StrPart::Lit(text);
+                changed = true;
+            }
+            if changed {
+                let parts = std::mem::take(parts);
+                expr.kind = merge_literal_parts(parts);
+            }
+        }
         _ => {}
     };
     for block in script_blocks_mut(script) {
         for stmt in block.iter_mut() {
             walk_stmt_mut(stmt, &mut visit);
         }
+    }
+}
+
+/// A string's parts with adjacent literal text joined; a plain string when
+/// nothing is left to interpolate (as the parser makes them).
+fn merge_literal_parts(parts: Vec<StrPart>) -> ExprKind {
+    let mut merged: Vec<StrPart> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match (merged.last_mut(), part) {
+            (Some(StrPart::Lit(prev)), StrPart::Lit(text)) => prev.push_str(&text),
+            (_, part) => merged.push(part),
+        }
+    }
+    match merged.as_slice() {
+        [] => ExprKind::Str(String::new()),
+        [StrPart::Lit(text)] => ExprKind::Str(text.clone()),
+        _ => ExprKind::Interp(merged),
     }
 }
 

@@ -10,6 +10,9 @@
 //! - `$name`, `#name`, `$name[...]`, `#name[...]`, `$name(...)`,
 //!   `#name(...)`, `$1`..., `$[...]` are interpolated; a `$` or `#` followed by
 //!   anything else is literal text;
+//! - `%name`, `%$name`, `%#name` are values from the previous run when the
+//!   script has such a variable (settled by the resolver; otherwise the text
+//!   stays as written), and `\%name` is the text `%name`;
 //! - in literal strings (`init` statements, `case` labels) nothing is
 //!   interpolated.
 
@@ -50,6 +53,16 @@ pub(crate) enum Piece {
     Field(String, Span),
     /// `$[...]`: start and end of the index expression, and the whole span.
     FieldExpr((usize, usize), Span),
+    /// `%name`, `%$name`, `%#name`: the sigil if written, the name, and the
+    /// whole span.
+    History {
+        /// `$` or `#` when written.
+        ty: Option<VarType>,
+        /// The name without sigils.
+        name: String,
+        /// `%`, sigil and name.
+        span: Span,
+    },
 }
 
 /// The pieces of one string literal and the problems found.
@@ -113,6 +126,7 @@ impl Decoder<'_> {
             let special = match self.bytes.get(at) {
                 Some(b'\\') => true,
                 Some(b'$' | b'#') => self.interpolate,
+                Some(b'%') => self.interpolate && self.history_name_len(at + 1).is_some(),
                 _ => false,
             };
             if !special {
@@ -120,10 +134,10 @@ impl Decoder<'_> {
                 continue;
             }
             self.push_text(run_start, at);
-            if self.bytes.get(at) == Some(&b'\\') {
-                self.escape();
-            } else {
-                self.sigil();
+            match self.bytes.get(at) {
+                Some(b'\\') => self.escape(),
+                Some(b'%') => self.history(at),
+                _ => self.sigil(),
             }
             run_start = self.pos;
         }
@@ -158,6 +172,14 @@ impl Decoder<'_> {
             (Some(b'\r'), Some(b'\n')) => self.continue_line(at + 3),
             (Some(b @ (b'$' | b'#' | b'\\')), _) => {
                 self.lit.push(char::from(b));
+                self.pos = at + 2;
+            }
+            (Some(b'%'), Some(b'$' | b'#')) if self.interpolate => {
+                self.lit.push('%');
+                self.pos = at + 2;
+            }
+            (Some(b'%'), Some(b)) if self.interpolate && b.is_ascii_alphabetic() => {
+                self.lit.push('%');
                 self.pos = at + 2;
             }
             _ => {
@@ -207,6 +229,38 @@ impl Decoder<'_> {
                 self.pos = at + 1;
             }
         }
+    }
+
+    /// The length of a history reference's text after its `%` at `from`
+    /// (`name`, `$name` or `#name`), if one is there.
+    fn history_name_len(&self, from: usize) -> Option<usize> {
+        let sigil = usize::from(matches!(self.byte(from), Some(b'$' | b'#')));
+        if !self.byte(from + sigil)?.is_ascii_alphabetic() {
+            return None;
+        }
+        let mut stop = from + sigil;
+        while self.byte(stop).is_some_and(is_name_byte) {
+            stop += 1;
+        }
+        Some(stop - from)
+    }
+
+    /// `%name` at `at`.
+    fn history(&mut self, at: usize) {
+        let len = self.history_name_len(at + 1).unwrap_or(0);
+        let stop = at + 1 + len;
+        let (ty, name_start) = match self.byte(at + 1) {
+            Some(b'$') => (Some(VarType::Str), at + 2),
+            Some(b'#') => (Some(VarType::Num), at + 2),
+            _ => (None, at + 1),
+        };
+        let name = self.text.get(name_start..stop).unwrap_or("").to_string();
+        self.push_piece(Piece::History {
+            ty,
+            name,
+            span: self.span(at, stop),
+        });
+        self.pos = stop;
     }
 
     /// `$name...` at `at`.
@@ -307,6 +361,36 @@ mod tests {
             pieces(r#""a\$b\#c\\d\.e\""#, true),
             vec![lit(r"a$b#c\d\.e\")]
         );
+    }
+
+    #[test]
+    fn percent_names_are_history_pieces_and_can_be_escaped() {
+        assert_eq!(
+            pieces(r#""was %sum, %$s %#n \%x 100% %5""#, true),
+            vec![
+                lit("was "),
+                Piece::History {
+                    ty: None,
+                    name: "sum".into(),
+                    span: Span::new(FileId(0), 5, 9)
+                },
+                lit(", "),
+                Piece::History {
+                    ty: Some(VarType::Str),
+                    name: "s".into(),
+                    span: Span::new(FileId(0), 11, 14)
+                },
+                lit(" "),
+                Piece::History {
+                    ty: Some(VarType::Num),
+                    name: "n".into(),
+                    span: Span::new(FileId(0), 15, 18)
+                },
+                lit(" %x 100% %5"),
+            ]
+        );
+        // literal strings have no history
+        assert_eq!(pieces(r#""%x \%x""#, false), vec![lit(r"%x \%x")]);
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub(crate) fn run(
         explain: Explain::default(),
         explain_current: None,
         defines: DefineTracker::default(),
+        open_call: None,
     };
     engine.env = engine.opts.env.clone();
     let (logical, read) = engine.paths_for(Path::new(&top_name), None);
@@ -142,7 +143,27 @@ struct Engine<'r, 'o> {
     /// Index in `explain.stacks` of the current condition stack, if recorded.
     explain_current: Option<u32>,
     defines: DefineTracker,
+    /// A line whose macro call's argument list goes on past its end, with
+    /// the lines added to it so far.
+    open_call: Option<OpenCall>,
 }
+
+/// Lines held back until the argument list of a macro call closes: PIKT's
+/// samples pass whole statement blocks as arguments (`=hourly(if ...` on one
+/// line, `fi, )` lines below).
+struct OpenCall {
+    /// The lines so far, joined by their newlines.
+    text: Text,
+    /// The newline of the last line.
+    newline: Span,
+    has_newline: bool,
+    /// How many lines it holds.
+    lines: usize,
+}
+
+/// The most lines one macro call may span; beyond, the call is expanded as
+/// it stands (and reported as unclosed).
+use crate::MAX_CALL_LINES;
 
 /// A directive line ready to be acted on.
 struct Directive<'d> {
@@ -287,13 +308,59 @@ impl Engine<'_, '_> {
         if stripped.ends_in_comment {
             t.trim_end();
         }
-        if !fix {
-            t = self.expand_macros(&t, line_span);
+        if fix {
+            self.emit(t, newline, has_newline, None);
+            return;
         }
+        let Some(call) = self.join_open_call(t, newline, has_newline) else {
+            return;
+        };
+        let t = self.expand_macros(&call.text, line_span);
         if self.opts.kind == FileKind::Defines {
             self.track_define(&t.s);
         }
-        self.emit(t, newline, has_newline, None);
+        self.emit(t, call.newline, call.has_newline, None);
+    }
+
+    /// Adds a text line to the macro call still open, if any. Returns the
+    /// lines to expand now, or `None` while a call's arguments go on.
+    fn join_open_call(&mut self, t: Text, newline: Span, has_newline: bool) -> Option<OpenCall> {
+        let call = match self.open_call.take() {
+            Some(mut call) => {
+                call.text.push_exact("\n", call.newline);
+                call.text.push_text(&t);
+                call.newline = newline;
+                call.has_newline = has_newline;
+                call.lines += 1;
+                call
+            }
+            None => OpenCall {
+                text: t,
+                newline,
+                has_newline,
+                lines: 1,
+            },
+        };
+        let open = self.opts.kind != FileKind::Systems
+            && call.lines < MAX_CALL_LINES
+            && self
+                .opts
+                .macros
+                .is_some_and(|table| crate::expand::ends_in_open_call(table, &call.text.s));
+        if open {
+            self.open_call = Some(call);
+            return None;
+        }
+        Some(call)
+    }
+
+    /// Expands and emits a macro call left open at the end of a file.
+    fn flush_open_call(&mut self) {
+        if let Some(call) = self.open_call.take() {
+            let fallback = call.text.span_of(0..call.text.len(), call.newline);
+            let t = self.expand_macros(&call.text, fallback);
+            self.emit(t, call.newline, call.has_newline, None);
+        }
     }
 
     /// Strips comments of a text line, keeping the `/* */` state of its source.
@@ -334,7 +401,10 @@ impl Engine<'_, '_> {
         if self.opts.kind == FileKind::Systems || !t.s.contains('=') {
             return t.clone();
         }
-        Expander::new(table, self.map, &mut self.diags, fallback).expand_line(t)
+        let keep = matches!(self.opts.kind, FileKind::Alarms | FileKind::Alerts);
+        Expander::new(table, self.map, &mut self.diags, fallback)
+            .keep_alert_macros(keep)
+            .expand_line(t)
     }
 
     /// Appends one output line: the `#indent` TABs, the text and a newline.
@@ -410,6 +480,7 @@ impl Engine<'_, '_> {
     }
 
     fn finish_source(&mut self) {
+        self.flush_open_call();
         let Some(src) = self.sources.pop() else {
             return;
         };
@@ -516,9 +587,18 @@ impl Engine<'_, '_> {
     /// True when the file kind forbids this (non-conditional) directive.
     fn restricted(&self, d: &Directive<'_>) -> bool {
         match self.opts.kind {
+            // PIKT's restrictions page allows only `#include` and
+            // `#verbatim` here, but its `#piktexec` page shows `#piktexec`
+            // in systems.cfg; sites have both, so the process directives
+            // (which add no text) are accepted too.
             FileKind::Systems => !matches!(
                 d.keyword,
-                Keyword::Include | Keyword::Verbatim | Keyword::Indent | Keyword::Unindent
+                Keyword::Include
+                    | Keyword::Verbatim
+                    | Keyword::Indent
+                    | Keyword::Unindent
+                    | Keyword::Exec
+                    | Keyword::PiktExec
             ),
             FileKind::Defines => matches!(d.keyword, Keyword::Define | Keyword::Undefine),
             _ => false,
@@ -529,7 +609,8 @@ impl Engine<'_, '_> {
         let kw_span = d.span_of(0..d.args_start);
         let help = match self.opts.kind {
             FileKind::Systems => {
-                "systems.cfg may use only `#include`, `#verbatim`, `#indent` and `#unindent`"
+                "systems.cfg may use only `#include`, `#verbatim`, `#indent`, `#unindent`, \
+                 `#exec` and `#piktexec`"
                     .to_string()
             }
             _ => "declare the value in the define's stanza, or use `#setdef name = TRUE` below it"
@@ -1238,7 +1319,7 @@ impl Engine<'_, '_> {
     }
 
     /// `#set name = "value"`, `#setenv name "value"` (the `=` is optional in
-    /// both; a bare word works as a value too).
+    /// both; a bare word works as a value too; no value at all is `1`).
     fn set_env(&mut self, d: &Directive<'_>) {
         let mut c = Cursor::new(&d.text.s, d.args_start);
         let Some(name) = self.env_name(d, &mut c) else {
@@ -1253,12 +1334,9 @@ impl Engine<'_, '_> {
             };
             d.slice(range).to_string()
         } else {
-            let value = d.slice(c.pos..d.text.len()).trim().to_string();
-            if value.is_empty() {
-                self.expected(d, &mut c, "a value");
-                return;
-            }
-            value
+            // Without a value the variable is set to 1 (PIKT 1.18).
+            let value = d.slice(c.pos..d.text.len()).trim();
+            if value.is_empty() { "1" } else { value }.to_string()
         };
         self.env.retain(|(k, _)| *k != name);
         self.env.push((name, value));

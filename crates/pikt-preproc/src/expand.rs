@@ -21,6 +21,13 @@
 //! after a blank, a quote, `(`, `[`, `{`, `,` or `;`); elsewhere (`a=b`,
 //! `--opt=value`, `==x`) it is text.
 //!
+//! `=_` is the empty macro: it ends a reference where the text goes on with
+//! name characters (`=piktalert=_.log`). The alert macros `=piktalert`,
+//! `=piktstatus` and `=piktlevel` (unless macros.cfg defines them) have a
+//! value only per alert: in alarms.cfg and alerts.cfg they are left in the
+//! text, with an `=_` right after them, for pikt-config to fill in for each
+//! alert ([`ALERT_MACROS`]); elsewhere they are an error.
+//!
 //! Every byte of the result keeps its origin: body text maps to macros.cfg
 //! (with a note naming the expansion and its call site), argument text to the
 //! call site.
@@ -34,6 +41,16 @@ use crate::scan::{is_ident_char, is_ident_start};
 use crate::text::Text;
 use crate::{MacroDef, MacroTable, MAX_EXPANSION_BYTES, MAX_MACRO_DEPTH};
 
+/// The macros whose value depends on the alert a script runs in; see the
+/// module docs.
+pub const ALERT_MACROS: [&str; 3] = ["piktalert", "piktstatus", "piktlevel"];
+
+/// The empty macro `=_`.
+fn empty_macro() -> &'static MacroDef {
+    static EMPTY: std::sync::OnceLock<MacroDef> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| MacroDef::simple("_", ""))
+}
+
 /// Expands macro references in lines of text.
 pub(crate) struct Expander<'a> {
     table: &'a MacroTable,
@@ -45,6 +62,8 @@ pub(crate) struct Expander<'a> {
     produced: usize,
     /// Set once the current line went over [`MAX_EXPANSION_BYTES`].
     over_budget: bool,
+    /// True in alarms.cfg and alerts.cfg: [`ALERT_MACROS`] stay in the text.
+    keep_alert_macros: bool,
 }
 
 /// A reference found in a text.
@@ -70,7 +89,15 @@ impl<'a> Expander<'a> {
             fallback,
             produced: 0,
             over_budget: false,
+            keep_alert_macros: false,
         }
+    }
+
+    /// Leaves the [`ALERT_MACROS`] in the text (alarms.cfg, alerts.cfg)
+    /// instead of reporting them.
+    pub fn keep_alert_macros(mut self, keep: bool) -> Self {
+        self.keep_alert_macros = keep;
+        self
     }
 
     /// Expands every reference in `line` (which may hold several lines).
@@ -97,8 +124,17 @@ impl<'a> Expander<'a> {
             };
             let at = i + k;
             if bytes.get(at) == Some(&b'\\') {
+                if self.keep_alert_macros && escapes_alert_macro(bytes, at) {
+                    // pikt-config drops this backslash when it fills in
+                    // the alert macros.
+                    i = at + 2;
+                    continue;
+                }
                 if bytes.get(at + 1) == Some(&b'=')
-                    && bytes.get(at + 2).copied().is_some_and(is_ident_start)
+                    && bytes
+                        .get(at + 2)
+                        .copied()
+                        .is_some_and(|b| is_ident_start(b) || b == b'_')
                 {
                     out.push_slice(text, copied..at);
                     copied = at + 1;
@@ -130,6 +166,13 @@ impl<'a> Expander<'a> {
     fn reference_at(&mut self, text: &Text, at: usize) -> Result<Option<Reference<'a>>, usize> {
         let bytes = text.s.as_bytes();
         let name_start = at + 1;
+        if bytes.get(name_start) == Some(&b'_') {
+            return Ok(Some(Reference {
+                def: empty_macro(),
+                range: at..name_start + 1,
+                args: Vec::new(),
+            }));
+        }
         if !bytes.get(name_start).copied().is_some_and(is_ident_start) {
             return Ok(None);
         }
@@ -141,6 +184,9 @@ impl<'a> Expander<'a> {
                 .take_while(|&&b| is_ident_char(b))
                 .count();
         let Some(def) = self.lookup(bytes, name_start, run_end) else {
+            if let Some(end) = alert_macro_end(bytes, name_start, run_end) {
+                return Err(self.alert_macro(text, at, end));
+            }
             if starts_word(bytes, at) {
                 let name = text.s.get(name_start..run_end).unwrap_or("");
                 self.error_at(
@@ -185,7 +231,10 @@ impl<'a> Expander<'a> {
                     format!("unclosed argument list of macro `={}`", def.name),
                     self.fallback,
                 )
-                .with_help("arguments must close with `)` on the same line"),
+                .with_help(format!(
+                    "arguments must close with `)` (within {} lines)",
+                    crate::MAX_CALL_LINES
+                )),
             );
             return Err(name_end + 1);
         };
@@ -214,19 +263,32 @@ impl<'a> Expander<'a> {
         }))
     }
 
+    /// An alert macro from `at` to `end`: kept with a following `=_` in
+    /// alarms.cfg and alerts.cfg (scanning resumes after them), an error
+    /// elsewhere. Returns where scanning resumes.
+    fn alert_macro(&mut self, text: &Text, at: usize, end: usize) -> usize {
+        let bytes = text.s.as_bytes();
+        if self.keep_alert_macros {
+            let terminated = bytes.get(end..end + 2) == Some(b"=_".as_slice());
+            return if terminated { end + 2 } else { end };
+        }
+        let name = text.s.get(at + 1..end).unwrap_or("");
+        self.error_at(
+            text,
+            at..end,
+            Diagnostic::error(
+                format!("`={name}` has a value only in an alert's scripts and stanza"),
+                self.fallback,
+            )
+            .with_help("use it in alarms.cfg or alerts.cfg, where each alert fills it in"),
+        );
+        end
+    }
+
     /// The longest defined name in `bytes[start..run_end]` that ends at the
     /// end of the run or before a `-` or `.`.
     fn lookup(&self, bytes: &[u8], start: usize, run_end: usize) -> Option<&'a MacroDef> {
-        let longest = (run_end - start).min(self.table.longest_name());
-        (1..=longest).rev().find_map(|len| {
-            let end = start + len;
-            let at_boundary = end == run_end || matches!(bytes.get(end), Some(b'-' | b'.'));
-            if !at_boundary {
-                return None;
-            }
-            let name = std::str::from_utf8(bytes.get(start..end)?).ok()?;
-            self.table.get(name)
-        })
+        lookup_in(self.table, bytes, start, run_end)
     }
 
     /// Substitutes, re-indents and rescans one reference.
@@ -356,6 +418,32 @@ fn chain_note(own: String, outer: Option<&str>) -> String {
     parts.join(", ")
 }
 
+/// The end of an alert macro's name starting at `start` (at a boundary, as
+/// for any macro name), if the run holds one.
+fn alert_macro_end(bytes: &[u8], start: usize, run_end: usize) -> Option<usize> {
+    ALERT_MACROS.iter().find_map(|name| {
+        let end = start + name.len();
+        let at_boundary = end == run_end || matches!(bytes.get(end), Some(b'-' | b'.'));
+        (bytes.get(start..end) == Some(name.as_bytes()) && at_boundary).then_some(end)
+    })
+}
+
+/// True for `\=piktalert` (or another alert macro) at `at`.
+fn escapes_alert_macro(bytes: &[u8], at: usize) -> bool {
+    let name_start = at + 2;
+    if bytes.get(at + 1) != Some(&b'=') {
+        return false;
+    }
+    let run_end = name_start
+        + bytes
+            .get(name_start..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&b| is_ident_char(b))
+            .count();
+    alert_macro_end(bytes, name_start, run_end).is_some()
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -376,9 +464,69 @@ fn starts_word(bytes: &[u8], at: usize) -> bool {
     }
 }
 
+/// True when `text` ends inside the argument list of a call of a macro
+/// with parameters (the engine then joins the next line to it).
+pub(crate) fn ends_in_open_call(table: &MacroTable, text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(k) = bytes.get(i..).and_then(|rest| memchr::memchr(b'=', rest)) {
+        let at = i + k;
+        i = at + 1;
+        if at > 0 && bytes.get(at - 1) == Some(&b'\\') {
+            continue;
+        }
+        let name_start = at + 1;
+        if !bytes.get(name_start).copied().is_some_and(is_ident_start) {
+            continue;
+        }
+        let run_end = name_start
+            + bytes
+                .get(name_start..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|&&b| is_ident_char(b))
+                .count();
+        let Some(def) = lookup_in(table, bytes, name_start, run_end) else {
+            i = run_end;
+            continue;
+        };
+        let name_end = name_start + def.name.len();
+        if def.params.is_empty() || bytes.get(name_end) != Some(&b'(') {
+            i = name_end;
+            continue;
+        }
+        match split_args(bytes, name_end) {
+            Some((_, end)) => i = end,
+            None => return true,
+        }
+    }
+    false
+}
+
+/// The longest name of `table` in `bytes[start..run_end]` that ends at the
+/// end of the run or before a `-` or `.`.
+fn lookup_in<'t>(
+    table: &'t MacroTable,
+    bytes: &[u8],
+    start: usize,
+    run_end: usize,
+) -> Option<&'t MacroDef> {
+    let longest = (run_end - start).min(table.longest_name());
+    (1..=longest).rev().find_map(|len| {
+        let end = start + len;
+        let at_boundary = end == run_end || matches!(bytes.get(end), Some(b'-' | b'.'));
+        if !at_boundary {
+            return None;
+        }
+        let name = std::str::from_utf8(bytes.get(start..end)?).ok()?;
+        table.get(name)
+    })
+}
+
 /// Splits `(a, b(c), "d,e")` starting at the `(` at `open`; returns the
 /// trimmed argument ranges and the offset after `)`. `None` when the list
-/// does not close before the end of the line.
+/// does not close before the end of the text. The list may span lines (a
+/// quote does not go on past its line).
 fn split_args(bytes: &[u8], open: usize) -> Option<(Vec<Range<usize>>, usize)> {
     let mut args = Vec::new();
     let mut depth = 0usize;
@@ -387,7 +535,7 @@ fn split_args(bytes: &[u8], open: usize) -> Option<(Vec<Range<usize>>, usize)> {
     let mut i = open + 1;
     while let Some(&b) = bytes.get(i) {
         match (quote, b) {
-            (_, b'\n') => return None,
+            (_, b'\n') => quote = None,
             (Some(_), b'\\') => i += 1,
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
@@ -410,7 +558,7 @@ fn split_args(bytes: &[u8], open: usize) -> Option<(Vec<Range<usize>>, usize)> {
 }
 
 fn trim(bytes: &[u8], mut range: Range<usize>) -> Range<usize> {
-    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r'));
+    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r' | b'\n'));
     while range.start < range.end && blank(bytes.get(range.start)) {
         range.start += 1;
     }
@@ -556,7 +704,35 @@ mod tests {
     #[test]
     fn unclosed_args_are_none() {
         assert_eq!(split_args(b"(a, (b)", 0), None);
-        assert_eq!(split_args(b"(a\n)", 0), None);
+        assert_eq!(split_args(b"(a\n", 0), None);
+    }
+
+    #[test]
+    fn args_may_span_lines_and_quotes_end_with_their_line() {
+        let s = b"(if x\n\toutput \"a, b\"\nfi, \n)";
+        let (args, end) = split_args(s, 0).unwrap();
+        let texts: Vec<&[u8]> = args.iter().map(|r| &s[r.clone()]).collect();
+        assert_eq!(texts, vec![&b"if x\n\toutput \"a, b\"\nfi"[..], b""]);
+        assert_eq!(end, s.len());
+        // an apostrophe does not swallow the following lines
+        assert!(split_args(b"(it's\n)", 0).is_some());
+    }
+
+    #[test]
+    fn open_calls_are_found_at_the_end_of_the_text() {
+        let mut table = MacroTable::new();
+        table
+            .insert(MacroDef {
+                params: vec!["A".into(), "B".into()],
+                ..MacroDef::simple("hourly", "(A)")
+            })
+            .unwrap();
+        table.insert(MacroDef::simple("log", "L")).unwrap();
+        assert!(ends_in_open_call(&table, "\t=hourly(if #a > 1"));
+        assert!(!ends_in_open_call(&table, "\t=hourly(x, y) =log("));
+        assert!(!ends_in_open_call(&table, "\\=hourly(x"));
+        assert!(!ends_in_open_call(&table, "=other(x"));
+        assert!(ends_in_open_call(&table, "=hourly(a,\n=hourly(b, c)"));
     }
 
     #[test]

@@ -58,6 +58,7 @@ mod tests;
 
 pub use defines::parse_bool;
 pub use defines::{DefineSource, Defines};
+pub use expand::ALERT_MACROS;
 pub use explain::{Branch, BranchKind, Explain, Preprocessed};
 pub use host::{CommandOutput, PreprocHost, RealHost};
 pub use host_facts::HostFacts;
@@ -74,6 +75,8 @@ pub const MAX_INCLUDE_DEPTH: usize = 32;
 pub const MAX_MACRO_DEPTH: usize = 32;
 /// Largest text one line may grow to through macro expansion, in bytes.
 pub const MAX_EXPANSION_BYTES: usize = 1 << 20;
+/// Most lines the argument list of one macro call may span.
+pub const MAX_CALL_LINES: usize = 200;
 
 /// Preprocesses `file` (already in `map`) for the host in `opts`.
 ///

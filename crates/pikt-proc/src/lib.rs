@@ -35,7 +35,9 @@ pub use kill::{
 pub use ps::{needs_args, parse_ps_args, ps_lines, ps_lines_with, PsField, PsKind, PsOptions};
 /// The signal type of [`kill_checked`] (re-exported from `rustix`).
 pub use rustix::process::Signal;
-pub use table::{parse_passwd, LinuxProcTable, Process, ProcessTable, UserNames};
+pub use table::{
+    parse_passwd, pid_by_name, LinuxProcTable, Process, ProcessTable, UserNames, COMM_MAX,
+};
 
 #[cfg(test)]
 mod real_kill_tests;

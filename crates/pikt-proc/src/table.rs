@@ -74,6 +74,37 @@ impl Process {
     }
 }
 
+/// The lowest pid among the live processes called `name` (what `#pid(name)`
+/// returns). A process is called `name` when its command name is `name`;
+/// the kernel cuts command names to 15 bytes, so a longer `name` matches a
+/// process whose command name is its first 15 bytes and whose command
+/// line's first word ends in `name` (when the snapshot has command lines).
+pub fn pid_by_name(processes: &[Process], name: &str) -> Option<u32> {
+    processes
+        .iter()
+        .filter(|p| !p.is_dead() && is_called(p, name))
+        .map(|p| p.pid)
+        .min()
+}
+
+/// The longest command name the kernel keeps (`TASK_COMM_LEN` - 1).
+pub const COMM_MAX: usize = 15;
+
+fn is_called(process: &Process, name: &str) -> bool {
+    if process.comm == name {
+        return true;
+    }
+    if name.len() <= COMM_MAX || name.as_bytes().get(..COMM_MAX) != Some(process.comm.as_bytes()) {
+        return false;
+    }
+    let first_word = process
+        .args
+        .as_deref()
+        .and_then(|args| args.split(' ').next())
+        .unwrap_or("");
+    first_word.rsplit('/').next() == Some(name)
+}
+
 /// A source of process-table snapshots.
 pub trait ProcessTable {
     /// Every process alive now, sorted by pid. `want_args` also reads each command line,
@@ -455,6 +486,31 @@ pub fn parse_passwd(text: &str) -> UserNames {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::testing::process;
+
+    #[test]
+    fn pid_by_name_takes_the_lowest_live_pid() {
+        let mut zombie = process(5, "root", "dd");
+        zombie.state = 'Z';
+        let table = vec![
+            zombie,
+            process(9, "root", "dd"),
+            process(7, "bin", "dd"),
+            process(3, "root", "sshd"),
+        ];
+        assert_eq!(pid_by_name(&table, "dd"), Some(7));
+        assert_eq!(pid_by_name(&table, "cron"), None);
+    }
+
+    #[test]
+    fn pid_by_name_matches_names_the_kernel_cut() {
+        let mut long = process(40, "root", "gnome-session-b");
+        long.args = Some("/usr/libexec/gnome-session-binary --session".into());
+        let table = vec![long];
+        assert_eq!(pid_by_name(&table, "gnome-session-binary"), Some(40));
+        assert_eq!(pid_by_name(&table, "gnome-session-b"), Some(40));
+        assert_eq!(pid_by_name(&table, "gnome-session-bogus"), None);
+    }
 
     fn stat_with_comm(comm: &str) -> Vec<u8> {
         format!(

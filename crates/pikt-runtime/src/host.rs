@@ -307,6 +307,9 @@ pub trait System {
     fn random(&mut self) -> f64;
     /// The process id of the interpreter.
     fn pid(&self) -> u32;
+    /// The id of the live process whose command name (as `ps -o comm` shows
+    /// it) is `name`, the lowest when there are several (`#pid(name)`).
+    fn pid_of(&mut self, name: &str) -> Option<u32>;
 }
 
 /// Every effect, bundled; borrowed for one run.

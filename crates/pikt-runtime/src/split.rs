@@ -98,11 +98,23 @@ impl LineFields {
 
     /// The byte range of the last field of `text`.
     pub fn last(&mut self, text: &str, seps: Option<&str>) -> Option<(usize, usize)> {
+        self.from_end(text, seps, 0)
+    }
+
+    /// The byte range of the field `back` places before the last one of
+    /// `text` (`dat $-N`), or `None` when the line has too few fields.
+    pub fn from_end(
+        &mut self,
+        text: &str,
+        seps: Option<&str>,
+        back: usize,
+    ) -> Option<(usize, usize)> {
         match seps {
             None | Some("") => self.scan_blank_fields(text.as_bytes(), usize::MAX),
             Some(_) => while self.scan_one(text, seps) {},
         }
-        self.found.last().copied()
+        let index = self.found.len().checked_sub(back.checked_add(1)?)?;
+        self.found.get(index).copied()
     }
 
     /// The number of fields of `text` (all of it is split).

@@ -413,6 +413,8 @@ pub struct FakeSystem {
     pub pid: u32,
     /// Random generator state.
     pub state: u64,
+    /// The process table of `#pid(name)`: command name and pid.
+    pub processes: Vec<(String, u32)>,
 }
 
 impl Default for FakeSystem {
@@ -422,6 +424,7 @@ impl Default for FakeSystem {
             env: HashMap::new(),
             pid: 4242,
             state: 0x9E37_79B9_7F4A_7C15,
+            processes: Vec::new(),
         }
     }
 }
@@ -444,6 +447,14 @@ impl System for FakeSystem {
 
     fn pid(&self) -> u32 {
         self.pid
+    }
+
+    fn pid_of(&mut self, name: &str) -> Option<u32> {
+        self.processes
+            .iter()
+            .filter(|(comm, _)| comm == name)
+            .map(|&(_, pid)| pid)
+            .min()
     }
 }
 

@@ -368,9 +368,9 @@ impl<C: Clock> Daemon<C> {
                     "no piktd.conf at `{}`: nothing is scheduled until one is written and piktd gets SIGHUP",
                     path.display()
                 );
-                self.note(Level::Warning, &message);
                 self.schedule = Schedule::default();
                 self.write_alerts();
+                self.note(Level::Warning, &message);
                 return;
             }
             Err(err) => {
@@ -400,10 +400,12 @@ impl<C: Clock> Daemon<C> {
                 String::new()
             }
         );
-        self.note(Level::Info, &message);
         self.schedule = schedule;
-        self.log_schedule_for_debugging();
+        // `etc/alerts` first: the "loaded" line says the new schedule is in
+        // effect, and `piktc -s` (or a test) may read the list on seeing it.
         self.write_alerts();
+        self.note(Level::Info, &message);
+        self.log_schedule_for_debugging();
     }
 
     /// Logs a diagnostic as one line and renders it in full on the console.

@@ -12,9 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use pikt_config::alerts::{Alert, AlertsFile};
-use pikt_config::layout::{kernel_host_name, resolve_host, resolve_root, HOST_ENV, ROOT_ENV};
-use pikt_config::pikt_conf::PiktConf;
-use pikt_config::Layout;
+use pikt_config::{Layout, Site, SiteEnv, SiteError};
 use pikt_effects::{local_time_zone, LogTarget, StdSinks};
 use pikt_lang::ast::{Program, Status};
 use pikt_lang::{parse_program, ParseMode};
@@ -30,29 +28,25 @@ use crate::{
     EXIT_UNREADABLE, EXIT_USAGE,
 };
 
-/// The PIKT tree of this host: where things are, PIKT.conf, the host name.
-pub struct Site {
-    /// The directories.
-    pub layout: Layout,
-    /// PIKT.conf (empty when there is none).
-    pub conf: PiktConf,
-    /// This host's name as piktc knows it (`PIKT_HOST`, else the kernel's
-    /// host name up to its first dot).
-    pub host: String,
+/// The installation for `args` (`--piktdir`/`PIKT_DIR`, `--host`/
+/// `PIKT_HOST`): an alert run needs this host's name.
+pub fn open_site(args: &Args) -> Result<Site, String> {
+    let site = Site::open(&args.site, &SiteEnv::from_process()).map_err(|e| e.to_string())?;
+    site.host().map_err(|e| e.to_string())?;
+    if !site.root().is_dir() {
+        let root = site.root().to_path_buf();
+        return Err(SiteError::NotInstalled {
+            missing: root.clone(),
+            root,
+        }
+        .to_string());
+    }
+    Ok(site)
 }
 
-impl Site {
-    /// The tree named by `PIKT_DIR` (default `/etc/pikt`), with PIKT.conf's
-    /// directory overrides applied. A PIKT.conf with errors is refused.
-    pub fn from_env() -> Result<Site, String> {
-        let root = resolve_root(None, std::env::var_os(ROOT_ENV));
-        let layout = Layout::new(root);
-        let conf = PiktConf::read(&layout.pikt_conf())?;
-        let layout = layout.with_overrides(&conf);
-        let host = resolve_host(None, std::env::var(HOST_ENV).ok(), kernel_host_name())
-            .ok_or("cannot tell this host's name: set `PIKT_HOST`")?;
-        Ok(Site { layout, conf, host })
-    }
+/// This host's name (checked by [`open_site`]).
+fn host_of(site: &Site) -> &str {
+    site.host().unwrap_or_default()
 }
 
 /// The installed alert a run uses, and the one script to run, if any.
@@ -66,7 +60,8 @@ pub struct Target {
 }
 
 /// Finds the alert file for `+A ALERT` and/or `+S SCRIPT`. A script given
-/// alone must be in exactly one installed alert.
+/// alone must be in exactly one installed alert. A name that is not
+/// installed gets the closest installed one as a suggestion.
 pub fn locate(site: &Site, alert: Option<&str>, script: Option<&str>) -> Result<Target, String> {
     let alert = match (alert, script) {
         (Some(alert), _) => alert.to_string(),
@@ -75,9 +70,16 @@ pub fn locate(site: &Site, alert: Option<&str>, script: Option<&str>) -> Result<
     };
     let path = site.layout.alert_file(&alert);
     if !path.is_file() {
+        let installed = installed_alerts(&site.layout);
         return Err(format!(
-            "alert `{alert}` is not installed: no `{}` (install it with `piktc -i +A {alert}`)",
-            path.display()
+            "alert `{alert}` is not installed on this host (no `{}`){}",
+            path.display(),
+            suggestion(
+                &alert,
+                installed.iter().map(|(name, _)| name.as_str()),
+                "installed alerts",
+                "no alerts are installed here"
+            )
         ));
     }
     Ok(Target {
@@ -87,27 +89,72 @@ pub fn locate(site: &Site, alert: Option<&str>, script: Option<&str>) -> Result<
     })
 }
 
-/// The one installed alert whose `.alt` file holds `script`.
-fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
-    let entries = std::fs::read_dir(&layout.altdir)
-        .map_err(|e| format!("cannot list `{}`: {e}", layout.altdir.display()))?;
-    let mut files: Vec<PathBuf> = entries
+/// `; did you mean `X`?`, or the candidates under `heading` when none is
+/// close, or `none` when there are none.
+fn suggestion<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str> + Clone,
+    heading: &str,
+    none: &str,
+) -> String {
+    if let Some(close) = pikt_cli::suggest::did_you_mean(name, candidates.clone()) {
+        return format!("; did you mean `{close}`?");
+    }
+    let all: Vec<&str> = candidates.collect();
+    match all.len() {
+        0 => format!("; {none}"),
+        1..=20 => format!("; {heading}: {}", all.join(", ")),
+        n => format!("; {heading}: {n} of them"),
+    }
+}
+
+/// The installed alerts (`=altdir/*.alt`) by name, sorted.
+fn installed_alerts(layout: &Layout) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(&layout.altdir) else {
+        return Vec::new();
+    };
+    let mut alerts: Vec<(String, PathBuf)> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "alt"))
+        .filter_map(|p| Some((p.file_stem()?.to_string_lossy().into_owned(), p)))
         .collect();
-    files.sort();
-    let holders: Vec<String> = files
+    alerts.sort();
+    alerts
+}
+
+/// The one installed alert whose `.alt` file holds `script`.
+fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
+    if !layout.altdir.is_dir() {
+        return Err(format!(
+            "script `{script}` is in no installed alert: `{}` does not exist",
+            layout.altdir.display()
+        ));
+    }
+    let alerts = installed_alerts(layout);
+    let holders: Vec<&str> = alerts
         .iter()
-        .filter(|path| alt_holds(path, script))
-        .filter_map(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter(|(_, path)| !alt_scripts(path, Some(script)).is_empty())
+        .map(|(name, _)| name.as_str())
         .collect();
     match holders.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(format!(
-            "script `{script}` is in no installed alert (no `.alt` file in `{}` holds it)",
-            layout.altdir.display()
-        )),
+        [one] => Ok((*one).to_string()),
+        [] => {
+            let scripts: Vec<String> = alerts
+                .iter()
+                .flat_map(|(_, path)| alt_scripts(path, None))
+                .collect();
+            Err(format!(
+                "script `{script}` is in no installed alert (no `.alt` file in `{}` holds it){}",
+                layout.altdir.display(),
+                suggestion(
+                    script,
+                    scripts.iter().map(String::as_str),
+                    "installed scripts",
+                    "no alerts are installed here"
+                )
+            ))
+        }
         several => Err(format!(
             "script `{script}` is in alerts {}: choose one with `+A`",
             several
@@ -119,10 +166,11 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
     }
 }
 
-/// Whether the alarm file at `path` defines a script called `script`.
-fn alt_holds(path: &Path, script: &str) -> bool {
+/// The names of the scripts the alarm file at `path` defines (only
+/// `script`, when given and defined).
+fn alt_scripts(path: &Path, script: Option<&str>) -> Vec<String> {
     let Ok(bytes) = std::fs::read(path) else {
-        return false;
+        return Vec::new();
     };
     let mut map = SourceMap::new();
     let id = map.add(path.display().to_string(), String::from_utf8_lossy(&bytes));
@@ -130,7 +178,9 @@ fn alt_holds(path: &Path, script: &str) -> bool {
     program
         .scripts
         .iter()
-        .any(|s| s.name.as_ref().is_some_and(|n| n.name == script))
+        .filter_map(|s| s.name.as_ref().map(|n| n.name.to_string()))
+        .filter(|n| script.is_none_or(|want| n == want))
+        .collect()
 }
 
 /// Reads `=altdir/ALERT.cfg`, the settings `piktc -i` installs with the
@@ -158,7 +208,7 @@ fn read_settings(layout: &Layout, alert: &str) -> Result<Option<Alert>, String> 
 
 /// `pikt +A ALERT` / `pikt +S SCRIPT`: the whole run; returns the exit status.
 pub fn run_installed(args: &Args, alert: Option<&str>, script: Option<&str>) -> u8 {
-    let prepared = Site::from_env().and_then(|site| {
+    let prepared = open_site(args).and_then(|site| {
         let target = locate(&site, alert, script)?;
         let settings = read_settings(&site.layout, &target.alert)?;
         Ok((site, target, settings))
@@ -170,14 +220,14 @@ pub fn run_installed(args: &Args, alert: Option<&str>, script: Option<&str>) -> 
             return EXIT_UNREADABLE;
         }
     };
-    let mut environment = match Environment::from_process() {
+    let mut environment = match Environment::from_process(args) {
         Ok(environment) => environment,
         Err(message) => {
             eprintln!("pikt: error: {message}");
             return EXIT_USAGE;
         }
     };
-    environment.host.clone_from(&site.host);
+    environment.host = host_of(&site).to_string();
     environment.history_dir = Some(site.layout.hstdir.clone());
     let run = AlertRun {
         args,
@@ -213,7 +263,7 @@ impl AlertRun<'_> {
             &route,
             pikt_alert::Spool::new(self.site.layout.mail_spool(&self.target.alert)),
             &self.target.alert,
-            &self.site.host,
+            host_of(self.site),
             &self.site.conf,
         );
         let mut code = EXIT_OK;
@@ -380,13 +430,24 @@ impl AlertRun<'_> {
         let Some(wanted) = &self.target.script else {
             return Ok(());
         };
+        let names: Vec<String> = program
+            .scripts
+            .iter()
+            .filter_map(|s| s.name.as_ref().map(|n| n.name.to_string()))
+            .collect();
         program
             .scripts
             .retain(|s| s.name.as_ref().is_some_and(|n| &n.name == wanted));
         if program.scripts.is_empty() {
             return Err(format!(
-                "alert `{}` has no script `{wanted}`",
-                self.target.alert
+                "alert `{}` has no script `{wanted}`{}",
+                self.target.alert,
+                suggestion(
+                    wanted,
+                    names.iter().map(String::as_str),
+                    "its scripts",
+                    "it has no scripts"
+                )
             ));
         }
         Ok(())

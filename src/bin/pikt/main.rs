@@ -24,6 +24,8 @@ use pikt_runtime::{deliver_mail, run, Host, RunConfig, RunReport, ScriptToRun};
 use pikt_source::{render, FileId, SourceMap};
 
 use args::{Action, Args, Source};
+use pikt_cli::tables::PIKT;
+use pikt_config::{Layout, Site, SiteEnv};
 
 /// Everything went well.
 const EXIT_OK: u8 = 0;
@@ -31,8 +33,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_FAILED: u8 = 1;
 /// The script has syntax (or check-time) errors.
 const EXIT_SCRIPT_ERRORS: u8 = 2;
-/// The command line is wrong.
-const EXIT_USAGE: u8 = 3;
+/// The command line is wrong (the same status for pikt, piktc and piktd).
+const EXIT_USAGE: u8 = pikt_cli::EXIT_USAGE;
 /// The script cannot be read.
 const EXIT_UNREADABLE: u8 = 4;
 
@@ -58,10 +60,10 @@ fn pikt_main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let args = match args::parse(&argv, io::stdin().is_terminal()) {
         Ok(args) => args,
-        Err(message) => return usage_error(&message),
+        Err(error) => return usage_error(&error),
     };
     let code = match (&args.action, &args.source) {
-        (Action::Help, _) => print_stdout(&args::help()),
+        (Action::Help, _) => print_stdout(&pikt_cli::help::help_text(&PIKT)),
         (Action::Version, _) => print_stdout(&format!("pikt {}\n", env!("CARGO_PKG_VERSION"))),
         (Action::Run, Source::Installed { alert, script }) => {
             alert::run_installed(&args, alert.as_deref(), script.as_deref())
@@ -71,8 +73,8 @@ fn pikt_main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn usage_error(message: &str) -> ExitCode {
-    eprint!("pikt: error: {message}\n{}(see `pikt -h`)\n", args::USAGE);
+fn usage_error(error: &pikt_cli::UsageError) -> ExitCode {
+    eprint!("{}", pikt_cli::usage_error_text(&PIKT, error));
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -96,8 +98,8 @@ struct Loaded {
     name: String,
 }
 
-fn load(source: &Source) -> Result<Loaded, String> {
-    let (display, text, mode, name) = match source {
+fn load(args: &Args) -> Result<Loaded, String> {
+    let (display, text, mode, name) = match &args.source {
         Source::File(path) => {
             let bytes = std::fs::read(path)
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
@@ -112,7 +114,7 @@ fn load(source: &Source) -> Result<Loaded, String> {
             "command".to_string(),
         ),
         Source::Installed { alert, script } => {
-            let site = alert::Site::from_env()?;
+            let site = alert::open_site(args)?;
             let target = alert::locate(&site, alert.as_deref(), script.as_deref())?;
             let bytes = std::fs::read(&target.path)
                 .map_err(|e| format!("cannot read `{}`: {e}", target.path.display()))?;
@@ -160,10 +162,10 @@ fn script_name(path: &Path) -> String {
 }
 
 fn load_and_act(args: &Args) -> u8 {
-    let loaded = match load(&args.source) {
+    let loaded = match load(args) {
         Ok(loaded) => loaded,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("pikt: error: {message}");
             return EXIT_UNREADABLE;
         }
     };
@@ -200,36 +202,42 @@ struct Environment {
 }
 
 impl Environment {
-    fn from_process() -> Result<Environment, String> {
+    fn from_process(args: &Args) -> Result<Environment, String> {
         let now = match std::env::var("PIKT_NOW") {
             Ok(text) => Some(text.trim().parse::<i64>().map_err(|_| {
                 format!("`PIKT_NOW` must be seconds since the epoch, not `{text}`")
             })?),
             Err(_) => None,
         };
-        let host = std::env::var("PIKT_HOST")
-            .ok()
-            .filter(|h| !h.is_empty())
+        let env = SiteEnv::from_process();
+        let host = args
+            .site
+            .host_name(&env)
             .unwrap_or_else(RealSystem::system_hostname);
         Ok(Environment {
             now,
             host,
-            history_dir: history_dir(),
+            history_dir: history_dir(args, &env),
         })
     }
 }
 
-/// Where a standalone run keeps history: `$PIKT_DIR/var/history`, else
+/// Where a standalone run keeps history: the installation's `=hstdir` when
+/// one is named (`--piktdir`, `PIKT_DIR`), else
 /// `$XDG_STATE_HOME/pikt/history`, else `~/.local/state/pikt/history`.
-fn history_dir() -> Option<PathBuf> {
+fn history_dir(args: &Args, env: &SiteEnv) -> Option<PathBuf> {
+    if args.site.piktdir.is_some() || env.piktdir.as_ref().is_some_and(|d| !d.is_empty()) {
+        let hstdir = Site::open(&args.site, env).map_or_else(
+            |_| Layout::new(args.site.root(env)).hstdir,
+            |site| site.layout.hstdir,
+        );
+        return Some(hstdir);
+    }
     let var = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    if let Some(root) = var("PIKT_DIR") {
-        return Some(root.join("var/history"));
-    }
     if let Some(state) = var("XDG_STATE_HOME") {
         return Some(state.join("pikt/history"));
     }
@@ -246,7 +254,7 @@ fn argument_env(script_args: &[String]) -> Vec<(String, String)> {
 }
 
 fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
-    let environment = match Environment::from_process() {
+    let environment = match Environment::from_process(args) {
         Ok(environment) => environment,
         Err(message) => {
             eprintln!("pikt: error: {message}");

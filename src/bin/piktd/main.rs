@@ -1,73 +1,68 @@
 //! piktd: the PIKT scheduler daemon.
 //!
-//! This file is glue: read argv and the environment, build
+//! This file is glue: read argv and the environment, find the installation
+//! ([`pikt_config::Site`]: the same files `piktc -s` reads), build
 //! [`pikt_sched::Settings`], and either check `piktd.conf` (`-z`) or run
 //! [`pikt_sched::Daemon`] in the foreground until `SIGTERM`. It never forks
 //! into the background: under systemd it is a `Type=simple` service
-//! (dist/piktd.service); elsewhere start it with `nohup` or a supervisor.
-//! Behaviour and exit statuses are in docs/piktd.md.
+//! (dist/piktd.service), and every line it logs also goes to standard
+//! error (the journal). Behaviour and exit statuses are in docs/piktd.md.
 
 mod args;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::time::Duration;
 
-use pikt_config::layout::{DEFAULT_ROOT, ROOT_ENV};
-use pikt_config::pikt_conf::PiktConf;
-use pikt_config::Layout;
+use pikt_cli::tables::PIKTD;
+use pikt_config::{Site, SiteEnv};
 use pikt_sched::{
     check, Clock, Console, Daemon, Settings, ShellLauncher, SystemClock, Wakeup, EXIT_START_FAILED,
 };
 
 use args::{Invocation, Mode};
 
-/// Exit status for a bad command line.
-const EXIT_USAGE: u8 = 2;
-
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let invocation = match args::parse(&argv) {
         Ok(invocation) => invocation,
-        Err(message) => {
-            let _ = writeln!(io::stderr(), "piktd: error: {message}\n(see `piktd -h`)");
-            return ExitCode::from(EXIT_USAGE);
+        Err(error) => {
+            let _ = io::stderr().write_all(pikt_cli::usage_error_text(&PIKTD, &error).as_bytes());
+            return ExitCode::from(pikt_cli::EXIT_USAGE);
         }
     };
     match invocation.mode {
-        Mode::Help => print(&args::help()),
+        Mode::Help => print(&pikt_cli::help::help_text(&PIKTD)),
         Mode::Version => print(&format!("piktd {}\n", env!("CARGO_PKG_VERSION"))),
         Mode::Check | Mode::Run => match settings(&invocation) {
             Ok(settings) if invocation.mode == Mode::Check => check_conf(&settings),
             Ok(settings) => run(settings),
-            Err(message) => {
-                let _ = writeln!(io::stderr(), "piktd: error: {message}");
-                ExitCode::from(u8::try_from(EXIT_START_FAILED).unwrap_or(1))
-            }
+            Err(message) => fail(&message),
         },
     }
 }
 
-/// Settings from the flags, `PIKT_DIR`, PIKT.conf (its `etcdir`, `logdir`,
-/// `vardir`... and `piktd_run_limit`) and the defaults, in that order of
-/// precedence. A PIKT.conf with errors stops piktd before it starts.
+/// Settings from the flags, the installation (PIKT.conf's `etcdir`,
+/// `logdir`, `vardir`... and `piktd_run_limit`) and the defaults, in that
+/// order of precedence. A PIKT.conf with errors, or no installation at all
+/// (when running), stops piktd before it starts.
 fn settings(invocation: &Invocation) -> Result<Settings, String> {
-    let piktdir = invocation
-        .piktdir
-        .clone()
-        .or_else(|| std::env::var_os(ROOT_ENV).map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_ROOT));
-    let mut settings = Settings::new(&piktdir);
-    let layout = Layout::new(&piktdir);
-    let conf = PiktConf::read(&layout.pikt_conf())?;
-    let layout = layout.with_overrides(&conf);
-    settings.conf_path = layout.piktd_conf();
-    settings.log_path = layout.logdir.join("piktd.log");
-    settings.lock_path = layout.etcdir.join("piktd.lock");
-    settings.alerts_path = layout.etcdir.join("alerts");
-    settings.state_path = layout.vardir.join("run").join("piktd.state");
-    if let Some(seconds) = conf.piktd_run_limit() {
+    let site = Site::open(&invocation.site, &SiteEnv::from_process()).map_err(|e| e.to_string())?;
+    if invocation.mode == Mode::Run {
+        site.check_installed().map_err(|e| e.to_string())?;
+    }
+    let files = site.piktd_files();
+    let mut settings = Settings::new(site.root());
+    settings.conf_path = files.conf;
+    settings.log_path = files.log;
+    settings.lock_path = files.lock;
+    settings.alerts_path = files.alerts;
+    settings.state_path = files.state;
+    if let Ok(host) = site.host() {
+        settings.host = host.to_string();
+    }
+    if let Some(seconds) = site.conf.piktd_run_limit() {
         settings.run_timeout = Duration::from_secs(seconds);
     }
     if let Some(conf) = &invocation.conf {
@@ -90,22 +85,65 @@ fn run(settings: Settings) -> ExitCode {
         Ok(wakeup) => wakeup,
         Err(err) => return fail(&format!("cannot set up signal handling: {err}")),
     };
+    // Every log line also goes to stderr: piktd runs in the foreground, and
+    // under systemd stderr is the journal.
+    let (copy, drained) = StderrCopy::start();
     let console = Console {
         diagnostics: Box::new(io::stderr()),
-        log_copy: settings
-            .debug
-            .then(|| Box::new(io::stderr()) as Box<dyn Write + Send>),
+        log_copy: Some(Box::new(copy)),
     };
     let launcher = Box::new(ShellLauncher::new(&settings.piktdir));
     match Daemon::start(settings, SystemClock::new(), launcher, console) {
         Ok(daemon) => {
             daemon.run(&wakeup);
+            // The daemon is gone with its end of the queue: let the last
+            // lines reach stderr, unless nobody reads it.
+            let _ = drained.recv_timeout(Duration::from_secs(1));
             ExitCode::SUCCESS
         }
         Err(err) => {
-            let _ = writeln!(io::stderr(), "piktd: error: {err}");
+            let _ =
+                io::stderr().write_all(pikt_cli::error_line("piktd", &err.to_string()).as_bytes());
             ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(1))
         }
+    }
+}
+
+/// The copy of the log on stderr, written by a thread of its own through a
+/// bounded queue: a stderr nobody reads (a full pipe) drops lines rather
+/// than stopping the scheduler.
+struct StderrCopy {
+    lines: SyncSender<Vec<u8>>,
+}
+
+impl StderrCopy {
+    /// Lines queued at most before new ones are dropped.
+    const QUEUE: usize = 1024;
+
+    /// The copy, and a channel told when every queued line is written.
+    fn start() -> (StderrCopy, mpsc::Receiver<()>) {
+        let (lines, queue) = mpsc::sync_channel::<Vec<u8>>(Self::QUEUE);
+        let (done, drained) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in queue {
+                let _ = io::stderr().write_all(&line);
+            }
+            let _ = done.send(());
+        });
+        (StderrCopy { lines }, drained)
+    }
+}
+
+impl Write for StderrCopy {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.lines.try_send(buf.to_vec()) {
+            Ok(()) | Err(TrySendError::Full(_)) => Ok(buf.len()),
+            Err(TrySendError::Disconnected(_)) => Err(io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -142,6 +180,6 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    let _ = writeln!(io::stderr(), "piktd: error: {message}");
+    let _ = io::stderr().write_all(pikt_cli::error_line("piktd", message).as_bytes());
     ExitCode::from(u8::try_from(EXIT_START_FAILED).unwrap_or(1))
 }

@@ -237,9 +237,14 @@ impl Parser<'_> {
         }
     }
 
-    /// The value of a number token (digits with an optional fraction).
+    /// The value of a number token (digits with an optional fraction); a
+    /// percent literal is its number divided by 100 (`10%` is 0.1).
     pub(crate) fn number_value(&self, tok: Token) -> f64 {
-        self.text_of(tok).parse::<f64>().unwrap_or(0.0)
+        let text = self.text_of(tok);
+        match text.strip_suffix('%') {
+            Some(digits) => digits.parse::<f64>().unwrap_or(0.0) / 100.0,
+            None => text.parse::<f64>().unwrap_or(0.0),
+        }
     }
 
     /// `$12` with `digits` = `12`.
@@ -269,7 +274,7 @@ impl Parser<'_> {
             Some(if name == "keys" {
                 "`keys` is a reserved word".to_string()
             } else {
-                format!("`{name}` is the name of a built-in function")
+                format!("`{name}` is the name of a PIKT function")
             })
         } else if special_variable(name).is_some() {
             Some(format!("`${name}` is a special string variable"))
@@ -601,7 +606,23 @@ impl Parser<'_> {
                     span,
                 })
             }
+            Piece::History { ty, name, span } => {
+                let text = self.map_text(span);
+                let id = self.res.pending_in_string(ty, &name, &text, span);
+                Ok(Expr {
+                    kind: ExprKind::History(id),
+                    span,
+                })
+            }
         }
+    }
+
+    /// The source text of `span` in the file being parsed.
+    fn map_text(&self, span: Span) -> String {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+            .to_string()
     }
 
     /// Parses `text[start..end]` (inside a string) with `f`, sharing this

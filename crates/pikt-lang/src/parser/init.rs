@@ -238,10 +238,10 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// `dat_spec := NUMBER | "$" | NUMBER "-" NUMBER`
+    /// `dat_spec := NUMBER | "$" | "$-" NUMBER | NUMBER "-" NUMBER`
     fn parse_dat_spec(&mut self, var: Token) -> ParseResult<DatSpec> {
-        if self.accept(TokenKind::Dollar).is_some() {
-            return Ok(DatSpec::Last);
+        if let Some(dollar) = self.accept(TokenKind::Dollar) {
+            return self.parse_from_end(dollar);
         }
         if !self.next_is(TokenKind::Number) {
             let what = format!(
@@ -266,6 +266,31 @@ impl Parser<'_> {
             return Ok(DatSpec::Columns(from, to));
         }
         Ok(DatSpec::Field(from))
+    }
+
+    /// After the `$` of a `dat` spec: `-N` written right after it counts N
+    /// fields back from the last one (`$-1` is the field before the last).
+    fn parse_from_end(&mut self, dollar: Token) -> ParseResult<DatSpec> {
+        let minus = self.peek();
+        let number = self.peek_at(1);
+        if minus.kind != TokenKind::Minus
+            || number.kind != TokenKind::Number
+            || minus.span.start != dollar.span.end
+            || number.span.start != minus.span.end
+        {
+            return Ok(DatSpec::FromEnd(0));
+        }
+        self.bump();
+        self.bump();
+        match self.text_of(number).parse::<u32>() {
+            Ok(n) => Ok(DatSpec::FromEnd(n)),
+            Err(_) => {
+                let diag = Diagnostic::error("invalid field count", number.span)
+                    .with_label("`$-N` counts N whole fields back from the last one");
+                self.report(diag);
+                Err(Reported)
+            }
+        }
     }
 
     fn dat_number(&mut self, tok: Token) -> ParseResult<u32> {

@@ -321,7 +321,11 @@ fn init_section_with_every_statement() {
     let specs: Vec<DatSpec> = init.dats.iter().map(|d| d.spec).collect();
     assert_eq!(
         specs,
-        [DatSpec::Field(1), DatSpec::Last, DatSpec::Columns(3, 10)]
+        [
+            DatSpec::Field(1),
+            DatSpec::FromEnd(0),
+            DatSpec::Columns(3, 10)
+        ]
     );
     assert_eq!(init.keys, [init.dats[0].var, init.dats[1].var]);
     assert!(script.symbols.vars.iter().all(|v| v.is_dat));
@@ -528,8 +532,8 @@ fn error_positions() {
         ("begin fi", "1:7+2 `fi` without an open `if`"),
         ("begin do $split($x)", "1:10+6 unknown function `$split`"),
         (
-            "begin output \"$date\"",
-            "1:15+5 `$date` cannot be a variable name",
+            "begin output \"$task\"",
+            "1:15+5 `$task` cannot be a variable name",
         ),
     ] {
         assert_first_problem(text, expected);

@@ -25,6 +25,7 @@ impl<'a> Call<'a> {
     pub fn error(&self, message: impl Display) -> FnError {
         FnError {
             message: format!("`{}` {message}", info(self.builtin).display()),
+            gives_err_text: false,
         }
     }
 
@@ -50,12 +51,14 @@ impl<'a> Call<'a> {
         self.value(index).map(text_of)
     }
 
-    /// The argument at `index` as a whole number. PIKT printed `<<ERR>>` for a
-    /// fraction where a whole number was needed; we make it an error.
+    /// The argument at `index` as a whole number. A fraction is an error
+    /// that gives `<<ERR>>` instead of stopping the script, as in PIKT
+    /// ([`FnError::gives_err_text`]).
     pub fn int(&self, index: usize) -> Result<i64, FnError> {
         let n = self.num(index)?;
-        whole(n).ok_or_else(|| {
-            self.error(format_args!(
+        whole(n).ok_or_else(|| FnError {
+            gives_err_text: true,
+            ..self.error(format_args!(
                 "needs a whole number as its {} argument, got {}",
                 ordinal(index),
                 format_number(n)

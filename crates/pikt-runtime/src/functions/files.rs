@@ -1,5 +1,5 @@
-//! Functions that look at files: `#age`, `#exists`, `#isdir`, `#isfile`,
-//! `#lines`.
+//! Functions that look at files: `#age`, `#exists`, `#filesize`, `#isdir`,
+//! `#isfile`, `#lines`.
 //!
 //! They follow symbolic links, as test(1) does. A file that cannot be looked
 //! at is not an error: the file tests answer 0 and the measuring functions
@@ -20,6 +20,14 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 /// `#exists(path)`: 1 if `path` names anything.
 pub(super) fn exists(call: &Call, env: &mut dyn FnEnv) -> FnResult {
     Ok(Value::bool(env.stat_file(&call.text(0)?).is_ok()))
+}
+
+/// `#filesize(path)`: the size of `path` in bytes (following symbolic
+/// links, as `ls -lL` shows it), `#err()` if it cannot be looked at.
+pub(super) fn filesize(call: &Call, env: &mut dyn FnEnv) -> FnResult {
+    let stat = env.stat_file(&call.text(0)?);
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Value::Num(stat.map_or(ERR, |s| s.len as f64)))
 }
 
 /// `#isdir(path)`: 1 if `path` is a directory.

@@ -23,8 +23,14 @@ pub(super) fn floor(call: &Call) -> FnResult {
     Ok(Value::Num(call.num(0)?.floor()))
 }
 
-/// `#int(n)`: truncates toward zero.
+/// `#int(n)`: the largest whole number not above `n` (`#int(-3.5)` is -4);
+/// `#trunc` is the one that cuts toward zero (`docs/functions.md`).
 pub(super) fn int(call: &Call) -> FnResult {
+    Ok(Value::Num(call.num(0)?.floor()))
+}
+
+/// `#trunc(n)`: `n` with its fraction cut off (`#trunc(-3.75)` is -3).
+pub(super) fn trunc(call: &Call) -> FnResult {
     Ok(Value::Num(call.num(0)?.trunc()))
 }
 

@@ -50,6 +50,10 @@ pub trait FnEnv {
     fn random(&mut self) -> f64;
     /// The process id of the running interpreter.
     fn pid(&self) -> u32;
+    /// The id of the live process whose command name is `name` (the lowest
+    /// when there are several), `None` when there is none or the process
+    /// table cannot be read.
+    fn pid_of(&mut self, name: &str) -> Option<u32>;
     /// The time zone the time functions work in (the run's).
     fn time_zone(&self) -> TimeZone;
     /// Facts about the file `path` names, following symbolic links as
@@ -66,7 +70,15 @@ pub trait FnEnv {
 pub struct FnError {
     /// What went wrong.
     pub message: String,
+    /// True for a number with a fraction where a whole number is needed:
+    /// as in PIKT, the call then gives [`ERR_TEXT`], the error is logged and
+    /// the script goes on. Every other failure stops the script.
+    pub gives_err_text: bool,
 }
+
+/// What a call gives when a whole-number argument has a fraction (PIKT's
+/// function lists: "the function will return the string `<<ERR>>`").
+pub const ERR_TEXT: &str = "<<ERR>>";
 
 /// What a function call yields.
 pub type FnResult = Result<Value, FnError>;
@@ -96,6 +108,7 @@ fn numeric(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
         Builtin::Code => text::code(call),
         Builtin::Err => Ok(Value::Num(math::ERR)),
         Builtin::Exists => files::exists(call, env),
+        Builtin::FileSize => files::filesize(call, env),
         Builtin::False => Ok(Value::bool(false)),
         Builtin::Floor => math::floor(call),
         Builtin::Index => text::index(call),
@@ -108,17 +121,29 @@ fn numeric(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
         Builtin::Min => math::min(call),
         Builtin::Not => math::not(call),
         Builtin::Or => math::or(call),
-        Builtin::Pid => Ok(Value::Num(f64::from(env.pid()))),
+        Builtin::Pid => process_id(call, env),
         Builtin::Rand => math::rand(call, env),
         Builtin::Round => math::round(call),
         Builtin::Sqrt => math::sqrt(call),
         Builtin::Sum => math::sum(call),
         Builtin::True => Ok(Value::bool(true)),
+        Builtin::Trunc => math::trunc(call),
         Builtin::Val => math::val(call),
         Builtin::Xor => math::xor(call),
         _ => return None,
     };
     Some(result)
+}
+
+/// `#pid()`: the interpreter's process id; `#pid(name)`: the id of the
+/// process called `name` (the lowest when there are several), 0 when there
+/// is none.
+fn process_id(call: &Call, env: &mut dyn FnEnv) -> FnResult {
+    if call.optional(0).is_none() {
+        return Ok(Value::Num(f64::from(env.pid())));
+    }
+    let name = call.text(0)?;
+    Ok(Value::Num(env.pid_of(&name).map_or(0.0, f64::from)))
 }
 
 /// String functions that do not involve time.
@@ -127,6 +152,7 @@ fn textual(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
         Builtin::Basename => text::basename(call),
         Builtin::Char => text::char(call),
         Builtin::Checksum => checksum::checksum(call, env),
+        Builtin::Chop => text::chop(call),
         Builtin::Dirname => text::dirname(call),
         Builtin::Dquote => text::quote(call, '"'),
         Builtin::Getenv => text::getenv(call, env),

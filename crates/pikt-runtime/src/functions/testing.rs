@@ -26,6 +26,8 @@ pub struct FakeEnv {
     pub time_zone: TimeZone,
     /// The state of the random generator (xorshift64*; never 0).
     pub random_state: u64,
+    /// The process table `pid_of()` looks in: command name and pid.
+    pub processes: Vec<(String, u32)>,
     /// The files the file functions see.
     pub files: FakeFs,
 }
@@ -45,6 +47,7 @@ impl FakeEnv {
             pid: 4242,
             time_zone: TimeZone::UTC,
             random_state: 0x9E37_79B9_7F4A_7C15,
+            processes: Vec::new(),
             files: FakeFs::default(),
         }
     }
@@ -105,6 +108,14 @@ impl FnEnv for FakeEnv {
 
     fn pid(&self) -> u32 {
         self.pid
+    }
+
+    fn pid_of(&mut self, name: &str) -> Option<u32> {
+        self.processes
+            .iter()
+            .filter(|(comm, _)| comm == name)
+            .map(|&(_, pid)| pid)
+            .min()
     }
 
     fn time_zone(&self) -> TimeZone {

@@ -154,7 +154,8 @@ fn synonyms_reach_the_same_function() {
         (VarType::Num, "ceil", 2.0, args![1.5]),
         (VarType::Num, "ascii", 65.0, args!["A"]),
         (VarType::Num, "ord", 65.0, args!["A"]),
-        (VarType::Num, "integer", -1.0, args![-1.5]),
+        (VarType::Num, "integer", -2.0, args![-1.5]),
+        (VarType::Num, "truncate", -1.0, args![-1.5]),
         (VarType::Num, "len", 3.0, args!["abc"]),
         (VarType::Num, "maximum", 3.0, args![1, 3]),
         (VarType::Num, "minimum", 1.0, args![1, 3]),
@@ -184,6 +185,48 @@ fn synonyms_reach_the_same_function() {
 // ---- arithmetic and logic ----
 
 #[test]
+fn int_goes_down_and_trunc_toward_zero() {
+    // PIKT's detail pages: #trunc(-3.75) is -3, #ceiling(-3.75) is -3,
+    // #round(-3.5) is -4; #int is the one that rounds down.
+    for (x, int, trunc, ceiling, round) in [
+        (-3.75, -4.0, -3.0, -3.0, -4.0),
+        (-3.5, -4.0, -3.0, -3.0, -4.0),
+        (-3.25, -4.0, -3.0, -3.0, -3.0),
+        (3.25, 3.0, 3.0, 4.0, 3.0),
+        (3.5, 3.0, 3.0, 4.0, 4.0),
+        (3.75, 3.0, 3.0, 4.0, 4.0),
+    ] {
+        assert_eq!(num("int", args![x]), int, "#int({x})");
+        assert_eq!(num("trunc", args![x]), trunc, "#trunc({x})");
+        assert_eq!(num("ceiling", args![x]), ceiling, "#ceiling({x})");
+        assert_eq!(num("round", args![x]), round, "#round({x})");
+    }
+}
+
+#[test]
+fn chop_and_filesize() {
+    assert_eq!(text("chop", args!["0.50,", 1]), "0.50");
+    assert_eq!(text("chop", args!["héllo", 3]), "hé");
+    assert_eq!(text("chop", args!["abc"]), "ab");
+    assert_eq!(text("chop", args!["ab", 5]), "");
+    let mut env = env_with_file("/f", b"twelve bytes");
+    assert_eq!(num_in(&mut env, "filesize", args!["/f"]), 12.0);
+    assert_eq!(
+        num_in(&mut env, "filesize", args!["/nonexistent/pikt"]),
+        -1.0
+    );
+}
+
+#[test]
+fn pid_of_a_process_by_name() {
+    let mut env = FakeEnv::new();
+    env.processes = vec![("sshd".into(), 700), ("dd".into(), 912), ("dd".into(), 455)];
+    assert_eq!(num_in(&mut env, "pid", args!["dd"]), 455.0);
+    assert_eq!(num_in(&mut env, "pid", args!["cron"]), 0.0);
+    assert_eq!(num_in(&mut env, "pid", args![]), 4242.0);
+}
+
+#[test]
 fn abs_ceiling_floor_int() {
     assert_eq!(num("abs", args![-2.5]), 2.5);
     assert_eq!(num("abs", args!["-7 apples"]), 7.0);
@@ -191,7 +234,7 @@ fn abs_ceiling_floor_int() {
     assert_eq!(num("ceiling", args![-1.2]), -1.0);
     assert_eq!(num("floor", args![-1.5]), -2.0);
     assert_eq!(num("floor", args![1.5]), 1.0);
-    assert_eq!(num("int", args![-3.7]), -3.0);
+    assert_eq!(num("int", args![-3.7]), -4.0);
     assert_eq!(num("int", args![3.7]), 3.0);
 }
 
@@ -793,25 +836,25 @@ fn lines_counts_a_last_line_without_newline() {
 
 #[test]
 fn checksum_of_a_file_at_every_level() {
+    // Checksum and size as `cksum` and `sum` print them (both sums in
+    // 512-byte blocks), then the file name (PIKT's `$checksum` page). The
+    // MD4 value is `openssl dgst -md4`'s, the MD5 one `md5sum`'s.
     let mut env = env_with_file("/f", b"hello world\n");
     let levels: &[(i32, &str)] = &[
         (-3, "3733384285 12"),
         (-2, "1126 1"),
-        (-1, "03762     1"),
+        (-1, "3762 1"),
         (0, "0 12"),
-        (1, "03762     1"),
+        (1, "3762 1"),
         (2, "1126 1"),
         (3, "3733384285 12"),
-        (4, "6f5902ac237024bdd0c176cb93063dc4"),
-        (
-            5,
-            "a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447",
-        ),
+        (4, "97668ab2f29d0115bd0d1161b9bec520 12"),
+        (5, "6f5902ac237024bdd0c176cb93063dc4 12"),
     ];
     for (level, want) in levels {
         assert_eq!(
             text_in(&mut env, "checksum", args![*level, "/f"]),
-            *want,
+            format!("{want} /f"),
             "level {level}"
         );
     }
@@ -835,14 +878,14 @@ fn checksum_of_a_file_at_every_level() {
 
 #[test]
 fn checksum_of_a_large_file_streams() {
-    // Crosses many 64 KiB read chunks and MD5/SHA block boundaries.
+    // Crosses many 64 KiB read chunks and digest block boundaries.
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     let mut env = env_with_file("/f", &data);
-    assert_eq!(text_in(&mut env, "checksum", args![0, "/f"]), "0 200000");
+    assert_eq!(text_in(&mut env, "checksum", args![0, "/f"]), "0 200000 /f");
     let sysv = text_in(&mut env, "checksum", args![-2, "/f"]);
     let total: u64 = data.iter().map(|&b| u64::from(b)).sum();
     let r = (total & 0xffff) + ((total & 0xffff_ffff) >> 16);
-    assert_eq!(sysv, format!("{} 391", (r & 0xffff) + (r >> 16)));
+    assert_eq!(sysv, format!("{} 391 /f", (r & 0xffff) + (r >> 16)));
 }
 
 // ---- no panics ----

@@ -50,6 +50,18 @@ pub(super) fn left(call: &Call) -> FnResult {
     Ok(Value::Str(s.chars().take(n).collect()))
 }
 
+/// `$chop(s[, i])`: `s` without its last `i` characters (default 1); `""`
+/// when it has no more than that.
+pub(super) fn chop(call: &Call) -> FnResult {
+    let s = call.text(0)?;
+    let n = match call.optional(1) {
+        Some(_) => call.count(1)?,
+        None => 1,
+    };
+    let keep = s.chars().count().saturating_sub(n);
+    Ok(Value::Str(s.chars().take(keep).collect()))
+}
+
 /// `$right(s, i)`: the last `i` characters.
 pub(super) fn right(call: &Call) -> FnResult {
     let s = call.text(0)?;

@@ -20,7 +20,7 @@ use pikt_source::Span;
 
 use super::{error, Machine, Res};
 use crate::error::{RunError, RunErrorKind};
-use crate::functions::{call_pure, FnEnv};
+use crate::functions::{call_pure, FnEnv, ERR_TEXT};
 use crate::guard::Guarded;
 use crate::host::{
     Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
@@ -98,6 +98,10 @@ impl FnEnv for FnHost<'_, '_> {
         self.host.pid()
     }
 
+    fn pid_of(&mut self, name: &str) -> Option<u32> {
+        self.host.pid_of(name)
+    }
+
     fn time_zone(&self) -> TimeZone {
         self.zone.clone()
     }
@@ -170,6 +174,10 @@ impl<'a> Machine<'a> {
             };
             match call_pure(builtin, &values, &mut env) {
                 Some(Ok(v)) => Ok(v),
+                Some(Err(e)) if e.gives_err_text => {
+                    self.log("ERROR", &e.message, true);
+                    Ok(Value::str(ERR_TEXT))
+                }
                 Some(Err(e)) => Err(error(RunErrorKind::Function { message: e.message }, span)),
                 None => Err(error(
                     RunErrorKind::Function {

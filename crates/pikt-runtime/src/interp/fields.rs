@@ -121,7 +121,7 @@ impl Machine<'_> {
             DatSpec::Field(n) => (n as usize)
                 .checked_sub(1)
                 .and_then(|i| self.line_fields.get(&self.line, seps, i)),
-            DatSpec::Last => self.line_fields.last(&self.line, seps),
+            DatSpec::FromEnd(back) => self.line_fields.from_end(&self.line, seps, back as usize),
         };
         range.unwrap_or((0, 0))
     }

@@ -222,7 +222,8 @@ impl<'a> Machine<'a> {
             flow => return Ok(flow),
         }
         self.section = Section::End;
-        self.rule_number = 0;
+        // `#rule()` in `end` is the number of rules plus one (its PIKT page).
+        self.rule_number = u32::try_from(plan.rules.len() + 1).unwrap_or(u32::MAX);
         if let flow @ (Flow::Quit | Flow::Die) = self.block(&plan.end)? {
             return Ok(flow);
         }

@@ -1,0 +1,241 @@
+//! The host side: what `piktc --apply-bundle` does with a bundle from the
+//! master, and what the local transport calls in-process.
+//!
+//! [`serve`] reads one bundle ([`crate::frame`]: complete, intact), and
+//! [`apply`] carries it out in two steps:
+//!
+//! 1. [`prepare`] checks that the plan is meant for this host (its host
+//!    name and installation root), works out what each file would become
+//!    (new, updated, unchanged), merges piktd.conf, and stages every file
+//!    to be written (backups, new files, restored files, piktd.conf) in a
+//!    temporary file beside its target. Nothing is in place yet: a failure
+//!    or an interruption up to here leaves the previous version of
+//!    everything (at worst, temporaries the next run does not mind).
+//! 2. [`Prepared::switch`] renames every staged file into place, then
+//!    deletes what is to be deleted, reads back what was asked, runs the
+//!    `+C` commands and acts on piktd, in that order.
+//!
+//! A re-run of the same bundle completes an interrupted one: files already
+//! switched are reported as unchanged, the rest are installed.
+//!
+//! Every answer is a [`Report`], even a refusal; [`serve`] encodes it.
+
+mod commands;
+mod daemon;
+mod files;
+mod piktd;
+mod reads;
+pub mod status;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use pikt_config::install::{remove_files, stage_files, StagedFiles};
+use pikt_config::Site;
+
+use crate::frame::{self, BUNDLE_MAGIC, REPORT_MAGIC};
+use crate::plan::HostPlan;
+use crate::report::{CommandEnd, CommandResult, Report};
+
+pub use status::PiktdProbe;
+
+/// This host, as the host side sees it.
+#[derive(Clone, Debug)]
+pub struct HostSide {
+    /// The installation.
+    pub site: Site,
+    /// Set owners (only root can).
+    pub chown: bool,
+    /// Tells whether piktd holds its lock.
+    pub probe: PiktdProbe,
+}
+
+impl HostSide {
+    /// This host's installation, with owners set when running as root and
+    /// piktd's lock tested the way piktd takes it.
+    pub fn new(site: Site) -> HostSide {
+        HostSide {
+            site,
+            chown: pikt_config::install::running_as_root(),
+            probe: pikt_sched::lock::is_held,
+        }
+    }
+
+    fn name(&self) -> &str {
+        self.site.host().unwrap_or("?")
+    }
+}
+
+/// Reads a bundle from `input`, applies it, and returns the encoded report.
+pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
+    let report = match frame::decode::<HostPlan>(BUNDLE_MAGIC, input) {
+        Ok(plan) => apply(plan, side),
+        Err(e) => Report::refusal(side.name(), format!("refused the bundle: {e}")),
+    };
+    frame::encode(REPORT_MAGIC, report)
+}
+
+/// Carries out `plan` on this host.
+pub fn apply(plan: HostPlan, side: &HostSide) -> Report {
+    match prepare(plan, side) {
+        Ok(prepared) => prepared.switch(),
+        Err(report) => *report,
+    }
+}
+
+/// A plan checked and staged, waiting for its switch.
+pub struct Prepared<'s> {
+    side: &'s HostSide,
+    plan: HostPlan,
+    report: Report,
+    staged: Option<StagedFiles>,
+    /// What the staged files are, in staging order, for messages.
+    staged_paths: Vec<PathBuf>,
+}
+
+/// Checks `plan`, works out every change and stages every file to write.
+/// On a refusal or failure, the report says why and nothing has changed.
+pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<Report>> {
+    let mut report = Report {
+        host: side.name().to_string(),
+        dry_run: plan.dry_run,
+        ..Report::default()
+    };
+    if let Err(why) = check_addressee(&plan, side) {
+        return Err(Box::new(Report::refusal(side.name(), why)));
+    }
+    let mut writes = files::plan_writes(&mut plan, side, &mut report);
+    if let Some(edit) = &plan.piktd {
+        match piktd::edit(edit, &side.site, plan.dry_run) {
+            Ok((file, result)) => {
+                writes.extend(file);
+                report.piktd = Some(result);
+            }
+            Err(refusal) => {
+                report.diagnostics = refusal.diagnostics;
+                report.errors.push(refusal.message);
+                return Err(Box::new(report));
+            }
+        }
+    }
+    if !report.errors.is_empty() {
+        return Err(Box::new(report));
+    }
+    let staged_paths: Vec<PathBuf> = writes.iter().map(|w| w.path.clone()).collect();
+    let staged = if plan.dry_run || writes.is_empty() {
+        None
+    } else {
+        match stage_files(&writes, side.chown) {
+            Ok(staged) => Some(staged),
+            Err(e) => {
+                report
+                    .errors
+                    .push(format!("{e}; nothing was changed on this host"));
+                return Err(Box::new(report));
+            }
+        }
+    };
+    Ok(Prepared {
+        side,
+        plan,
+        report,
+        staged,
+        staged_paths,
+    })
+}
+
+/// Refuses a plan made for another host or another installation.
+fn check_addressee(plan: &HostPlan, side: &HostSide) -> Result<(), String> {
+    let me = side.site.host().map_err(|e| e.to_string())?;
+    if plan.host != me {
+        return Err(format!(
+            "refused the bundle: it is for host `{}`, and this host is `{me}`",
+            plan.host
+        ));
+    }
+    let root = side.site.root().display().to_string();
+    if plan.piktdir != root {
+        return Err(format!(
+            "refused the bundle: it was made for the installation at `{}`, and this host's is at `{root}`",
+            plan.piktdir
+        ));
+    }
+    Ok(())
+}
+
+impl Prepared<'_> {
+    /// Puts every staged file in place, then deletes, reads back, runs the
+    /// commands and acts on piktd.
+    pub fn switch(mut self) -> Report {
+        if let Some(staged) = self.staged.take() {
+            if let Err(e) = staged.commit() {
+                let done: Vec<String> = e.done.iter().map(|p| p.display().to_string()).collect();
+                let waiting: Vec<String> = self
+                    .staged_paths
+                    .iter()
+                    .skip(done.len() + 1)
+                    .map(|p| p.display().to_string())
+                    .collect();
+                let mut message = format!("{e}");
+                if !done.is_empty() {
+                    message.push_str(&format!("; already in place: {}", done.join(", ")));
+                }
+                if !waiting.is_empty() {
+                    message.push_str(&format!("; not changed: {}", waiting.join(", ")));
+                }
+                self.report.errors.push(message);
+                return self.report;
+            }
+        }
+        self.remove();
+        reads::read_back(&self.plan.reads, &mut self.report);
+        if let Some(request) = &self.plan.status {
+            self.report.status = Some(status::show(
+                &self.side.site.piktd_files(),
+                &request.alerts,
+                self.side.probe,
+            ));
+        }
+        self.run_commands();
+        if let Some(action) = self.plan.daemon {
+            self.report.daemon = Some(daemon::act(action, self.side, self.plan.dry_run));
+        }
+        self.report
+    }
+
+    fn remove(&mut self) {
+        let present: Vec<PathBuf> = self
+            .report
+            .removals
+            .iter()
+            .filter(|r| r.present)
+            .map(|r| PathBuf::from(&r.path))
+            .collect();
+        if self.plan.dry_run || present.is_empty() {
+            return;
+        }
+        if let Err(e) = remove_files(&present) {
+            self.report.errors.push(e.to_string());
+        }
+    }
+
+    fn run_commands(&mut self) {
+        for request in &self.plan.commands {
+            let result = if self.plan.dry_run {
+                CommandResult {
+                    command: request.command.clone(),
+                    end: CommandEnd::WouldRun,
+                    dropped: 0,
+                    stdout: Vec::new(),
+                    stderr: Vec::new(),
+                }
+            } else {
+                commands::run(request, self.side.site.root())
+            };
+            self.report.commands.push(result);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
