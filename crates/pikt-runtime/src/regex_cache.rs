@@ -4,8 +4,17 @@
 //! the same few texts come back on every input line; each is translated
 //! ([`crate::ere`]) and compiled once per run. The cache is bounded: patterns
 //! made from input data could otherwise grow it without limit.
+//!
+//! A compiled pattern also keeps the longest literal text every match must
+//! contain, when the pattern is a sequence with literal parts
+//! (`sshd\[[0-9]+\]: Failed password for` must contain `]: Failed password
+//! for`): a line without it cannot match, and looking for a literal is far
+//! cheaper than running the regex over the line. Most log lines a monitor
+//! reads do not match, so most are settled by that search alone.
 
+use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
+use regex_syntax::hir::{Hir, HirKind};
 use rustc_hash::FxHashMap;
 
 use crate::value::Str;
@@ -26,7 +35,7 @@ const RECENT: usize = 8;
 /// miss can compile and insert without a second search).
 #[derive(Debug, Default)]
 pub struct RegexCache {
-    regexes: Vec<Regex>,
+    regexes: Vec<Compiled>,
     exact: FxHashMap<Str, usize>,
     folded: FxHashMap<Str, usize>,
     /// The pattern text, case sensitivity and position of the latest
@@ -46,7 +55,7 @@ impl RegexCache {
 
     /// The compiled form of `pattern` (a POSIX ERE), compiling it on first
     /// use. The error is the reason the pattern is not valid.
-    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<&Regex, String> {
+    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<&Compiled, String> {
         let index = match self.find_recent(pattern, case_insensitive) {
             Some(index) => index,
             None => {
@@ -70,11 +79,7 @@ impl RegexCache {
         if let Some(&index) = map.get(pattern) {
             return Ok(index);
         }
-        let translated = crate::ere::translate(pattern)?;
-        let regex = RegexBuilder::new(&translated)
-            .case_insensitive(case_insensitive)
-            .build()
-            .map_err(|e| compile_reason(&e))?;
+        let regex = Compiled::new(pattern, case_insensitive)?;
         if self.regexes.len() >= MAX_ENTRIES {
             self.regexes.clear();
             self.exact.clear();
@@ -140,6 +145,62 @@ impl RegexCache {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A compiled pattern, and the literal text every match contains.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    regex: Regex,
+    /// Absent from a text, it settles that the text does not match.
+    required: Option<Finder<'static>>,
+}
+
+impl Compiled {
+    /// `pattern` (a POSIX ERE) compiled; the error is the reason it is not
+    /// valid.
+    pub fn new(pattern: &str, case_insensitive: bool) -> Result<Compiled, String> {
+        let translated = crate::ere::translate(pattern)?;
+        let regex = RegexBuilder::new(&translated)
+            .case_insensitive(case_insensitive)
+            .build()
+            .map_err(|e| compile_reason(&e))?;
+        let required = if case_insensitive {
+            None
+        } else {
+            required_literal(&translated).map(|needle| Finder::new(&needle).into_owned())
+        };
+        Ok(Compiled { regex, required })
+    }
+
+    /// True when `text` has a match.
+    pub fn is_match(&self, text: &str) -> bool {
+        if let Some(required) = &self.required {
+            if required.find(text.as_bytes()).is_none() {
+                return false;
+            }
+        }
+        self.regex.is_match(text)
+    }
+}
+
+/// The longest literal part (three bytes or more) of a pattern that is a
+/// sequence: every match contains it.
+fn required_literal(translated: &str) -> Option<Vec<u8>> {
+    let hir: Hir = regex_syntax::Parser::new().parse(translated).ok()?;
+    let parts = match hir.kind() {
+        HirKind::Concat(parts) => parts.as_slice(),
+        HirKind::Literal(_) => std::slice::from_ref(&hir),
+        _ => return None,
+    };
+    parts
+        .iter()
+        .filter_map(|part| match part.kind() {
+            HirKind::Literal(literal) => Some(&literal.0),
+            _ => None,
+        })
+        .max_by_key(|bytes| bytes.len())
+        .filter(|bytes| bytes.len() >= 3)
+        .map(|bytes| bytes.to_vec())
 }
 
 /// The last line of the crate's message, which names the problem (the
@@ -209,6 +270,49 @@ mod tests {
         assert_eq!(cache.len(), 1);
         assert!(cache.get("^7$", false).unwrap().is_match("7"));
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn the_required_literal_is_the_longest_part_of_a_sequence() {
+        let literal = |p: &str| {
+            required_literal(&crate::ere::translate(p).unwrap())
+                .map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(
+            literal("sshd\\[[0-9]+\\]: Failed password for").as_deref(),
+            Some("]: Failed password for")
+        );
+        assert_eq!(literal("^imapd$").as_deref(), Some("imapd"));
+        assert_eq!(literal("a|bcdef"), None);
+        assert_eq!(literal("ab[0-9]"), None);
+        assert_eq!(literal("(abcd)+x"), None);
+        // With or without the literal, the answer is the regex's.
+        let cache = &mut RegexCache::new();
+        for (pattern, text) in [
+            (
+                "sshd\\[[0-9]+\\]: Failed password for",
+                "sshd[12]: Failed password for x",
+            ),
+            (
+                "sshd\\[[0-9]+\\]: Failed password for",
+                "sshd[]: Failed password for x",
+            ),
+            (
+                "sshd\\[[0-9]+\\]: Failed password for",
+                "cron[1]: Failed password for",
+            ),
+            ("^imapd$", "imapd"),
+            ("^imapd$", "imapd2"),
+            ("x[é]yz", "xéyz"),
+        ] {
+            let compiled = cache.get(pattern, false).unwrap();
+            let plain = Regex::new(&crate::ere::translate(pattern).unwrap()).unwrap();
+            assert_eq!(
+                compiled.is_match(text),
+                plain.is_match(text),
+                "{pattern} {text}"
+            );
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use pikt_source::Span;
 
 use super::{error, Machine, Res};
 use crate::error::{RunError, RunErrorKind};
-use crate::functions::{call_pure, FnEnv, ERR_TEXT};
+use crate::functions::{call_pure, reads_clock, FnEnv, ERR_TEXT};
 use crate::guard::Guarded;
 use crate::host::{
     Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
@@ -166,7 +166,12 @@ impl<'a> Machine<'a> {
             }
         }
         let outcome = result.and_then(|()| {
-            let now = self.host.now() as f64;
+            // Only the calendar functions read the clock.
+            let now = if reads_clock(builtin) {
+                self.host.now() as f64
+            } else {
+                0.0
+            };
             let mut env = FnHost {
                 now,
                 host: &mut self.host,

@@ -9,15 +9,13 @@
 
 use std::cmp::Ordering;
 
-use regex::Regex;
-
 use super::eval::Loc;
 use super::store::TextCell;
 use super::{error, Machine, Res};
 use crate::error::RunErrorKind;
 use crate::host::{FileKind, Fs};
 use crate::plan::{Compare, CompareText, Cond, Defined, Match, Pattern, Place, Text};
-use crate::regex_cache::RegexCache;
+use crate::regex_cache::{Compiled, RegexCache};
 
 /// How many pattern texts a site keeps.
 const SITE_ENTRIES: usize = 8;
@@ -25,7 +23,7 @@ const SITE_ENTRIES: usize = 8;
 /// The compiled patterns of one regex site.
 #[derive(Debug, Default)]
 pub(crate) struct Site {
-    entries: Vec<(String, Regex)>,
+    entries: Vec<(String, Compiled)>,
     /// The entry found or added last.
     last: usize,
     /// The entry to replace next when the site is full.
@@ -102,7 +100,7 @@ impl Site {
     }
 
     /// Keeps `regex` for `pattern` (replacing the oldest entry when full).
-    fn add(&mut self, pattern: &str, regex: Regex) -> usize {
+    fn add(&mut self, pattern: &str, regex: Compiled) -> usize {
         let at = if self.entries.len() < SITE_ENTRIES {
             self.entries.push((pattern.to_string(), regex));
             self.entries.len() - 1
@@ -120,7 +118,7 @@ impl Site {
         at
     }
 
-    fn regex(&self, at: usize) -> Option<&Regex> {
+    fn regex(&self, at: usize) -> Option<&Compiled> {
         self.entries.get(at).map(|(_, regex)| regex)
     }
 
@@ -141,20 +139,30 @@ impl Site {
 }
 
 impl<'a> Machine<'a> {
-    /// The truth of `c`.
+    /// The truth of `c`: the common conditions here, the others in
+    /// [`Machine::cond_other`].
     pub(super) fn cond(&mut self, c: &'a Cond) -> Res<bool> {
         match c {
             Cond::Compare(op, l, r) => {
-                let a = self.num(l)?;
-                let b = self.num(r)?;
+                let a = self.operand(l)?;
+                let b = self.operand(r)?;
                 Ok(compare_nums(*op, a, b))
             }
             Cond::Not(x) => Ok(!self.cond(x)?),
             Cond::And(a, b) => Ok(self.cond(a)? && self.cond(b)?),
             Cond::Or(a, b) => Ok(self.cond(a)? || self.cond(b)?),
+            Cond::Num(n) => Ok(self.operand(n)? != 0.0),
+            _ => self.cond_other(c),
+        }
+    }
+
+    #[inline(never)]
+    fn cond_other(&mut self, c: &'a Cond) -> Res<bool> {
+        match c {
+            Cond::Compare(..) | Cond::Not(_) | Cond::And(..) | Cond::Or(..) => self.cond(c),
             Cond::CompareText(compare) => self.compare_text(compare),
             Cond::Match(m) => self.matches(m),
-            Cond::Num(n) => Ok(self.num(n)? != 0.0),
+            Cond::Num(_) => self.cond(c),
             Cond::Text(t) => self.with_text(t, |s| !(s.is_empty() || s == "0")),
             Cond::Dyn(d) => Ok(self.dyn_value(d)?.truthy()),
             Cond::Defined(d) => self.defined(d),

@@ -116,23 +116,37 @@ impl<'a> Machine<'a> {
             },
             Num::Add(operands) => {
                 let [l, r] = &**operands;
-                Ok(self.num(l)? + self.num(r)?)
+                Ok(self.operand(l)? + self.operand(r)?)
             }
             Num::Sub(operands) => {
                 let [l, r] = &**operands;
-                Ok(self.num(l)? - self.num(r)?)
+                Ok(self.operand(l)? - self.operand(r)?)
             }
             Num::Mul(operands) => {
                 let [l, r] = &**operands;
-                Ok(self.num(l)? * self.num(r)?)
+                Ok(self.operand(l)? * self.operand(r)?)
             }
             Num::Arith(op, operands, span) => {
                 let [l, r] = &**operands;
-                let a = self.num(l)?;
-                let b = self.num(r)?;
+                let a = self.operand(l)?;
+                let b = self.operand(r)?;
                 arith(*op, a, b, *span)
             }
             _ => self.num_other(n),
+        }
+    }
+
+    /// [`Machine::num`] with the leaves (literals and `#` variables, half
+    /// of any arithmetic tree) evaluated in the caller, without a call.
+    #[inline(always)]
+    pub(super) fn operand(&mut self, n: &'a Num) -> Res<f64> {
+        match n {
+            Num::Const(c) => Ok(*c),
+            Num::Var(slot, ..) => match self.store.nums.get(*slot as usize) {
+                Some(Some(v)) => Ok(*v),
+                _ => self.num(n),
+            },
+            _ => self.num(n),
         }
     }
 

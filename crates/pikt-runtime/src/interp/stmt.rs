@@ -10,17 +10,28 @@ use super::{error, Flow, Machine, Res};
 use crate::error::RunErrorKind;
 use crate::host::{Clock, CommandUse, Fs, Shell, ShellCommand, Sinks, SyslogMessage};
 use crate::plan::{
-    Assign, ElemAssign, ElemOp, ForKeys, KeyVar, Place, Stmt, StmtKind, Switch, Target, Text,
-    Unset, Val,
+    Assign, Block, Cond, ElemAssign, ElemOp, ForKeys, KeyVar, Place, Stmt, StmtKind, Switch,
+    Target, Text, Unset, Val,
 };
 use crate::value::{format_number, looks_numeric, parse_leading_number, push_number, Str, Value};
 
 impl<'a> Machine<'a> {
     /// Runs `block`; stops at the first statement that does not end
-    /// normally and returns its flow.
+    /// normally and returns its flow. The common statements are run here,
+    /// the others by [`Machine::stmt`], so that this loop stays small: it
+    /// runs for every block entered.
     pub(super) fn block(&mut self, block: &'a [Stmt]) -> Res<Flow> {
         for stmt in block {
-            let flow = self.stmt(stmt)?;
+            self.tick(stmt.span)?;
+            let flow = match &stmt.kind {
+                StmtKind::Assign(assign) => {
+                    self.assign(assign)?;
+                    continue;
+                }
+                StmtKind::If(arms, otherwise) => self.branch(arms, otherwise)?,
+                StmtKind::Jump(flow) => *flow,
+                _ => self.stmt(stmt)?,
+            };
             if flow != Flow::Normal {
                 return Ok(flow);
             }
@@ -28,22 +39,28 @@ impl<'a> Machine<'a> {
         Ok(Flow::Normal)
     }
 
+    /// `if`/`elif`/`else`.
+    #[inline(never)]
+    fn branch(&mut self, arms: &'a [(Cond, Block)], otherwise: &'a [Stmt]) -> Res<Flow> {
+        for (cond, body) in arms {
+            if self.cond(cond)? {
+                return self.block(body);
+            }
+        }
+        self.block(otherwise)
+    }
+
+    /// The statements [`Machine::block`] does not run itself.
+    #[inline(never)]
     fn stmt(&mut self, stmt: &'a Stmt) -> Res<Flow> {
-        self.tick(stmt.span)?;
         let span = stmt.span;
         match &stmt.kind {
             StmtKind::Assign(assign) => {
                 self.assign(assign)?;
                 Ok(Flow::Normal)
             }
-            StmtKind::If(arms, otherwise) => {
-                for (cond, body) in arms.iter() {
-                    if self.cond(cond)? {
-                        return self.block(body);
-                    }
-                }
-                self.block(otherwise)
-            }
+            StmtKind::If(arms, otherwise) => self.branch(arms, otherwise),
+            StmtKind::Jump(flow) => Ok(*flow),
             StmtKind::While(cond, body) => {
                 while self.cond(cond)? {
                     self.loop_tick(span)?;
@@ -84,7 +101,6 @@ impl<'a> Machine<'a> {
             }
             StmtKind::ForKeys(for_keys) => self.for_keys(for_keys, span),
             StmtKind::Switch(switch) => self.switch(switch),
-            StmtKind::Jump(flow) => Ok(*flow),
             StmtKind::Skip(count, outside) => {
                 let n = self.num(count)?;
                 if let Some(e) = outside {
@@ -298,8 +314,47 @@ impl<'a> Machine<'a> {
     }
 
     /// `set target op value`. A compound operator on a variable or element
-    /// with no value starts from 0 (numbers) or "" (strings).
+    /// with no value starts from 0 (numbers) or "" (strings). The common
+    /// forms are here, the others in [`Machine::assign_other`].
     pub(super) fn assign(&mut self, assign: &'a Assign) -> Res<()> {
+        match assign {
+            Assign::Update {
+                slot,
+                op,
+                value,
+                span,
+            } => {
+                let current = match self.store.nums.get(*slot as usize) {
+                    Some(Some(n)) => *n,
+                    _ => self.num_slot(*slot).unwrap_or(0.0),
+                };
+                let rhs = self.operand(value)?;
+                let n = arith(*op, current, rhs, *span)?;
+                self.set_num(*slot, n);
+                Ok(())
+            }
+            Assign::Num {
+                slot,
+                value: Val::Num(n),
+                ..
+            } => {
+                let n = self.num(n)?;
+                self.set_num(*slot, n);
+                Ok(())
+            }
+            Assign::Elem(elem) => self.assign_elem(elem),
+            Assign::Text {
+                slot,
+                value: Val::Text(t),
+                aside,
+                ..
+            } => self.write_text(*slot, t, *aside, false),
+            _ => self.assign_other(assign),
+        }
+    }
+
+    #[inline(never)]
+    fn assign_other(&mut self, assign: &'a Assign) -> Res<()> {
         match assign {
             Assign::Update {
                 slot,

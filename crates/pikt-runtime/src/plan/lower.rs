@@ -526,6 +526,10 @@ impl<'s> Lowerer<'s> {
             ExprKind::Call(Builtin::Defined, args) => {
                 Val::Num(Num::Truth(Box::new(self.defined(args))))
             }
+            // `#val(x)` is `x` as a number (`functions::math::val`).
+            ExprKind::Call(Builtin::Val, args) if args.len() == 1 => {
+                Val::Num(args.first().map_or(Num::Const(0.0), |a| self.num(a)))
+            }
             ExprKind::Call(builtin, args) => Val::Dyn(Dyn::Call(Box::new(Call {
                 builtin: *builtin,
                 args: args
