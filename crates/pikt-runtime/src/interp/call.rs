@@ -437,26 +437,40 @@ impl<'a> Machine<'a> {
     /// [`Machine::split`], whose count goes to `target` (a `#` slot about
     /// to be assigned it, so a count it still waits for is not needed).
     pub(super) fn split_for(&mut self, call: &'a SplitCall, target: Option<u32>) -> Res<f64> {
-        let on_line = matches!(call.text, Text::Line(_));
         let mut text = String::new();
-        if on_line {
-            self.locate(&call.text, &mut text)?;
-        } else {
-            self.pooled(&mut text);
-            self.text_into(&call.text, &mut text)?;
-        }
+        let on_line = match &call.text {
+            Text::Line(span) => {
+                if !self.has_line {
+                    return Err(error(
+                        RunErrorKind::Unset {
+                            name: "$inline".into(),
+                        },
+                        *span,
+                    ));
+                }
+                true
+            }
+            other => {
+                self.pooled(&mut text);
+                self.text_into(other, &mut text)?;
+                false
+            }
+        };
         let mut seps = String::new();
         if let Some(s) = &call.seps {
             self.pooled(&mut seps);
             self.text_into(s, &mut seps)?;
         }
+        // A count still owed is of the split being replaced.
         self.settle_count(target);
+        if call.seps.is_some() {
+            std::mem::swap(&mut self.split.seps, &mut seps);
+            self.give_text(seps);
+        }
         if !on_line {
             std::mem::swap(&mut self.split.text, &mut text);
+            self.give_text(text);
         }
-        std::mem::swap(&mut self.split.seps, &mut seps);
-        self.give_text(text);
-        self.give_text(seps);
         self.split.on_line = on_line;
         self.split.has_seps = call.seps.is_some();
         self.split.fields.reset();

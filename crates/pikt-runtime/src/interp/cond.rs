@@ -38,14 +38,18 @@ impl Site {
     /// and set variables), searching from the one found last, without
     /// building the text. `None` also when a variable has no value.
     fn find_parts(&mut self, parts: &[Text], vars: &[TextCell]) -> Option<usize> {
+        let length = spelled_len(parts, vars)?;
         let count = self.entries.len();
-        let mut at = self.last;
+        // A loop over patterns uses the entries in turn: the next one first.
+        let mut at = self.last + 1;
         for _ in 0..count {
             if at >= count {
                 at = 0;
             }
             let entry = self.entries.get(at).map(|(text, _)| text.as_str());
-            if entry.is_some_and(|text| spells(text, parts, vars) == Some(true)) {
+            if entry
+                .is_some_and(|text| text.len() == length && spells(text, parts, vars) == Some(true))
+            {
                 self.last = at;
                 return Some(at);
             }
@@ -350,11 +354,26 @@ impl<'a> Machine<'a> {
     }
 }
 
-/// Whether `text` is the concatenation of `parts` (literal text and
+/// The length of the concatenation of `parts` (literal text and set
 /// variables); `None` when a part is something else or a variable has no
 /// value.
+fn spelled_len(parts: &[Text], vars: &[TextCell]) -> Option<usize> {
+    parts.iter().try_fold(0, |length, part| match part {
+        Text::Lit(lit) => Some(length + lit.len()),
+        Text::Var(slot, ..) => vars
+            .get(*slot as usize)
+            .filter(|cell| cell.set)
+            .map(|cell| length + cell.text.len()),
+        _ => None,
+    })
+}
+
+/// Whether `text` is the concatenation of `parts` (literal text and
+/// variables); `None` when a part is something else or a variable has no
+/// value. The parts are compared from the last: the patterns of one site
+/// share their beginning more often than their end.
 fn spells(mut text: &str, parts: &[Text], vars: &[TextCell]) -> Option<bool> {
-    for part in parts {
+    for part in parts.iter().rev() {
         let piece = match part {
             Text::Lit(lit) => &**lit,
             Text::Var(slot, ..) => {
@@ -366,7 +385,7 @@ fn spells(mut text: &str, parts: &[Text], vars: &[TextCell]) -> Option<bool> {
             }
             _ => return None,
         };
-        match text.strip_prefix(piece) {
+        match text.strip_suffix(piece) {
             Some(rest) => text = rest,
             None => return Some(false),
         }

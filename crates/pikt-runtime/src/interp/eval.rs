@@ -13,6 +13,7 @@ use super::store::{Arrays, Table, TextCell};
 use super::{error, Machine, Res};
 use crate::error::RunErrorKind;
 use crate::plan::{Arith, Dyn, Elem, Key, Num, Place, Text, Val};
+use crate::split::LineFields;
 use crate::value::{parse_leading_number, push_number, Str, Value};
 
 /// Where the text of an operand lies.
@@ -247,7 +248,8 @@ impl<'a> Machine<'a> {
             | Text::Line(_)
             | Text::Readline(_)
             | Text::Field(_)
-            | Text::FieldAt(..) => {
+            | Text::FieldAt(..)
+            | Text::FieldBack(_) => {
                 let loc = self.locate_place(t)?;
                 out.push_str(self.texts().get(loc, ""));
             }
@@ -269,7 +271,8 @@ impl<'a> Machine<'a> {
             | Text::Line(_)
             | Text::Readline(_)
             | Text::Field(_)
-            | Text::FieldAt(..) => self.locate_place(t),
+            | Text::FieldAt(..)
+            | Text::FieldBack(_) => self.locate_place(t),
             _ => {
                 self.pooled(buf);
                 self.text_into(t, buf)?;
@@ -302,15 +305,30 @@ impl<'a> Machine<'a> {
                 Loc::Readline
             }
             Text::Field(n) => self.field_loc(u64::from(*n)),
-            Text::FieldAt(index, span) => {
-                let n = self.num(index)?;
-                if n < 0.0 {
-                    return Err(negative_index(n, *span));
+            Text::FieldAt(index, span) => self.field_at(index, *span)?,
+            Text::FieldBack(field) => {
+                let owed = self.deferred_count == Some(field.slot)
+                    && self.store.nums.get(field.slot as usize) == Some(&None);
+                if owed && !self.split.has_seps {
+                    let text = self.split_text();
+                    let back = field.back as usize;
+                    if let Some((start, end)) = LineFields::blank_field_from_end(text, back) {
+                        return Ok(Loc::Split(start, end));
+                    }
                 }
-                self.field_loc(n as u64)
+                self.field_at(&field.index, field.span)?
             }
             _ => Loc::Lit(""),
         })
+    }
+
+    /// `$[index]`.
+    fn field_at(&mut self, index: &'a Num, span: Span) -> Res<Loc<'a>> {
+        let n = self.num(index)?;
+        if n < 0.0 {
+            return Err(negative_index(n, span));
+        }
+        Ok(self.field_loc(n as u64))
     }
 
     fn field_loc(&mut self, n: u64) -> Loc<'a> {

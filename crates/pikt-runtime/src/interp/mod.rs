@@ -128,6 +128,8 @@ pub(crate) struct Machine<'a> {
     key_buffer: String,
     /// The message of `die`.
     died: Option<String>,
+    /// How many lines `skip` skips.
+    skip_lines: u64,
     /// The `#` slot that holds the field count of the current `#split`,
     /// not counted yet ([`crate::plan::Assign::Count`]).
     deferred_count: Option<u32>,
@@ -192,6 +194,7 @@ impl<'a> Machine<'a> {
             line_key: None,
             key_buffer: String::new(),
             died: None,
+            skip_lines: 0,
             deferred_count: None,
             statements: 0,
             countdown: Self::batch(trace),
@@ -277,7 +280,7 @@ impl<'a> Machine<'a> {
             }
             self.finish_line();
             match flow {
-                Flow::Skip(n) => skip = n,
+                Flow::Skip => skip = self.skip_lines,
                 Flow::Last => return Ok(Flow::Normal),
                 Flow::Quit => return Ok(flow),
                 _ => {}
@@ -298,7 +301,7 @@ impl<'a> Machine<'a> {
                         Flow::Again => continue,
                         Flow::Redo => continue 'redo,
                         Flow::Next => return Ok(Flow::Normal),
-                        flow @ (Flow::Skip(_) | Flow::Last | Flow::Quit | Flow::Die) => {
+                        flow @ (Flow::Skip | Flow::Last | Flow::Quit | Flow::Die) => {
                             return Ok(flow);
                         }
                         _ => break,

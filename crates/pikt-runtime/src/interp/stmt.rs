@@ -106,7 +106,8 @@ impl<'a> Machine<'a> {
                 if let Some(e) = outside {
                     return Err(e.clone());
                 }
-                Ok(Flow::Skip(if n > 0.0 { n as u64 } else { 0 }))
+                self.skip_lines = if n > 0.0 { n as u64 } else { 0 };
+                Ok(Flow::Skip)
             }
             StmtKind::Pause(seconds) => {
                 let seconds = self.num(seconds)?;

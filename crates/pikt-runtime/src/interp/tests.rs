@@ -83,3 +83,21 @@ fn patterns_made_of_variables_follow_the_variables() {
     let script = "begin\n    set #n = 0\n    set #m = 0\n    set $d = \"ss\"\n    set $e = \"hd\"\n    for #i = 1 #i <= 40 #i += 1\n        set $a = \"p\" . (#i % 11)\n        if \"p3\" =~ \"^$a$\"\n            set #n += 1\n        fi\n        if \"sshd\" =~~ \"^$d$e\"\n            set #m += 1\n        fi\n    endfor\n    set $a = \"p3\"\n    set $a = \"p3\"\n    if \"p3\" =~ \"^$a$\"\n        set #n += 1\n    fi\n    output \"#n #m\"\n";
     assert_eq!(out(script, ""), "5 40\n");
 }
+
+#[test]
+fn a_field_count_owed_is_of_its_own_split_and_separators() {
+    let script = "begin\n    set #n = #split(\"a:b:c\", \":\")\n    do #split(\"x y\")\n    output \"#n $2\"\n    set #n = #split(\"a b c d\")\n    do #split(\"p:q\", \":\")\n    output \"#n $2\"\n";
+    assert_eq!(out(script, ""), "3 y\n4 q\n");
+}
+
+#[test]
+fn fields_counted_from_the_end_are_found_without_counting() {
+    let script = "init\n    input file \"in.txt\"\nrule\n    set #nf = #split($inline)\n    output \"[\" . $[#nf - 1] . \"][\" . $[#nf] . \"]\"\n";
+    assert_eq!(
+        out(script, "a b c\nx\n p  q \n"),
+        "[b][c]\n[x][x]\n[p][q]\n"
+    );
+    // Once #nf holds a number of its own, it is that number.
+    let script = "begin\n    set #nf = #split(\"a b c\")\n    set #nf = 1\n    output $[#nf - 0]\n    set #nf = #split(\"a b c\")\n    output $[#nf - 3]\n";
+    assert_eq!(out(script, ""), "a\na b c\n");
+}

@@ -15,8 +15,8 @@ use pikt_source::Span;
 
 use super::{
     Arg, Arith, Assign, Block, Call, Compare, CompareText, Cond, Defined, Dyn, Elem, ElemAssign,
-    ElemOp, Exec, Flow, For, ForKeys, Key, KeyVar, Match, Num, Output, Pattern, Place, Plan, Sizes,
-    SplitCall, Stmt, StmtKind, Switch, Target, Text, Unset, Val,
+    ElemOp, Exec, FieldBack, Flow, For, ForKeys, Key, KeyVar, Match, Num, Output, Pattern, Place,
+    Plan, Sizes, SplitCall, Stmt, StmtKind, Switch, Target, Text, Unset, Val,
 };
 use crate::error::{RunError, RunErrorKind};
 use crate::value::push_number;
@@ -519,9 +519,7 @@ impl<'s> Lowerer<'s> {
             ExprKind::Special(Special::Inline) => Val::Text(Text::Line(span)),
             ExprKind::Special(Special::Readline) => Val::Text(Text::Readline(span)),
             ExprKind::Field(n) => Val::Text(Text::Field(*n)),
-            ExprKind::FieldExpr(index) => {
-                Val::Text(Text::FieldAt(Box::new(self.num(index)), index.span))
-            }
+            ExprKind::FieldExpr(index) => Val::Text(field_at(self.num(index), index.span)),
             ExprKind::Call(Builtin::Split, args) => Val::Num(Num::Split(self.split(args, true))),
             ExprKind::Call(Builtin::Defined, args) => {
                 Val::Num(Num::Truth(Box::new(self.defined(args))))
@@ -839,6 +837,29 @@ fn arithmetic(op: Arith, l: Num, r: Num, span: Span) -> Num {
         Arith::Sub => Num::Sub(operands),
         Arith::Mul => Num::Mul(operands),
         _ => Num::Arith(op, operands, span),
+    }
+}
+
+/// `$[index]`: counted from the end when the index is `#n - k` or `#n`.
+fn field_at(index: Num, span: Span) -> Text {
+    let back = match &index {
+        Num::Var(slot, ..) => Some((*slot, 0.0)),
+        Num::Sub(operands) => match &**operands {
+            [Num::Var(slot, ..), Num::Const(k)] => Some((*slot, *k)),
+            _ => None,
+        },
+        _ => None,
+    };
+    match back {
+        Some((slot, k)) if k >= 0.0 && k.fract() == 0.0 && k < f64::from(u32::MAX) => {
+            Text::FieldBack(Box::new(FieldBack {
+                slot,
+                back: k as u32,
+                index,
+                span,
+            }))
+        }
+        _ => Text::FieldAt(Box::new(index), span),
     }
 }
 

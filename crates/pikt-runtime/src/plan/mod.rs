@@ -115,7 +115,7 @@ pub(crate) struct Stmt {
 }
 
 /// How a statement ended: normally, or with a jump the enclosing
-/// constructs act on.
+/// constructs act on. One byte: it is returned by every statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
     /// Go on with the next statement.
@@ -128,8 +128,9 @@ pub enum Flow {
     BreakSwitch,
     /// `next`: next input line.
     Next,
-    /// `skip n`: skip n input lines, then the next one.
-    Skip(u64),
+    /// `skip n`: skip n input lines (the machine keeps n), then the next
+    /// one.
+    Skip,
     /// `redo`: this input line again from the first rule.
     Redo,
     /// `again`: this rule again from its top.
@@ -532,6 +533,11 @@ pub(crate) enum Text {
     Field(u32),
     /// `$[e]` (the span of `e`, for a negative index).
     FieldAt(Box<Num>, Span),
+    /// `$[#n - k]` (or `$[#n]`): while `#n` still owes the field count of
+    /// the current split ([`Assign::Count`]), the field `k` places before
+    /// the last, found from the end of the text without counting; else
+    /// `$[e]`.
+    FieldBack(Box<FieldBack>),
     /// Parts concatenated: a chain of `.` and interpolated strings,
     /// flattened, with literal parts joined.
     Concat(Box<[Text]>),
@@ -541,6 +547,19 @@ pub(crate) enum Text {
     Dyn(Box<Dyn>),
     /// An expression that fails when evaluated.
     Fail(Box<RunError>),
+}
+
+/// `$[#n - k]`
+#[derive(Debug)]
+pub(crate) struct FieldBack {
+    /// The slot of `#n`.
+    pub slot: Slot,
+    /// `k`.
+    pub back: u32,
+    /// The whole index, for when `#n` holds a number.
+    pub index: Num,
+    /// The index's span.
+    pub span: Span,
 }
 
 /// A value whose kind is known only when it is made.
