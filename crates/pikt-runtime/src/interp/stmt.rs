@@ -156,6 +156,7 @@ impl<'a> Machine<'a> {
     /// in insertion order. Keys added by the body come after them, so
     /// unless the body can remove elements the keys are visited by
     /// position, without copying them all first.
+    #[inline(never)]
     fn for_keys(&mut self, for_keys: &'a ForKeys, span: Span) -> Res<Flow> {
         let Some(array) = for_keys.array else {
             return Ok(Flow::Normal);
