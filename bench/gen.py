@@ -3,8 +3,11 @@
 
     gen.py proccounts LINES OUT   -- a `user comm` table like `ps -eo user,comm`
     gen.py logfilter  LINES OUT   -- a syslog-style log with sshd failures mixed in
+    gen.py pstable    LINES OUT   -- a `ps aux`-style table with its header line
+    gen.py files-a    LINES OUT   -- `path size` lines of a file tree (first run)
+    gen.py files-b    LINES OUT   -- the same tree a while later (second run)
 
-Both use a fixed seed and only `random.random()`, whose sequence is stable across
+All use a fixed seed and only `random.random()`, whose sequence is stable across
 Python versions, so the same LINES always gives byte-identical files.
 """
 
@@ -118,11 +121,93 @@ def logfilter(lines, out):
             f.write("%s %s %s\n" % (stamp, host, msg))
 
 
+# `ps aux` columns; COMMAND is last and may have arguments, so lines have a varying
+# number of fields and the columns before it are found by their header names.
+PS_HEADER = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND"
+COMMAND_ARGS = {
+    "bash": ["", "-l"], "sshd": ["-D", "-R"], "vim": ["notes.txt", "/etc/hosts", ""],
+    "python3": ["/srv/app/worker.py --queue mail", "-m http.server 8000"],
+    "java": ["-Xmx2g -jar /opt/app.jar"], "imapd": [""], "sendmail": ["-bd -q15m"],
+    "make": ["-j2", "all"], "gcc": ["-O2 -c main.c"], "perl": ["/usr/local/bin/report.pl"],
+}
+
+
+def pstable(lines, out):
+    """A `ps aux` listing: the header, then one process a line."""
+    rng = random.Random(SEED + 2)
+    pick_command = weighted_picker(rng, COMMANDS)
+    with open(out, "w") as f:
+        f.write(PS_HEADER + "\n")
+        for pid in range(100, 100 + max(lines - 1, 0)):
+            if rng.random() < 0.01:
+                user, command = STORMS[int(len(STORMS) * rng.random())][0], "imapd"
+            else:
+                user = "u%04d" % int(ORDINARY_USERS * rng.random() ** 3)
+                command = pick_command()
+            args = COMMAND_ARGS.get(command, [""])
+            arg = args[int(len(args) * rng.random())]
+            rss = int(400000 * rng.random() ** 4) + 100
+            vsz = rss + int(800000 * rng.random())
+            f.write("%-8s %7d %4.1f %4.1f %6d %5d %-8s %-4s %5s %6s %s\n" % (
+                user, pid, 20 * rng.random() ** 6, rss / 81920, vsz, rss,
+                "?" if rng.random() < 0.7 else "pts/%d" % int(8 * rng.random()),
+                "S" if rng.random() < 0.9 else "R", "05:%02d" % int(60 * rng.random()),
+                "0:%02d" % int(60 * rng.random()), (command + " " + arg).strip()))
+
+
+def file_tree(rng, lines):
+    """`(path, size)` of a tree sorted by directory: about 20 files a directory."""
+    rows = []
+    directory = 0
+    for i in range(lines):
+        if rng.random() < 0.05:
+            directory += 1
+        rows.append(("/srv/data/d%05d/f%07d.log" % (directory, i), int(100000 * rng.random() ** 4)))
+    return rows
+
+
+def files_a(lines, out):
+    """The tree as the history workload's first run sees it."""
+    write_rows(out, file_tree(random.Random(SEED + 3), lines))
+
+
+def files_b(lines, out):
+    """The same tree later: most files a little larger, 1.5% more than doubled, 0.5%
+    gone, 0.5% new (rotated `.1` files next to their log)."""
+    rng = random.Random(SEED + 3)
+    rows = []
+    for path, size in file_tree(rng, lines):
+        r = rng.random()
+        if r < 0.005:
+            continue
+        if r < 0.02:
+            size = size * 2 + 1000
+        elif r < 0.5:
+            size += int(10 * rng.random())
+        rows.append((path, size))
+        if rng.random() < 0.005:
+            rows.append((path + ".1", int(1000 * rng.random())))
+    write_rows(out, rows)
+
+
+def write_rows(out, rows):
+    with open(out, "w") as f:
+        f.writelines("%s %d\n" % row for row in rows)
+
+
+GENERATORS = {
+    "proccounts": proccounts,
+    "logfilter": logfilter,
+    "pstable": pstable,
+    "files-a": files_a,
+    "files-b": files_b,
+}
+
+
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("proccounts", "logfilter"):
-        sys.exit("usage: gen.py proccounts|logfilter LINES OUT")
-    generator = proccounts if sys.argv[1] == "proccounts" else logfilter
-    generator(int(sys.argv[2]), sys.argv[3])
+    if len(sys.argv) != 4 or sys.argv[1] not in GENERATORS:
+        sys.exit("usage: gen.py %s LINES OUT" % "|".join(GENERATORS))
+    GENERATORS[sys.argv[1]](int(sys.argv[2]), sys.argv[3])
 
 
 if __name__ == "__main__":

@@ -2,9 +2,12 @@
 //! binary with a module per topic.
 
 mod cases;
+mod delivery;
 mod demo;
 mod fleet;
 mod harness;
+mod hostile;
+mod manual;
 mod package;
 mod piktd;
 mod site;

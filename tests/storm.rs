@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use tempfile::TempDir;
@@ -29,13 +29,8 @@ use crate::harness::cases::run_cases;
 use crate::support::smtp::SmtpSink;
 use crate::support::storm::Storm;
 use crate::support::syslog::Syslog;
+use crate::support::tree::{expect_exit, text, Tree, HOST, PIKT};
 use crate::support::{FileLock, IMAPD_STORM_LOCK};
-
-const PIKT: &str = env!("CARGO_BIN_EXE_pikt");
-const PIKTC: &str = env!("CARGO_BIN_EXE_piktc");
-
-/// The host name every tree here runs as.
-const HOST: &str = "stormhost";
 
 /// How long processes may take to disappear, or mail to arrive.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -44,86 +39,6 @@ const PATIENCE: Duration = Duration::from_secs(20);
 fn alert_cases_through_pikt() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/alert");
     run_cases(&root, Path::new(PIKT));
-}
-
-/// A PIKT tree in a temporary directory, and the binaries run on it.
-struct Tree {
-    dir: TempDir,
-}
-
-impl Tree {
-    fn new() -> io::Result<Tree> {
-        Ok(Tree {
-            dir: tempfile::Builder::new().prefix("pikt-alert-").tempdir()?,
-        })
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.root().join(relative)
-    }
-
-    fn write(&self, relative: &str, text: &str) -> io::Result<()> {
-        let path = self.path(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(path, text)
-    }
-
-    fn read(&self, relative: &str) -> String {
-        fs::read_to_string(self.path(relative)).unwrap_or_default()
-    }
-
-    fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut command = Command::new(program);
-        command
-            .args(args)
-            .current_dir(self.root())
-            .env("PIKT_DIR", self.root())
-            .env("PIKT_HOST", HOST)
-            .env("TZ", "UTC")
-            .env_remove("PIKT_NOW")
-            .env_remove("PIKT_SYSLOG");
-        command
-    }
-
-    fn pikt(&self, args: &[&str]) -> io::Result<Output> {
-        self.command(PIKT, args).output()
-    }
-
-    /// Runs piktc and fails the test when it does not succeed.
-    fn piktc(&self, args: &[&str]) -> io::Result<()> {
-        let out = self.command(PIKTC, args).output()?;
-        assert!(
-            out.status.success(),
-            "piktc {args:?} failed:\n{}",
-            text(&out.stderr)
-        );
-        Ok(())
-    }
-
-    fn alert_log(&self, alert: &str) -> String {
-        self.read(&format!("var/log/{alert}.log"))
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Fails with everything the run printed unless it exited with `code`.
-fn expect_exit(out: &Output, code: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 // ---- history and log-file offsets across alert runs ----

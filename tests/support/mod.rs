@@ -14,6 +14,7 @@
 pub mod smtp;
 pub mod storm;
 pub mod syslog;
+pub mod tree;
 pub mod users;
 
 use std::fs::{self, File, OpenOptions};

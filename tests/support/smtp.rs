@@ -4,6 +4,11 @@
 //!
 //! Each [`SmtpSink`] has its own port on 127.0.0.1 and its own temporary
 //! folder, so tests running in parallel never see each other's mail.
+//!
+//! [`SmtpSink::start_faulty`] runs the handler of `smtp_faults.py` instead,
+//! a relay that can be told to refuse (4xx), drop the connection after the
+//! data, or stall ([`Fault`]); [`SmtpSink::stop`] and [`SmtpSink::restart`]
+//! make it down and up again on the same port.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -32,6 +37,39 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 const LOG_FILE: &str = "smtp.log";
 /// The `LISTEN` state in `/proc/net/tcp`.
 const TCP_LISTEN: &str = "0A";
+/// The control folder of a faulty sink (its `mode` and `events` files).
+const CONTROL_DIR: &str = "control";
+
+/// How a faulty relay treats the next messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Stores the message and answers 250.
+    Accept,
+    /// Answers 451 to the data, stores nothing.
+    Refuse,
+    /// Stores the message, then cuts the connection before answering.
+    Drop,
+    /// Never answers the data.
+    Stall,
+}
+
+impl Fault {
+    fn word(self) -> &'static str {
+        match self {
+            Fault::Accept => "accept",
+            Fault::Refuse => "refuse",
+            Fault::Drop => "drop",
+            Fault::Stall => "stall",
+        }
+    }
+}
+
+/// Which aiosmtpd handler a sink runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Handler {
+    Mailbox,
+    Faulty,
+}
 
 /// A running aiosmtpd on `127.0.0.1:PORT` storing mail in its own Maildir;
 /// killed when dropped.
@@ -40,6 +78,7 @@ pub struct SmtpSink {
     child: Option<Child>,
     port: u16,
     dir: TempDir,
+    handler: Handler,
 }
 
 impl SmtpSink {
@@ -47,17 +86,30 @@ impl SmtpSink {
     /// it accepts connections. Fails, naming the package, when `python3-aiosmtpd`
     /// is not installed.
     pub fn start() -> io::Result<SmtpSink> {
+        SmtpSink::start_with(Handler::Mailbox)
+    }
+
+    /// Starts a relay whose behaviour [`SmtpSink::set_fault`] changes
+    /// (accepting at first), recording every message it sees in
+    /// [`SmtpSink::events`].
+    pub fn start_faulty() -> io::Result<SmtpSink> {
+        SmtpSink::start_with(Handler::Faulty)
+    }
+
+    fn start_with(handler: Handler) -> io::Result<SmtpSink> {
         let python = aiosmtpd_python()?;
         let dir = tempfile::Builder::new().prefix("pikt-smtp-").tempdir()?;
+        fs::create_dir_all(dir.path().join(CONTROL_DIR))?;
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
             let port = free_port()?;
-            match launch(&python, dir.path(), port) {
+            match launch(&python, dir.path(), port, handler) {
                 Ok(child) => {
                     return Ok(SmtpSink {
                         child: Some(child),
                         port,
                         dir,
+                        handler,
                     })
                 }
                 Err(error) => failures.push(format!("port {port}: {error}")),
@@ -68,6 +120,45 @@ impl SmtpSink {
             failures.join("\n"),
             file_text(&dir.path().join(LOG_FILE))
         )))
+    }
+
+    /// Starts the server again on the same port after [`SmtpSink::stop`],
+    /// with the same Maildir (the relay was down, now it is up).
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.stop();
+        let python = aiosmtpd_python()?;
+        let mut last = None;
+        // The port was ours a moment ago; a lingering socket may hold it.
+        for _ in 0..START_ATTEMPTS {
+            match launch(&python, self.dir.path(), self.port, self.handler) {
+                Ok(child) => {
+                    self.child = Some(child);
+                    return Ok(());
+                }
+                Err(error) => last = Some(error),
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Err(last.unwrap_or_else(|| io::Error::other("aiosmtpd did not restart")))
+    }
+
+    /// How a faulty sink treats the messages from now on.
+    pub fn set_fault(&self, fault: Fault) -> io::Result<()> {
+        let control = self.dir.path().join(CONTROL_DIR);
+        let temp = control.join("mode.new");
+        fs::write(&temp, fault.word())?;
+        fs::rename(temp, control.join("mode"))
+    }
+
+    /// Every message a faulty sink saw, in order: the mode it was in and
+    /// the message's `Message-ID` header (`-` when it had none).
+    pub fn events(&self) -> Vec<(String, String)> {
+        fs::read_to_string(self.dir.path().join(CONTROL_DIR).join("events"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_once(' '))
+            .map(|(mode, id)| (mode.to_owned(), id.to_owned()))
+            .collect()
     }
 
     /// The TCP port the server listens on.
@@ -177,16 +268,31 @@ fn free_port() -> io::Result<u16> {
 }
 
 /// Starts aiosmtpd on `port` and waits until it listens there; kills it on failure.
-fn launch(python: &Path, dir: &Path, port: u16) -> io::Result<Child> {
+fn launch(python: &Path, dir: &Path, port: u16, handler: Handler) -> io::Result<Child> {
     let log = File::options()
         .create(true)
         .append(true)
         .open(dir.join(LOG_FILE))?;
-    let mut child = command_dying_with_thread(python)?
+    let mut command = command_dying_with_thread(python)?;
+    command
         .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(dir.join("Maildir"))
+        .arg(format!("127.0.0.1:{port}"));
+    match handler {
+        Handler::Mailbox => {
+            command
+                .args(["-c", "aiosmtpd.handlers.Mailbox"])
+                .arg(dir.join("Maildir"));
+        }
+        Handler::Faulty => {
+            let support = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support");
+            command
+                .env("PYTHONPATH", support)
+                .args(["-c", "smtp_faults.Faulty"])
+                .arg(dir.join("Maildir"))
+                .arg(dir.join(CONTROL_DIR));
+        }
+    }
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -301,6 +407,63 @@ mod tests {
         send_with_smtplib(&two, "for two")?;
         assert_eq!(two.wait_for_messages(1, Duration::from_secs(10)).len(), 1);
         assert!(one.messages().is_empty());
+        Ok(())
+    }
+
+    /// Sends one message with smtplib; `Err` carries what smtplib said.
+    fn try_smtplib(sink: &SmtpSink, message_id: &str) -> io::Result<Result<(), String>> {
+        let script = "import smtplib, sys\n\
+             port, mid = int(sys.argv[1]), sys.argv[2]\n\
+             body = 'From: p@h\\r\\nTo: a@b\\r\\nMessage-ID: ' + mid + '\\r\\n\\r\\nx\\r\\n'\n\
+             try:\n    \
+                 with smtplib.SMTP('127.0.0.1', port, timeout=2) as s:\n        \
+                     s.sendmail('p@h', ['a@b'], body)\n\
+             except Exception as e:\n    \
+                 print(type(e).__name__, e); sys.exit(1)\n";
+        let out = Command::new(aiosmtpd_python()?)
+            .args(["-c", script])
+            .arg(sink.port().to_string())
+            .arg(message_id)
+            .output()?;
+        Ok(if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stdout).into_owned())
+        })
+    }
+
+    #[test]
+    fn a_faulty_sink_refuses_drops_stalls_and_goes_down() -> io::Result<()> {
+        let mut sink = SmtpSink::start_faulty()?;
+        assert_eq!(try_smtplib(&sink, "<1@t>")?, Ok(()));
+        sink.set_fault(Fault::Refuse)?;
+        let refused = try_smtplib(&sink, "<2@t>")?.unwrap_err();
+        assert!(refused.contains("451"), "{refused}");
+        sink.set_fault(Fault::Drop)?;
+        let dropped = try_smtplib(&sink, "<3@t>")?.unwrap_err();
+        assert!(dropped.contains("Disconnected"), "{dropped}");
+        sink.set_fault(Fault::Stall)?;
+        let stalled = try_smtplib(&sink, "<4@t>")?.unwrap_err();
+        assert!(stalled.contains("timed out"), "{stalled}");
+        let modes: Vec<(String, String)> = sink.events();
+        let expected: Vec<(String, String)> = [
+            ("accept", "<1@t>"),
+            ("refuse", "<2@t>"),
+            ("drop", "<3@t>"),
+            ("stall", "<4@t>"),
+        ]
+        .iter()
+        .map(|(m, i)| ((*m).to_owned(), (*i).to_owned()))
+        .collect();
+        assert_eq!(modes, expected);
+        // Accepted and dropped messages were stored; refused and stalled not.
+        assert_eq!(sink.wait_for_messages(2, Duration::from_secs(5)).len(), 2);
+        sink.stop();
+        assert!(try_smtplib(&sink, "<5@t>")?.is_err(), "down");
+        sink.restart()?;
+        sink.set_fault(Fault::Accept)?;
+        assert_eq!(try_smtplib(&sink, "<6@t>")?, Ok(()));
+        assert_eq!(sink.messages().len(), 3, "the Maildir survives the restart");
         Ok(())
     }
 

@@ -6,11 +6,11 @@
 //! into a root daemon for a conversation of six commands; TLS relays are
 //! reached through a mail command (`msmtp`, `sendmail`) instead.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::{AlertMessage, DeliveryError, Transport};
+use crate::{AlertMessage, DeliveryError, Encoding, Transport};
 
 /// Where the relay is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,27 +107,28 @@ impl Transport for SmtpTransport {
         let mut session = Session {
             reader: BufReader::new(stream.try_clone().map_err(io_error)?),
             writer: stream,
+            deadline: Instant::now() + self.timeout * CONVERSATION_TIMEOUTS,
+            timeout: self.timeout,
         };
         session.expect(2)?;
-        if session
-            .command(&format!("EHLO {}", self.helo_name), 2)
-            .is_err()
-        {
-            session.command(&format!("HELO {}", self.helo_name), 2)?;
-        }
-        session.command(&format!("MAIL FROM:<{}>", message.from), 2)?;
+        let eight_bit_ok = match session.command(&format!("EHLO {}", self.helo_name), 2) {
+            Ok(reply) => announces_8bitmime(&reply),
+            Err(_) => {
+                session.command(&format!("HELO {}", self.helo_name), 2)?;
+                false
+            }
+        };
+        let (text, encoding) = message.to_rfc5322(eight_bit_ok);
+        let body_param = if encoding == Encoding::EightBit {
+            " BODY=8BITMIME"
+        } else {
+            ""
+        };
+        session.command(&format!("MAIL FROM:<{}>{body_param}", message.from), 2)?;
         for to in &message.to {
             session.command(&format!("RCPT TO:<{to}>"), 2)?;
         }
         session.command("DATA", 3)?;
-        let date = jiff::fmt::rfc2822::to_string(&jiff::Zoned::now()).unwrap_or_default();
-        let id = format!(
-            "{}.{}@{}",
-            jiff::Timestamp::now().as_nanosecond(),
-            std::process::id(),
-            self.helo_name
-        );
-        let text = message.to_rfc5322(&date, &id);
         session.write(&dot_stuff(&text))?;
         session.command(".", 2)?;
         // The message is accepted; a failed QUIT does not undo that.
@@ -140,9 +141,23 @@ impl Transport for SmtpTransport {
     }
 }
 
+/// The whole conversation may take this many single timeouts: a relay
+/// that answers a byte at a time cannot hold a run forever.
+const CONVERSATION_TIMEOUTS: u32 = 4;
+
+/// Whether an EHLO reply lists the 8BITMIME extension (RFC 6152).
+fn announces_8bitmime(reply: &str) -> bool {
+    reply.split_whitespace().any(|word| {
+        word.trim_start_matches("250-")
+            .eq_ignore_ascii_case("8BITMIME")
+    })
+}
+
 struct Session {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
+    deadline: Instant,
+    timeout: Duration,
 }
 
 impl Session {
@@ -162,11 +177,26 @@ impl Session {
     fn expect(&mut self, class: u8) -> Result<String, DeliveryError> {
         let mut reply = String::new();
         loop {
-            let mut line = String::new();
-            let n = self.reader.read_line(&mut line).map_err(io_error)?;
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(DeliveryError::new(format!(
+                    "the relay took longer than {} s",
+                    (self.timeout * CONVERSATION_TIMEOUTS).as_secs()
+                )));
+            }
+            let _ = self
+                .reader
+                .get_ref()
+                .set_read_timeout(Some(left.min(self.timeout)));
+            let mut line = Vec::new();
+            let n = (&mut self.reader)
+                .take(MAX_REPLY_LINE)
+                .read_until(b'\n', &mut line)
+                .map_err(io_error)?;
             if n == 0 {
                 return Err(DeliveryError::new("the relay closed the connection"));
             }
+            let line = String::from_utf8_lossy(&line);
             reply.push_str(line.trim_end());
             reply.push(' ');
             // "250-..." continues, "250 ..." ends a reply.
@@ -182,16 +212,21 @@ impl Session {
     }
 }
 
+/// RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets; allow more,
+/// but never an unbounded line.
+const MAX_REPLY_LINE: u64 = 4096;
+
 fn io_error(e: std::io::Error) -> DeliveryError {
     DeliveryError::new(format!("smtp i/o: {e}"))
 }
 
-/// An address must not be able to smuggle SMTP commands or break the `<...>`.
+/// An address must not be able to smuggle SMTP commands or break the
+/// `<...>`; it must be ASCII (no SMTPUTF8 here).
 fn check_address(addr: &str) -> Result<(), DeliveryError> {
     if addr.is_empty()
         || addr
             .chars()
-            .any(|c| c.is_control() || matches!(c, '<' | '>' | ' '))
+            .any(|c| !c.is_ascii_graphic() || matches!(c, '<' | '>'))
     {
         return Err(DeliveryError::new(format!(
             "bad mail address `{}`",
@@ -242,6 +277,8 @@ mod tests {
     fn addresses_with_controls_are_refused() {
         assert!(check_address("a@b").is_ok());
         assert!(check_address("a@b>\r\nRCPT TO:<x").is_err());
+        assert!(check_address("ä@b").is_err());
+        assert!(check_address("a b@c").is_err());
     }
 
     /// A scripted SMTP peer on loopback: answers each command and records
@@ -285,12 +322,13 @@ mod tests {
     }
 
     fn message() -> AlertMessage {
-        AlertMessage {
-            from: "pikt@h1".into(),
-            to: vec!["admin@example.org".into()],
-            subject: "PIKT Alert on h1: Urgent".into(),
-            body: "PIKT ALERT\n.dot line\n".into(),
-        }
+        AlertMessage::new(
+            "pikt@h1",
+            vec!["admin@example.org".into()],
+            "PIKT Alert on h1: Urgent",
+            "PIKT ALERT\n.dot line\n",
+            "h1",
+        )
     }
 
     #[test]
@@ -316,6 +354,81 @@ mod tests {
         ));
         assert!(seen.contains("Subject: PIKT Alert on h1: Urgent\r\n"));
         assert!(seen.contains("\r\n..dot line\r\n.\r\nQUIT\r\n"));
+    }
+
+    #[test]
+    fn utf8_goes_8bit_to_an_8bitmime_relay_and_quoted_printable_otherwise() {
+        let mut m = message();
+        m.body = "PIKT ALERT\n    404 chicö imapd\n".into();
+        let replies: &'static [&'static str] = &[
+            "250-fake\r\n250 8BITMIME\r\n",
+            "250 ok\r\n",
+            "250 ok\r\n",
+            "354 go\r\n",
+            "250 queued\r\n",
+            "221 bye\r\n",
+        ];
+        let (port, peer) = fake_relay(replies);
+        let relay = SmtpRelay {
+            host: "127.0.0.1".into(),
+            port,
+        };
+        SmtpTransport::new(relay.clone(), "h1", Duration::from_secs(5))
+            .send(&m)
+            .unwrap();
+        let seen = peer.join().unwrap();
+        assert!(
+            seen.contains("MAIL FROM:<pikt@h1> BODY=8BITMIME\r\n"),
+            "{seen}"
+        );
+        assert!(seen.contains("404 chicö imapd\r\n"), "{seen}");
+
+        let (port, peer) = fake_relay(&[
+            "250 fake\r\n",
+            "250 ok\r\n",
+            "250 ok\r\n",
+            "354 go\r\n",
+            "250 queued\r\n",
+            "221 bye\r\n",
+        ]);
+        let relay = SmtpRelay { port, ..relay };
+        SmtpTransport::new(relay, "h1", Duration::from_secs(5))
+            .send(&m)
+            .unwrap();
+        let seen = peer.join().unwrap();
+        assert!(seen.contains("MAIL FROM:<pikt@h1>\r\n"), "{seen}");
+        assert!(seen.contains("Content-Transfer-Encoding: quoted-printable\r\n"));
+        assert!(seen.contains("404 chic=C3=B6 imapd\r\n"), "{seen}");
+        assert!(seen.is_ascii());
+    }
+
+    #[test]
+    fn a_stalling_relay_is_given_up_in_bounded_time() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let holder = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            // Greets, then trickles a continuation line every half second.
+            let mut stream = stream;
+            let _ = stream.write_all(b"220 slow\r\n");
+            for _ in 0..40 {
+                std::thread::sleep(Duration::from_millis(500));
+                if stream.write_all(b"250-still thinking\r\n").is_err() {
+                    break;
+                }
+            }
+        });
+        let relay = SmtpRelay {
+            host: "127.0.0.1".into(),
+            port,
+        };
+        let started = std::time::Instant::now();
+        let err = SmtpTransport::new(relay, "h1", Duration::from_secs(1))
+            .send(&message())
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10), "{err}");
+        assert!(err.message.contains("longer than 4 s"), "{err}");
+        drop(holder);
     }
 
     #[test]

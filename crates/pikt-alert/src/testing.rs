@@ -4,11 +4,19 @@ use std::sync::Mutex;
 
 use crate::{AlertMessage, DeliveryError, Transport};
 
-/// Records every message; fails every send when built with [`failing`](Self::failing).
+/// Records every message it accepts; fails every send when built with
+/// [`failing`](Self::failing), or every send after the first `n` with
+/// [`failing_after`](Self::failing_after).
 #[derive(Debug, Default)]
 pub struct RecordingTransport {
-    fail: bool,
-    sent: Mutex<Vec<AlertMessage>>,
+    accept: Option<usize>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    sent: Vec<AlertMessage>,
+    attempts: usize,
 }
 
 impl RecordingTransport {
@@ -19,26 +27,42 @@ impl RecordingTransport {
 
     /// Refuses every message.
     pub fn failing() -> RecordingTransport {
+        RecordingTransport::failing_after(0)
+    }
+
+    /// Accepts `n` messages, then refuses every one.
+    pub fn failing_after(n: usize) -> RecordingTransport {
         RecordingTransport {
-            fail: true,
-            sent: Mutex::default(),
+            accept: Some(n),
+            state: Mutex::default(),
         }
     }
 
     /// The messages accepted so far.
     pub fn sent(&self) -> Vec<AlertMessage> {
-        self.sent.lock().map(|v| v.clone()).unwrap_or_default()
+        self.state
+            .lock()
+            .map(|s| s.sent.clone())
+            .unwrap_or_default()
+    }
+
+    /// How many sends were attempted.
+    pub fn attempts(&self) -> usize {
+        self.state.lock().map(|s| s.attempts).unwrap_or_default()
     }
 }
 
 impl Transport for RecordingTransport {
     fn send(&self, message: &AlertMessage) -> Result<(), DeliveryError> {
-        if self.fail {
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| DeliveryError::new("recording transport poisoned"))?;
+        state.attempts += 1;
+        if self.accept.is_some_and(|n| state.sent.len() >= n) {
             return Err(DeliveryError::new("recording transport set to fail"));
         }
-        if let Ok(mut sent) = self.sent.lock() {
-            sent.push(message.clone());
-        }
+        state.sent.push(message.clone());
         Ok(())
     }
 

@@ -39,24 +39,70 @@ pub enum Complete {
     File,
     /// A directory path.
     Dir,
-    /// A host, alias, group or OS name of systems.cfg (`piktc -L +H all`).
+    /// A host, alias, group or OS name of systems.cfg, or `all`.
     Host,
-    /// An alert name (installed: `=altdir/*.alt`; on the master: `piktc -l +A all`).
+    /// An alert of alerts.cfg on the master, or `all`.
     Alert,
-    /// An alarm script name.
+    /// An alarm script of alarms.cfg on the master, or `all`.
     Script,
-    /// A programs.cfg item.
+    /// A programs.cfg item, or `all`.
     Program,
-    /// A files.cfg item.
+    /// A files.cfg item, or `all`.
     FileItem,
-    /// An objects.cfg set.
+    /// An objects.cfg set, or `all`.
     Object,
     /// A define of defines.cfg.
     Define,
+    /// An alert installed on this host (`=altdir/ALERT.alt`), for `pikt +A`.
+    InstalledAlert,
+    /// A script of an alert installed on this host, for `pikt +S`.
+    InstalledScript,
     /// A shell command or Pikt statements.
     Command,
     /// A number.
     Number,
+}
+
+impl Complete {
+    /// The kinds whose candidates come from the installation, in the order
+    /// `piktc --complete` documents them.
+    pub const NAMED: [Complete; 9] = [
+        Complete::Host,
+        Complete::Alert,
+        Complete::Script,
+        Complete::Program,
+        Complete::FileItem,
+        Complete::Object,
+        Complete::Define,
+        Complete::InstalledAlert,
+        Complete::InstalledScript,
+    ];
+
+    /// The word naming this kind to `piktc --complete KIND`, for the kinds
+    /// whose candidates come from the installation ([`Complete::NAMED`]).
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Complete::Host => "host",
+            Complete::Alert => "alert",
+            Complete::Script => "script",
+            Complete::Program => "program",
+            Complete::FileItem => "file",
+            Complete::Object => "object",
+            Complete::Define => "define",
+            Complete::InstalledAlert => "installed-alert",
+            Complete::InstalledScript => "installed-script",
+            Complete::None
+            | Complete::File
+            | Complete::Dir
+            | Complete::Command
+            | Complete::Number => return None,
+        })
+    }
+
+    /// The kind [`Complete::name`] calls `name`.
+    pub fn from_name(name: &str) -> Option<Complete> {
+        Complete::NAMED.into_iter().find(|k| k.name() == Some(name))
+    }
 }
 
 /// Whether a flag is offered.
@@ -298,5 +344,28 @@ impl<Id: Copy + PartialEq> Spec<Id> {
             Support::Refused(why) => Some((f, why)),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Complete;
+
+    #[test]
+    fn named_kinds_have_names_that_read_back() {
+        for kind in Complete::NAMED {
+            let name = kind.name().expect("a named kind has a name");
+            assert_eq!(Complete::from_name(name), Some(kind));
+        }
+        for kind in [
+            Complete::None,
+            Complete::File,
+            Complete::Dir,
+            Complete::Command,
+            Complete::Number,
+        ] {
+            assert_eq!(kind.name(), None);
+        }
+        assert_eq!(Complete::from_name("hosts"), None);
     }
 }

@@ -1,7 +1,7 @@
 //! Installing rendered files on the local host, safely.
 //!
 //! piktc runs as root and writes files named by config text, so this module
-//! is careful in three ways:
+//! is careful in four ways (the file handling itself is `pikt-fs`'s):
 //!
 //! * **All or nothing before anything.** Every file of a plan is first
 //!   written to a temporary file in its target directory (same filesystem,
@@ -17,20 +17,19 @@
 //!   symlink between a check and the write. Temporaries are created with
 //!   `O_CREAT | O_EXCL | O_NOFOLLOW`; a symlink at the final name is
 //!   replaced by the rename, never written through.
+//! * **No leftovers.** Temporaries are named `.NAME.pikt-tmp-PID-N`; an
+//!   install killed half-way leaves some, and the next install removes
+//!   those of dead writers from every directory it writes to.
 //! * **Ownership only as root.** `chown` is attempted only when the
 //!   effective uid is 0; otherwise files belong to the installing user.
 //!
 //! Missing directories are created with mode 755.
 
+use std::collections::BTreeSet;
 use std::fmt;
-use std::fs::File;
-use std::io::{self, Write as _};
-use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use rustix::fs::{AtFlags, Gid, Mode, OFlags, Uid, CWD};
-use rustix::io::Errno;
+use pikt_fs::{Dir, FsError, FsErrorKind, Staged};
 
 /// One file to install.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,93 +46,29 @@ pub struct PlannedFile {
     pub what: String,
 }
 
-/// What went wrong while installing.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum InstallErrorKind {
-    /// A path component is a symbolic link.
-    Symlink {
-        /// The link.
-        path: PathBuf,
-    },
-    /// A path component exists but is not a directory.
-    NotADirectory {
-        /// The component.
-        path: PathBuf,
-    },
-    /// A path is not absolute or has `.`/`..` components.
-    BadPath {
-        /// The path.
-        path: PathBuf,
-    },
-    /// A system call failed.
-    Io {
-        /// What was being done (`create`, `write`, `rename`, ...).
-        action: &'static str,
-        /// On which path.
-        path: PathBuf,
-        /// The error.
-        source: io::Error,
-    },
-}
-
 /// An installation failure.
 #[derive(Debug)]
 pub struct InstallError {
-    /// What went wrong.
-    pub kind: InstallErrorKind,
+    /// What went wrong (a refused link, a failed system call, ...).
+    pub error: FsError,
     /// Files already renamed into place before the failure.
     pub done: Vec<PathBuf>,
 }
 
 impl fmt::Display for InstallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            InstallErrorKind::Symlink { path } => {
-                write!(
-                    f,
-                    "refusing to write through symbolic link `{}`",
-                    path.display()
-                )
-            }
-            InstallErrorKind::NotADirectory { path } => {
-                write!(f, "`{}` is not a directory", path.display())
-            }
-            InstallErrorKind::BadPath { path } => {
-                write!(f, "invalid target path `{}`", path.display())
-            }
-            InstallErrorKind::Io {
-                action,
-                path,
-                source,
-            } => {
-                write!(
-                    f,
-                    "cannot {action} `{}`: {}",
-                    path.display(),
-                    crate::loader::plain_io_error(source)
-                )
-            }
-        }
+        self.error.fmt(f)
     }
 }
 
 impl std::error::Error for InstallError {}
 
-impl InstallError {
-    fn new(kind: InstallErrorKind) -> InstallError {
+impl From<FsError> for InstallError {
+    fn from(error: FsError) -> InstallError {
         InstallError {
-            kind,
+            error,
             done: Vec::new(),
         }
-    }
-
-    fn io(action: &'static str, path: &Path, errno: Errno) -> InstallError {
-        InstallError::new(InstallErrorKind::Io {
-            action,
-            path: path.to_path_buf(),
-            source: io::Error::from(errno),
-        })
     }
 }
 
@@ -143,14 +78,6 @@ pub type InstallResult<T> = Result<T, InstallError>;
 /// True when running as root (ownership is applied only then).
 pub fn running_as_root() -> bool {
     rustix::process::geteuid().is_root()
-}
-
-/// A file written to a temporary name, not yet renamed into place.
-struct Staged {
-    dir: OwnedFd,
-    temp: String,
-    name: String,
-    path: PathBuf,
 }
 
 /// Installs every file of `plan` (see the module documentation). Returns the
@@ -164,138 +91,86 @@ pub fn install_files(plan: &[PlannedFile], chown: bool) -> InstallResult<Vec<Pat
 /// it instead removes the temporaries and leaves every target as it was.
 pub struct StagedFiles {
     staged: Vec<Staged>,
-    /// The first staged file not renamed into place.
-    next: usize,
 }
 
 /// Stages every file of `plan`: the first half of [`install_files`]. A
-/// failure removes what was staged and leaves every target untouched.
+/// failure removes what was staged and leaves every target untouched. The
+/// first time a directory is used, the temporaries that interrupted
+/// installs left there are removed.
 pub fn stage_files(plan: &[PlannedFile], chown: bool) -> InstallResult<StagedFiles> {
-    let mut staged = StagedFiles {
-        staged: Vec::with_capacity(plan.len()),
-        next: 0,
-    };
+    let mut cleaned = BTreeSet::new();
+    let mut staged = Vec::with_capacity(plan.len());
     for file in plan {
-        staged.staged.push(stage(file, chown)?);
+        // On failure the staged files are dropped, which removes them.
+        staged.push(stage(file, chown, &mut cleaned)?);
     }
-    Ok(staged)
+    Ok(StagedFiles { staged })
 }
 
 impl StagedFiles {
     /// Renames every staged file into place, in plan order, each followed by
     /// an fsync of its directory. On a failure the files already renamed are
     /// in the error's `done`; the rest stay as they were.
-    pub fn commit(mut self) -> InstallResult<Vec<PathBuf>> {
+    pub fn commit(self) -> InstallResult<Vec<PathBuf>> {
         let mut done = Vec::with_capacity(self.staged.len());
-        while let Some(s) = self.staged.get(self.next) {
-            let committed = rustix::fs::renameat(&s.dir, s.temp.as_str(), &s.dir, s.name.as_str())
-                .map_err(|e| InstallError::io("rename into", &s.path, e))
-                .and_then(|()| {
-                    rustix::fs::fsync(&s.dir)
-                        .map_err(|e| InstallError::io("sync the directory of", &s.path, e))
-                });
-            if let Err(mut e) = committed {
-                e.done = done;
-                return Err(e);
+        for s in self.staged {
+            let path = s.path().to_path_buf();
+            if let Err(error) = s.commit() {
+                return Err(InstallError { error, done });
             }
-            done.push(s.path.clone());
-            self.next += 1;
+            done.push(path);
         }
         Ok(done)
     }
 }
 
-impl Drop for StagedFiles {
-    fn drop(&mut self) {
-        discard(self.staged.get(self.next..).unwrap_or(&[]));
+/// Removes the temporaries that interrupted installs left beside `targets`
+/// (in their directories, when those exist), also where nothing is to be
+/// written this time: the next install cleans up after a killed one even
+/// when it finds every file unchanged. Returns the temporaries removed.
+pub fn remove_stale_temps(targets: &[PathBuf]) -> InstallResult<Vec<PathBuf>> {
+    let dirs: BTreeSet<PathBuf> = targets
+        .iter()
+        .filter_map(|t| split_target(t).ok())
+        .map(|(parent, _)| parent)
+        .collect();
+    let mut removed = Vec::new();
+    for parent in dirs {
+        let dir = match Dir::open(&parent) {
+            Ok(dir) => dir,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e.into()),
+        };
+        removed.extend(
+            dir.remove_stale_temps()?
+                .into_iter()
+                .map(|n| parent.join(n)),
+        );
     }
+    Ok(removed)
 }
 
-fn stage(file: &PlannedFile, chown: bool) -> InstallResult<Staged> {
+/// Stages one file; the first time a directory is used, the temporaries
+/// that interrupted installs left there are removed.
+fn stage(
+    file: &PlannedFile,
+    chown: bool,
+    cleaned: &mut BTreeSet<PathBuf>,
+) -> InstallResult<Staged> {
     let (parent, name) = split_target(&file.path)?;
-    let dir = open_dir(&parent, true)?;
-    let (fd, temp) = create_temp(&dir, &name, &file.path)?;
-    let staged = Staged {
-        dir,
-        temp,
-        name,
-        path: file.path.clone(),
-    };
-    let written = write_staged(fd, file, chown);
-    if let Err(e) = written {
-        discard(std::slice::from_ref(&staged));
-        return Err(e);
+    let dir = Dir::create(&parent, 0o755)?;
+    if cleaned.insert(parent) {
+        dir.remove_stale_temps()?;
     }
-    Ok(staged)
-}
-
-fn write_staged(fd: OwnedFd, file: &PlannedFile, chown: bool) -> InstallResult<()> {
-    let path = &file.path;
-    if chown {
-        if let Some((uid, gid)) = file.owner {
-            rustix::fs::fchown(
-                &fd,
-                Some(Uid::from_raw_unchecked(uid)),
-                Some(Gid::from_raw_unchecked(gid)),
-            )
-            .map_err(|e| InstallError::io("set the owner of", path, e))?;
-        }
-    }
-    // chmod after chown: chown clears set-id bits.
-    rustix::fs::fchmod(&fd, Mode::from_raw_mode(file.mode & 0o7777))
-        .map_err(|e| InstallError::io("set the mode of", path, e))?;
-    let mut f = File::from(fd);
-    f.write_all(&file.content).map_err(|e| {
-        InstallError::new(InstallErrorKind::Io {
-            action: "write",
-            path: path.clone(),
-            source: e,
-        })
-    })?;
-    f.sync_all().map_err(|e| {
-        InstallError::new(InstallErrorKind::Io {
-            action: "sync",
-            path: path.clone(),
-            source: e,
-        })
-    })
-}
-
-/// Removes the temporaries of `staged` (best effort: this runs on a path
-/// that already failed).
-fn discard(staged: &[Staged]) {
-    for s in staged {
-        let _ = rustix::fs::unlinkat(&s.dir, s.temp.as_str(), AtFlags::empty());
-    }
-}
-
-static TEMP_COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// Creates `.<name>.piktc-<pid>-<n>` exclusively in `dir`.
-fn create_temp(dir: &OwnedFd, name: &str, path: &Path) -> InstallResult<(OwnedFd, String)> {
-    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    for _ in 0..100 {
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let temp = format!(".{name}.piktc-{}-{n}", std::process::id());
-        match rustix::fs::openat(dir, temp.as_str(), flags, Mode::from_raw_mode(0o600)) {
-            Ok(fd) => return Ok((fd, temp)),
-            Err(Errno::EXIST) => {}
-            Err(e) => return Err(InstallError::io("create a temporary file for", path, e)),
-        }
-    }
-    Err(InstallError::io(
-        "create a temporary file for",
-        path,
-        Errno::EXIST,
-    ))
+    let owner = if chown { file.owner } else { None };
+    Ok(dir.stage(&name, &file.content, file.mode, owner)?)
 }
 
 /// The parent directory and the file name of an absolute, clean path.
-fn split_target(path: &Path) -> InstallResult<(PathBuf, String)> {
-    let bad = || {
-        InstallError::new(InstallErrorKind::BadPath {
-            path: path.to_path_buf(),
-        })
+fn split_target(path: &Path) -> Result<(PathBuf, String), FsError> {
+    let bad = || FsError {
+        kind: FsErrorKind::BadPath,
+        path: path.to_path_buf(),
     };
     if !is_clean_absolute(path) {
         return Err(bad());
@@ -317,53 +192,6 @@ fn is_clean_absolute(path: &Path) -> bool {
             .all(|c| matches!(c, Component::RootDir | Component::Normal(_)))
 }
 
-/// Opens directory `dir` without following symlinks, creating missing
-/// components (mode 755) when `create` is set.
-fn open_dir(dir: &Path, create: bool) -> InstallResult<OwnedFd> {
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let mut fd = rustix::fs::openat(CWD, "/", flags, Mode::empty())
-        .map_err(|e| InstallError::io("open", Path::new("/"), e))?;
-    let mut at = PathBuf::from("/");
-    for component in dir.components() {
-        let Component::Normal(part) = component else {
-            continue;
-        };
-        at.push(part);
-        fd = match rustix::fs::openat(&fd, part, flags, Mode::empty()) {
-            Ok(next) => next,
-            Err(Errno::NOENT) if create => {
-                match rustix::fs::mkdirat(&fd, part, Mode::from_raw_mode(0o755)) {
-                    Ok(()) | Err(Errno::EXIST) => {}
-                    Err(e) => return Err(InstallError::io("create directory", &at, e)),
-                }
-                rustix::fs::openat(&fd, part, flags, Mode::empty())
-                    .map_err(|e| classify(&fd, part, &at, e))?
-            }
-            Err(e) => return Err(classify(&fd, part, &at, e)),
-        };
-    }
-    Ok(fd)
-}
-
-/// Turns an `openat` failure into a symlink / not-a-directory / I/O error.
-fn classify(parent: &OwnedFd, part: &std::ffi::OsStr, at: &Path, e: Errno) -> InstallError {
-    if e == Errno::LOOP || e == Errno::NOTDIR {
-        if let Ok(stat) = rustix::fs::statat(parent, part, AtFlags::SYMLINK_NOFOLLOW) {
-            let kind = rustix::fs::FileType::from_raw_mode(stat.st_mode);
-            return InstallError::new(if kind == rustix::fs::FileType::Symlink {
-                InstallErrorKind::Symlink {
-                    path: at.to_path_buf(),
-                }
-            } else {
-                InstallErrorKind::NotADirectory {
-                    path: at.to_path_buf(),
-                }
-            });
-        }
-    }
-    InstallError::io("open directory", at, e)
-}
-
 /// What [`remove_files`] did to one path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Removal {
@@ -373,67 +201,50 @@ pub enum Removal {
     Absent,
 }
 
+/// Opens the directory of `path` without following links; `None` when it
+/// does not exist.
+fn existing_dir(path: &Path) -> Result<Option<(Dir, String)>, FsError> {
+    let (parent, name) = split_target(path)?;
+    match Dir::open(&parent) {
+        Ok(dir) => Ok(Some((dir, name))),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Removes each path (never following symlinks on the way; a symlink at the
 /// final name is removed itself). Missing files are not an error.
 pub fn remove_files(paths: &[PathBuf]) -> InstallResult<Vec<(PathBuf, Removal)>> {
     let mut report = Vec::with_capacity(paths.len());
     for path in paths {
-        let (parent, name) = split_target(path)?;
-        let dir = match open_dir(&parent, false) {
-            Ok(dir) => dir,
-            Err(InstallError {
-                kind: InstallErrorKind::Io { source, .. },
-                ..
-            }) if source.kind() == io::ErrorKind::NotFound => {
-                report.push((path.clone(), Removal::Absent));
-                continue;
+        let removed = match existing_dir(path)? {
+            Some((dir, name)) => {
+                let removed = dir.remove(&name)?;
+                if removed {
+                    dir.sync()?;
+                }
+                removed
             }
-            Err(e) => return Err(e),
+            None => false,
         };
-        match rustix::fs::unlinkat(&dir, name.as_str(), AtFlags::empty()) {
-            Ok(()) => {
-                rustix::fs::fsync(&dir)
-                    .map_err(|e| InstallError::io("sync the directory of", path, e))?;
-                report.push((path.clone(), Removal::Removed));
-            }
-            Err(Errno::NOENT) => report.push((path.clone(), Removal::Absent)),
-            Err(e) => return Err(InstallError::io("remove", path, e)),
-        }
+        let outcome = if removed {
+            Removal::Removed
+        } else {
+            Removal::Absent
+        };
+        report.push((path.clone(), outcome));
     }
     Ok(report)
 }
 
 /// Reads `path` without following symlinks; `Ok(None)` when it does not exist.
 pub fn read_file(path: &Path) -> InstallResult<Option<String>> {
-    let (parent, name) = split_target(path)?;
-    let dir = match open_dir(&parent, false) {
-        Ok(dir) => dir,
-        Err(InstallError {
-            kind: InstallErrorKind::Io { source, .. },
-            ..
-        }) if source.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    let Some((dir, name)) = existing_dir(path)? else {
+        return Ok(None);
     };
-    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let fd = match rustix::fs::openat(&dir, name.as_str(), flags, Mode::empty()) {
-        Ok(fd) => fd,
-        Err(Errno::NOENT) => return Ok(None),
-        Err(Errno::LOOP) => {
-            return Err(InstallError::new(InstallErrorKind::Symlink {
-                path: path.to_path_buf(),
-            }))
-        }
-        Err(e) => return Err(InstallError::io("open", path, e)),
-    };
-    let mut text = String::new();
-    io::Read::read_to_string(&mut File::from(fd), &mut text).map_err(|e| {
-        InstallError::new(InstallErrorKind::Io {
-            action: "read",
-            path: path.to_path_buf(),
-            source: e,
-        })
-    })?;
-    Ok(Some(text))
+    Ok(dir
+        .read(&name)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 #[cfg(test)]
@@ -577,7 +388,7 @@ mod tests {
             .err()
             .unwrap_or_else(|| panic!("accepted"));
         assert!(
-            matches!(err.kind, InstallErrorKind::NotADirectory { .. }),
+            matches!(err.error.kind, FsErrorKind::NotADirectory),
             "{err}"
         );
     }
@@ -606,7 +417,7 @@ mod tests {
         for p in ["rel/x", "/a/../b", "/a/./b"] {
             let err = install_files(&[planned(Path::new(p), "", 0o644)], false).err();
             assert!(
-                matches!(err.map(|e| e.kind), Some(InstallErrorKind::BadPath { .. })),
+                matches!(err.map(|e| e.error.kind), Some(FsErrorKind::BadPath)),
                 "{p}"
             );
         }

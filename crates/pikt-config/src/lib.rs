@@ -29,6 +29,7 @@ pub mod alerts;
 pub mod defines;
 pub mod files;
 pub mod install;
+pub mod installed;
 pub mod layout;
 pub mod loader;
 pub mod macros;

@@ -538,14 +538,9 @@ fn read_error(path: &str, e: &io::Error) -> Diagnostic {
     Diagnostic::error_unlocated(format!("cannot read `{path}`: {}", plain_io_error(e)))
 }
 
-/// An I/O error without Rust's "(os error N)" suffix.
-pub fn plain_io_error(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
-}
+/// An I/O error without Rust's "(os error N)" suffix (one wording for
+/// every file message: `pikt-fs` owns it).
+pub use pikt_fs::plain_io_error;
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,8 @@
 //! Besides the reference's keys, this implementation knows `smtp_relay`
 //! (`host:port` of an SMTP server for alert mail), `mail_from` (the
 //! envelope sender of alert mail), `mail_to` (its recipients, separated
-//! by blanks or commas; see docs/alerts.md) and `native_ps` (yes/no: serve
+//! by blanks or commas; see docs/alerts.md), `smtp_timeout` (seconds the
+//! relay may take to answer, default 30) and `native_ps` (yes/no: serve
 //! `ps`/`kill`/`pgrep`/`pkill` from the native process table, default yes). Any key ending in `_service` is a yes/no
 //! service switch.
 
@@ -95,6 +96,7 @@ pub const KEYS: &[(&str, ValueType)] = &[
     ("mail_from", ValueType::Address),
     ("mail_to", ValueType::Addresses),
     ("piktd_run_limit", ValueType::Number),
+    ("smtp_timeout", ValueType::Number),
 ];
 
 /// The type of `key`, or `None` for an unknown key.
@@ -200,6 +202,12 @@ impl PiktConf {
     /// `piktd_run_limit`: seconds an alert run started by piktd may take.
     pub fn piktd_run_limit(&self) -> Option<u64> {
         self.number("piktd_run_limit")
+    }
+
+    /// `smtp_timeout`: seconds the SMTP relay may take to connect or to
+    /// answer one command (the whole conversation: four times that).
+    pub fn smtp_timeout(&self) -> Option<u64> {
+        self.number("smtp_timeout").filter(|&s| s > 0)
     }
 }
 
@@ -313,8 +321,14 @@ fn check_value(value: &str, kind: ValueType) -> Result<(), String> {
     })
 }
 
+/// A mail address SMTP can carry as it is: printable ASCII (no SMTPUTF8,
+/// no control character that could end a command), an `@`, no `<`, `>` or
+/// `,`.
 fn is_address(value: &str) -> bool {
-    value.contains('@') && !value.contains([' ', '\t', '<', '>', ','])
+    value.contains('@')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ','))
 }
 
 /// The addresses of a `mail_to` value: separated by blanks or commas.

@@ -89,21 +89,14 @@ impl Fs for RealFs {
     }
 
     fn read_state(&mut self, path: &Path) -> io::Result<Option<String>> {
-        match fs::read(path) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        // Never through a planted link: history steers the script.
+        let bytes = pikt_fs::read_file(path)?;
+        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     fn write_state(&mut self, path: &Path, contents: &str) -> io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir)?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        temp.write_all(contents.as_bytes())?;
-        temp.as_file().sync_all()?;
-        temp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        // Atomic, no link followed, stale temporaries of killed runs removed.
+        Ok(pikt_fs::replace_file(path, contents.as_bytes(), 0o644)?)
     }
 }
 

@@ -59,6 +59,11 @@ use crate::shell::RealShell;
 /// processes forked meanwhile are caught by the next round.
 pub const MAX_KILL_ROUNDS: u32 = 10;
 
+/// How long a native `kill -9` waits at most for its processes to exit
+/// (normally a few milliseconds; a process in uninterruptible sleep may take
+/// longer, and is then left to the next listing).
+const SIGKILL_SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The environment variable that turns the native commands off (`0`, `no`,
 /// `off` or `false`): every command then goes to `/bin/sh`.
 pub const NATIVE_PS_ENV: &str = "PIKT_NATIVE_PS";
@@ -272,6 +277,13 @@ impl NativeProcs {
                 all_signalled &= self.kill_one(pid, kill.signal);
             }
         }
+        if kill.signal == Signal::KILL {
+            // SIGKILL cannot be caught, but the kernel finishes the process a
+            // moment later: wait for that (a pidfd turns readable when its
+            // process exits), so the script's next `ps` does not list a
+            // process that is already dead and kill it a second time.
+            self.signaller.wait_for_exits(SIGKILL_SETTLE);
+        }
         Served::Output {
             stdout: Vec::new(),
             status: i32::from(!all_signalled),
@@ -287,9 +299,13 @@ impl NativeProcs {
             return false;
         };
         let protected = self.protected();
-        let outcome = self
-            .signaller
-            .signal(&target, signal, &kill_policy(), &protected);
+        let outcome = if signal == Signal::KILL {
+            self.signaller
+                .signal_watched(&target, signal, &kill_policy(), &protected)
+        } else {
+            self.signaller
+                .signal(&target, signal, &kill_policy(), &protected)
+        };
         let who = self.who(&Victim::from(&target));
         match outcome {
             Ok(KillOutcome::Signalled(method)) => {

@@ -8,10 +8,9 @@ use std::io::{self, BufWriter, Write};
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
 
-use pikt_runtime::host::{Clock, Fs, LogEntry, Sinks, SyslogMessage};
+use pikt_runtime::host::{Clock, LogEntry, Sinks, SyslogMessage};
 
 use crate::clock::SystemClock;
-use crate::fs::RealFs;
 use crate::syslog::format_datagram;
 
 /// A writer for standard output or standard error.
@@ -127,15 +126,18 @@ impl LogFile {
             entry.tag,
             entry.text
         );
+        // Data in the entry cannot start a line or reach a terminal.
+        let line = pikt_source::visible::escape_line(&line);
         // Standard error is the last resort: if it fails too, nothing is left.
-        if let Err(e) = RealFs.append_line(&self.path.to_string_lossy(), &line) {
+        if let Err(e) = pikt_fs::append_line(&self.path, &line, 0o644) {
             let _ = writeln!(
                 err,
                 "pikt: cannot write log `{}` ({e}): {line}",
                 self.path.display()
             );
         } else if self.debug {
-            let _ = writeln!(err, "pikt: {}: {about}{}", entry.tag, entry.text);
+            let shown = format!("{}: {about}{}", entry.tag, entry.text);
+            let _ = writeln!(err, "pikt: {}", pikt_source::visible::escape_line(&shown));
         }
     }
 
@@ -367,7 +369,8 @@ mod tests {
         assert_eq!(
             err.text(),
             format!(
-                "pikt: cannot write log `{}` (it is a symbolic link): Apr 25 00:17:02 moscow pikt[42]: [WARNING] T: kept\n",
+                "pikt: cannot write log `{}` (refusing to write through symbolic link `{}`): Apr 25 00:17:02 moscow pikt[42]: [WARNING] T: kept\n",
+                link.display(),
                 link.display()
             )
         );

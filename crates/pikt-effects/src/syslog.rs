@@ -50,8 +50,8 @@ pub fn format_datagram(
                 .to_string()
         },
     );
-    // A newline would end the record early in most daemons.
-    let message = message.replace(['\n', '\r'], " ");
+    // A newline would end the record early; controls would reach terminals.
+    let message = pikt_source::visible::escape_line(message);
     // A tag is one word of printable characters (RFC 3164 §4.1.3).
     let tag: String = tag
         .chars()
@@ -85,8 +85,8 @@ mod tests {
             "<8>Apr 25 00:17:02 ProcCountsChk[42]: 404 chico imapd"
         );
         assert_eq!(
-            format_datagram(Level::Notice, 0, &TimeZone::UTC, "a b:[c", 1, "a\nb"),
-            "<13>Jan  1 00:00:00 a_b__c[1]: a b"
+            format_datagram(Level::Notice, 0, &TimeZone::UTC, "a b:[c", 1, "a\nb\r\x1b"),
+            "<13>Jan  1 00:00:00 a_b__c[1]: a\\x0ab\\x0d\\x1b"
         );
     }
 }

@@ -166,6 +166,7 @@ fn operation(flags: &[Given<F>]) -> Result<Operation, UsageError> {
             F::ViewMaster => Operation::ViewMaster,
             F::Checksum => Operation::Checksum(checksum_level(given)?),
             F::ApplyBundle => Operation::ApplyBundle,
+            F::Complete => complete_kind(given.value.as_deref().unwrap_or(""))?,
             _ => continue,
         };
         if !chosen.iter().any(|(_, o)| *o == op) {
@@ -253,6 +254,22 @@ fn checksum_level(given: &Given<F>) -> Result<u32, UsageError> {
             "`-m{level}`: use -m4 (MD5) or -m5 (SHA-256); PIKT's levels 1-3 (sum, cksum) cannot tell files apart reliably"
         ))),
     }
+}
+
+/// `--complete KIND`: one of the kinds [`pikt_cli::Complete::NAMED`] names.
+fn complete_kind(value: &str) -> Result<Operation, UsageError> {
+    pikt_cli::Complete::from_name(value)
+        .map(Operation::Complete)
+        .ok_or_else(|| {
+            let kinds: Vec<&str> = pikt_cli::Complete::NAMED
+                .iter()
+                .filter_map(|k| k.name())
+                .collect();
+            UsageError::new(format!(
+                "`--complete {value}`: KIND is one of {}",
+                kinds.join(", ")
+            ))
+        })
 }
 
 fn explain_target(value: &str) -> Result<Operation, UsageError> {

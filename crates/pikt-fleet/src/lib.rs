@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod complete;
 pub mod digest;
 pub mod fleet;
 pub mod frame;
@@ -75,6 +76,7 @@ pub fn run_command_line(
         request::Operation::ApplyBundle => usage_outcome(&pikt_cli::UsageError::new(
             "`--apply-bundle` is run by piktc on a host, with a bundle on its standard input",
         )),
+        request::Operation::Complete(kind) => complete::outcome(kind, &request, &ctx.env),
         _ => master::run(&request, ctx),
     }
 }

@@ -186,6 +186,8 @@ pub enum Operation {
     Version,
     /// `--apply-bundle` (the host side; the binary handles it).
     ApplyBundle,
+    /// `--complete KIND`: the names shell completion offers.
+    Complete(pikt_cli::Complete),
 }
 
 impl Operation {

@@ -27,12 +27,13 @@ use crate::comments::{strip_line, Stripped};
 use crate::condition::eval_class;
 use crate::defines::parse_bool;
 use crate::directive::{classify, Keyword, LineClass};
-use crate::expand::Expander;
+use crate::expand::{Budget, Expander};
+use crate::explain::NO_NODE;
 use crate::scan::{is_blank, is_ident_start, Cursor};
 use crate::text::Text;
 use crate::{
     Branch, BranchKind, DefineSource, Explain, FileKind, Options, PreprocHost, Preprocessed,
-    MAX_CONDITION_DEPTH, MAX_INCLUDE_DEPTH,
+    MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS, MAX_INCLUDES, MAX_INCLUDE_DEPTH,
 };
 
 /// Runs the preprocessor over `file`.
@@ -56,8 +57,10 @@ pub(crate) fn run(
         env: Vec::new(),
         sources: Vec::new(),
         explain: Explain::default(),
-        explain_current: None,
         defines: DefineTracker::default(),
+        budget: Budget::default(),
+        recorded: 0,
+        included: 0,
         open_call: None,
     };
     engine.env = engine.opts.env.clone();
@@ -115,6 +118,8 @@ struct Frame {
     /// The directive of the current branch.
     branch: String,
     branch_span: Span,
+    /// The explain node of the current branch, once a line needed it.
+    node: Option<u32>,
 }
 
 /// Declares defines.cfg stanzas as they are emitted (FileKind::Defines).
@@ -140,9 +145,13 @@ struct Engine<'r, 'o> {
     env: Vec<(String, String)>,
     sources: Vec<Source>,
     explain: Explain,
-    /// Index in `explain.stacks` of the current condition stack, if recorded.
-    explain_current: Option<u32>,
     defines: DefineTracker,
+    /// What macro expansion may still add to the output.
+    budget: Budget,
+    /// How many of the outermost `conds` have their explain node.
+    recorded: usize,
+    /// `#include`s and `#verbatim`s read so far.
+    included: usize,
     /// A line whose macro call's argument list goes on past its end, with
     /// the lines added to it so far.
     open_call: Option<OpenCall>,
@@ -398,11 +407,11 @@ impl Engine<'_, '_> {
         let Some(table) = self.opts.macros else {
             return t.clone();
         };
-        if self.opts.kind == FileKind::Systems || !t.s.contains('=') {
+        if self.opts.kind == FileKind::Systems || !t.s.contains('=') || self.budget.exhausted {
             return t.clone();
         }
         let keep = matches!(self.opts.kind, FileKind::Alarms | FileKind::Alerts);
-        Expander::new(table, self.map, &mut self.diags, fallback)
+        Expander::new(table, self.map, &mut self.diags, fallback, &mut self.budget)
             .keep_alert_macros(keep)
             .expand_line(t)
     }
@@ -451,32 +460,40 @@ impl Engine<'_, '_> {
             });
         }
         let lines = memchr::memchr_iter(b'\n', line.s.as_bytes()).count();
-        let stack = self.explain_stack();
-        self.explain
-            .line_stack
-            .extend(std::iter::repeat_n(stack, lines));
+        if lines > 0 {
+            let node = self.explain_node();
+            self.explain
+                .line_node
+                .extend(std::iter::repeat_n(node, lines));
+        }
     }
 
-    /// The index of the current condition stack in `explain.stacks`.
-    fn explain_stack(&mut self) -> u32 {
-        if let Some(id) = self.explain_current {
-            return id;
+    /// The explain node of the innermost open branch, recording the
+    /// branches that have none yet (outermost first; the recorded ones are
+    /// always a prefix of the stack).
+    fn explain_node(&mut self) -> u32 {
+        let first_missing = self.recorded.min(self.conds.len());
+        let mut parent = first_missing
+            .checked_sub(1)
+            .and_then(|i| self.conds.get(i))
+            .and_then(|f| f.node);
+        for frame in self.conds.iter_mut().skip(first_missing) {
+            let id = offset_u32(self.explain.nodes.len());
+            self.explain.nodes.push((
+                parent,
+                Branch {
+                    kind: frame.kind,
+                    directive: frame.branch.clone(),
+                    span: frame.branch_span,
+                    opener: frame.opener.clone(),
+                    opener_span: frame.opener_span,
+                },
+            ));
+            frame.node = Some(id);
+            parent = Some(id);
         }
-        let stack: Vec<Branch> = self
-            .conds
-            .iter()
-            .map(|f| Branch {
-                kind: f.kind,
-                directive: f.branch.clone(),
-                span: f.branch_span,
-                opener: f.opener.clone(),
-                opener_span: f.opener_span,
-            })
-            .collect();
-        let id = offset_u32(self.explain.stacks.len());
-        self.explain.stacks.push(stack);
-        self.explain_current = Some(id);
-        id
+        self.recorded = self.conds.len();
+        parent.unwrap_or(NO_NODE)
     }
 
     fn finish_source(&mut self) {
@@ -542,7 +559,7 @@ impl Engine<'_, '_> {
         let file = self.map.add_derived(name, out, segments);
         Preprocessed {
             file,
-            diagnostics: self.diags,
+            diagnostics: cap_diagnostics(self.diags, top_name),
             explain: self.explain,
         }
     }
@@ -655,7 +672,6 @@ impl Engine<'_, '_> {
     // ----- #if / #ifdef -----------------------------------------------------
 
     fn conditional(&mut self, d: &Directive<'_>) {
-        self.explain_current = None;
         match d.keyword {
             Keyword::If | Keyword::IfDef { .. } => self.open_block(d),
             Keyword::Elif | Keyword::ElifDef { .. } | Keyword::Else | Keyword::ElseDef => {
@@ -674,7 +690,8 @@ impl Engine<'_, '_> {
 
     fn open_block(&mut self, d: &Directive<'_>) {
         let parent_live = self.live();
-        if self.conds.len() >= MAX_CONDITION_DEPTH && parent_live {
+        // Reported once where the limit is crossed, not for every deeper block.
+        if self.conds.len() == MAX_CONDITION_DEPTH && parent_live {
             self.diags.push(Diagnostic::error(
                 format!("`#if`/`#ifdef` blocks nested deeper than {MAX_CONDITION_DEPTH}"),
                 d.span,
@@ -693,6 +710,7 @@ impl Engine<'_, '_> {
             else_span: None,
             branch: text,
             branch_span: d.span,
+            node: None,
         });
     }
 
@@ -741,7 +759,9 @@ impl Engine<'_, '_> {
             }
             frame.branch = d.text.s.trim().to_string();
             frame.branch_span = d.span;
+            frame.node = None;
         }
+        self.recorded = self.recorded.min(self.conds.len().saturating_sub(1));
     }
 
     fn close_block(&mut self, d: &Directive<'_>) {
@@ -750,6 +770,7 @@ impl Engine<'_, '_> {
             self.unmatched(d, family);
             return;
         };
+        self.recorded = self.recorded.min(self.conds.len());
         if frame.kind != family {
             let diag = self.mismatch(d, &frame);
             self.diags.push(diag);
@@ -1086,6 +1107,21 @@ impl Engine<'_, '_> {
                 format!("includes nested deeper than {MAX_INCLUDE_DEPTH} files"),
                 d.span,
             ));
+            return false;
+        }
+        // Files that include the next one twice, 32 deep, would include
+        // 2^32 files: the count is bounded, reported where it is crossed.
+        self.included += 1;
+        if self.included > MAX_INCLUDES {
+            if self.included == MAX_INCLUDES + 1 {
+                self.diags.push(
+                    Diagnostic::error(
+                        format!("more than {MAX_INCLUDES} includes in one file; the rest are not read"),
+                        d.span,
+                    )
+                    .with_help("an included file that includes others several times multiplies at each level"),
+                );
+            }
             return false;
         }
         true
@@ -1475,6 +1511,26 @@ impl Engine<'_, '_> {
 }
 
 /// A short, stable description of an I/O error.
+/// The first [`MAX_DIAGNOSTICS`] diagnostics and, when there were more, one
+/// that counts the rest (an error if any of them was): a file of a hundred
+/// thousand bad lines is reported in bounded time and space.
+fn cap_diagnostics(mut diags: Vec<Diagnostic>, top_name: &str) -> Vec<Diagnostic> {
+    if diags.len() <= MAX_DIAGNOSTICS {
+        return diags;
+    }
+    let rest = diags.split_off(MAX_DIAGNOSTICS);
+    let message = format!(
+        "{} more problems in `{top_name}` are not shown (the first {MAX_DIAGNOSTICS} are)",
+        rest.len()
+    );
+    let mut summary = Diagnostic::error_unlocated(message);
+    if !rest.iter().any(Diagnostic::is_error) {
+        summary.severity = pikt_source::Severity::Warning;
+    }
+    diags.push(summary);
+    diags
+}
+
 fn io_message(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".into(),

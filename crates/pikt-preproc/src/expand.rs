@@ -31,6 +31,15 @@
 //! Every byte of the result keeps its origin: body text maps to macros.cfg
 //! (with a note naming the expansion and its call site), argument text to the
 //! call site.
+//!
+//! Expansion is bounded three ways, each an error at the reference where
+//! the bound is crossed: nesting ([`crate::MAX_MACRO_DEPTH`]), the text one
+//! line grows to ([`crate::MAX_EXPANSION_BYTES`]) and the text expansion adds
+//! to the whole file ([`crate::MAX_TOTAL_EXPANSION_BYTES`], shared by every
+//! line through [`Budget`]). Every substitution is counted at its real size
+//! (a parameter used ten times counts ten times) plus a fixed overhead per
+//! expansion, and checked while it is built, so no bound is overshot by more
+//! than one argument.
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -39,7 +48,32 @@ use pikt_source::{Diagnostic, SourceMap, Span};
 
 use crate::scan::{is_ident_char, is_ident_start};
 use crate::text::Text;
-use crate::{MacroDef, MacroTable, MAX_EXPANSION_BYTES, MAX_MACRO_DEPTH};
+use crate::{
+    MacroDef, MacroTable, MAX_EXPANSION_BYTES, MAX_MACRO_DEPTH, MAX_TOTAL_EXPANSION_BYTES,
+};
+
+/// What one expansion costs beyond its text, in bytes of the budgets: the
+/// note and origins it carries. A bomb of tiny macros is bounded by the
+/// work it makes, not only by its bytes.
+const EXPANSION_OVERHEAD: usize = 128;
+
+/// What expansion may still add to the file being preprocessed.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    /// Bytes left.
+    pub left: usize,
+    /// Set when the file went over: later lines are not expanded.
+    pub exhausted: bool,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            left: MAX_TOTAL_EXPANSION_BYTES,
+            exhausted: false,
+        }
+    }
+}
 
 /// The macros whose value depends on the alert a script runs in; see the
 /// module docs.
@@ -62,6 +96,10 @@ pub(crate) struct Expander<'a> {
     produced: usize,
     /// Set once the current line went over [`MAX_EXPANSION_BYTES`].
     over_budget: bool,
+    /// The file's budget.
+    budget: &'a mut Budget,
+    /// The reference of the line (outside any expansion) being expanded.
+    line_call: Option<Span>,
     /// True in alarms.cfg and alerts.cfg: [`ALERT_MACROS`] stay in the text.
     keep_alert_macros: bool,
 }
@@ -81,6 +119,7 @@ impl<'a> Expander<'a> {
         map: &'a SourceMap,
         diags: &'a mut Vec<Diagnostic>,
         fallback: Span,
+        budget: &'a mut Budget,
     ) -> Expander<'a> {
         Expander {
             table,
@@ -89,6 +128,8 @@ impl<'a> Expander<'a> {
             fallback,
             produced: 0,
             over_budget: false,
+            budget,
+            line_call: None,
             keep_alert_macros: false,
         }
     }
@@ -105,7 +146,14 @@ impl<'a> Expander<'a> {
         self.produced = 0;
         self.over_budget = false;
         let mut active = Vec::new();
-        self.expand(line, &mut active)
+        let expanded = self.expand(line, &mut active);
+        // A line that went over its budget is an error; it is passed on as
+        // written rather than half expanded (which could be a megabyte).
+        if self.over_budget {
+            line.clone()
+        } else {
+            expanded
+        }
     }
 
     /// Scans `text` for references and expands them; `active` names the
@@ -300,6 +348,9 @@ impl<'a> Expander<'a> {
     ) -> Text {
         let def = reference.def;
         let unexpanded = || text.slice(reference.range.clone());
+        if active.is_empty() {
+            self.line_call = Some(text.span_of(reference.range.clone(), self.fallback));
+        }
         if let Some(first) = active.iter().position(|a| *a == def.name) {
             let mut chain: Vec<String> = active
                 .get(first..)
@@ -330,25 +381,6 @@ impl<'a> Expander<'a> {
             );
             return unexpanded();
         }
-        let arg_bytes: usize = reference.args.iter().map(|r| r.len()).sum();
-        self.produced = self
-            .produced
-            .saturating_add(def.body.len())
-            .saturating_add(arg_bytes);
-        if self.produced > MAX_EXPANSION_BYTES {
-            self.over_budget = true;
-            self.error_at(
-                text,
-                reference.range.clone(),
-                Diagnostic::error(
-                    format!(
-                        "macro expansion of this line grows beyond {MAX_EXPANSION_BYTES} bytes"
-                    ),
-                    self.fallback,
-                ),
-            );
-            return unexpanded();
-        }
         let call_span = text.span_of(reference.range.clone(), self.fallback);
         let own = format!(
             "in expansion of macro `={}` at {}",
@@ -358,7 +390,42 @@ impl<'a> Expander<'a> {
         let note: Rc<str> = chain_note(own, text.note_at(reference.range.start).as_deref()).into();
         let body = self.body_text(def, call_span, &note);
         let indent = call_line_indent(text, reference.range.start);
-        let substituted = substitute(&body, def, text, &reference.args, &indent);
+        let line_left = MAX_EXPANSION_BYTES.saturating_sub(self.produced);
+        let limit = line_left.min(self.budget.left);
+        let substituted = limit
+            .checked_sub(EXPANSION_OVERHEAD)
+            .and_then(|limit| substitute(&body, def, text, &reference.args, &indent, limit));
+        let Some(substituted) = substituted else {
+            self.over_budget = true;
+            let message = if self.budget.left < line_left {
+                self.budget.exhausted = true;
+                format!(
+                    "macro expansion adds more than {} MiB to this file; \
+                     the rest of the file is not expanded",
+                    MAX_TOTAL_EXPANSION_BYTES >> 20
+                )
+            } else {
+                format!("macro expansion of this line grows beyond {MAX_EXPANSION_BYTES} bytes")
+            };
+            // Point at the reference the user wrote on the line, and say
+            // where inside its expansion the bound was crossed.
+            let crossed = text.span_of(reference.range.clone(), self.fallback);
+            let mut diag = Diagnostic::error(message, self.line_call.unwrap_or(crossed)).with_help(
+                "a macro that uses others several times multiplies its size at each level",
+            );
+            if self.line_call.is_some_and(|call| call != crossed) {
+                diag = diag.with_note(format!(
+                    "the bound was crossed expanding `={}` at {}",
+                    def.name,
+                    self.map.location(crossed)
+                ));
+            }
+            self.diags.push(diag);
+            return unexpanded();
+        };
+        let cost = substituted.len() + EXPANSION_OVERHEAD;
+        self.produced += cost;
+        self.budget.left = self.budget.left.saturating_sub(cost);
         active.push(def.name.clone());
         let expanded = self.expand(&substituted, active);
         active.pop();
@@ -582,14 +649,16 @@ fn call_line_indent(text: &Text, at: usize) -> Text {
 }
 
 /// The body with parameters replaced by arguments and its lines re-indented
-/// for the call site (see the module docs).
+/// for the call site (see the module docs); `None` as soon as it would grow
+/// beyond `limit` bytes.
 fn substitute(
     body: &Text,
     def: &MacroDef,
     call: &Text,
     args: &[Range<usize>],
     indent: &Text,
-) -> Text {
+    limit: usize,
+) -> Option<Text> {
     let s = body.s.as_str();
     let lines: Vec<Range<usize>> = line_ranges(s);
     let common = common_indent(s, lines.get(1..).unwrap_or(&[]));
@@ -610,12 +679,21 @@ fn substitute(
         if index > 0 {
             out.push_text(indent);
         }
-        substitute_params(&mut out, body, content_start..line.end, def, call, args);
+        substitute_params(
+            &mut out,
+            body,
+            content_start..line.end,
+            def,
+            call,
+            args,
+            limit,
+        )?;
     }
-    out
+    (out.len() <= limit).then_some(out)
 }
 
-/// Copies `body[range]` into `out`, replacing each `(P)` by its argument.
+/// Copies `body[range]` into `out`, replacing each `(P)` by its argument;
+/// `None` once `out` is longer than `limit`.
 fn substitute_params(
     out: &mut Text,
     body: &Text,
@@ -623,7 +701,8 @@ fn substitute_params(
     def: &MacroDef,
     call: &Text,
     args: &[Range<usize>],
-) {
+    limit: usize,
+) -> Option<()> {
     let bytes = body.s.as_bytes();
     let mut copied = range.start;
     let mut i = range.start;
@@ -641,6 +720,9 @@ fn substitute_params(
         match param.and_then(|index| Some((index, args.get(index)?))) {
             Some((index, arg)) => {
                 out.push_slice(body, copied..open);
+                if out.len() + arg.len() > limit {
+                    return None;
+                }
                 out.push_slice(call, arg.clone());
                 let len = def.params.get(index).map_or(0, String::len);
                 copied = open + len + 2;
@@ -650,6 +732,7 @@ fn substitute_params(
         }
     }
     out.push_slice(body, copied..range.end);
+    (out.len() <= limit).then_some(())
 }
 
 /// Byte ranges of the lines of `s`, newlines excluded.
@@ -758,7 +841,8 @@ mod tests {
         table.insert(MacroDef::simple("logfile", "F")).unwrap();
         let map = SourceMap::new();
         let mut diags = Vec::new();
-        let exp = Expander::new(&table, &map, &mut diags, Span::default());
+        let mut budget = Budget::default();
+        let exp = Expander::new(&table, &map, &mut diags, Span::default(), &mut budget);
         let find = |s: &str| {
             let run = s.bytes().take_while(|&b| is_ident_char(b)).count();
             exp.lookup(s.as_bytes(), 0, run).map(|d| d.name.clone())

@@ -29,25 +29,39 @@ pub struct Branch {
 }
 
 /// For each output line, the stack of branches (outermost first) that selected it.
+///
+/// Stacks share their outer part: each recorded branch is a node pointing
+/// at the branch around it, and each output line points at its innermost
+/// node. So recording is linear in the number of directives and lines,
+/// however deep the nesting.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Explain {
-    pub(crate) stacks: Vec<Vec<Branch>>,
-    pub(crate) line_stack: Vec<u32>,
+    /// Each node: the enclosing node, if any, and the branch.
+    pub(crate) nodes: Vec<(Option<u32>, Branch)>,
+    /// Each output line's innermost node ([`NO_NODE`] outside any block).
+    pub(crate) line_node: Vec<u32>,
 }
+
+/// A line outside any `#if`/`#ifdef`.
+pub(crate) const NO_NODE: u32 = u32::MAX;
 
 impl Explain {
     /// Branches that selected 0-based output line `line`, outermost first
     /// (empty for lines outside any `#if`/`#ifdef`).
-    pub fn branches(&self, line: usize) -> &[Branch] {
-        self.line_stack
-            .get(line)
-            .and_then(|&i| self.stacks.get(i as usize))
-            .map_or(&[], Vec::as_slice)
+    pub fn branches(&self, line: usize) -> Vec<&Branch> {
+        let mut stack = Vec::new();
+        let mut next = self.line_node.get(line).copied().filter(|&n| n != NO_NODE);
+        while let Some((parent, branch)) = next.and_then(|n| self.nodes.get(n as usize)) {
+            stack.push(branch);
+            next = *parent;
+        }
+        stack.reverse();
+        stack
     }
 
     /// Number of output lines recorded.
     pub fn line_count(&self) -> usize {
-        self.line_stack.len()
+        self.line_node.len()
     }
 }
 

@@ -75,6 +75,13 @@ pub const MAX_INCLUDE_DEPTH: usize = 32;
 pub const MAX_MACRO_DEPTH: usize = 32;
 /// Largest text one line may grow to through macro expansion, in bytes.
 pub const MAX_EXPANSION_BYTES: usize = 1 << 20;
+/// Most text macro expansion may add to one file's output, in bytes: the
+/// output is at most the input plus this, however the macros multiply.
+pub const MAX_TOTAL_EXPANSION_BYTES: usize = 16 << 20;
+/// Most `#include`s and `#verbatim`s (files and commands) read for one file.
+pub const MAX_INCLUDES: usize = 10_000;
+/// Most diagnostics reported for one file; the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 1000;
 /// Most lines the argument list of one macro call may span.
 pub const MAX_CALL_LINES: usize = 200;
 

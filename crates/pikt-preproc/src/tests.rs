@@ -520,3 +520,107 @@ fn set_environment_does_not_leak_into_the_next_file() {
     let _ = run_with("#exec [c]\n", FileKind::Alarms, &mut defines, None, &host);
     assert_eq!(host.ran.borrow()[0], ("c".to_string(), Vec::new()));
 }
+
+// ----- bounds on hostile input (issue 9) -----------------------------------
+
+#[test]
+fn deep_nesting_is_one_error_and_explain_stays_linear() {
+    // 100 000 nested blocks, each with a line: once quadratic in time and
+    // memory (every line copied the whole stack).
+    let depth = 100_000;
+    let mut input = String::new();
+    for _ in 0..depth {
+        input.push_str("#if linux\nline\n");
+    }
+    input.push_str(&"#endif\n".repeat(depth));
+    let r = run(&input);
+    assert_eq!(r.out.diagnostics.len(), 1, "{}", r.errors());
+    assert!(r.errors().contains("nested deeper than 64"));
+    assert!(r.errors().contains("alarms.cfg:129:1"), "{}", r.errors());
+    // Every branch is recorded once, not once per line.
+    assert_eq!(r.out.explain.line_count(), depth);
+    assert_eq!(r.out.explain.nodes.len(), depth);
+    assert_eq!(r.out.explain.branches(depth - 1).len(), depth);
+}
+
+#[test]
+fn explain_stacks_share_their_outer_branches() {
+    let input = "#if linux\na\n#if mailserver\nb\n#else\nc\n#endif\nd\n#endif\n";
+    let r = run(input);
+    assert_eq!(r.text(), "a\nb\nd\n");
+    assert_eq!(
+        r.out.explain.nodes.len(),
+        2,
+        "the outer branch is recorded once"
+    );
+    let inner: Vec<&str> = r
+        .out
+        .explain
+        .branches(1)
+        .iter()
+        .map(|b| b.directive.as_str())
+        .collect();
+    assert_eq!(inner, ["#if linux", "#if mailserver"]);
+    assert_eq!(r.out.explain.branches(2).len(), 1);
+}
+
+#[test]
+fn the_expansion_of_a_whole_file_is_bounded() {
+    // Each line stays under the line bound, but together they would add
+    // far more than the file's bound: that stops it, with one error.
+    let macros: String = std::iter::once("m0 xxxxxxxxxx\n".to_string())
+        .chain((1..4).map(|i| format!("m{i} {}\n", format!("=m{} ", i - 1).repeat(10))))
+        .collect();
+    let input = "=m3\n".repeat(2000);
+    let r = expand(&macros, &input);
+    let errors: Vec<&str> = r
+        .out
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        errors,
+        ["macro expansion adds more than 16 MiB to this file; the rest of the file is not expanded"]
+    );
+    let text = r.text();
+    assert!(text.len() < crate::MAX_TOTAL_EXPANSION_BYTES + input.len());
+    assert!(
+        text.ends_with("=m3\n=m3\n"),
+        "later lines are passed on as written"
+    );
+}
+
+#[test]
+fn a_parameter_used_many_times_is_counted_each_time() {
+    // One reference, a 2 KiB argument used 1000 times: 2 MiB, over the
+    // line bound although body and argument are small.
+    let macros = format!("q(A) {}\n", "(A)".repeat(1000));
+    let input = format!("=q({})\n", "y".repeat(2048));
+    let r = expand(&macros, &input);
+    assert!(
+        r.errors().contains("grows beyond 1048576 bytes"),
+        "{}",
+        r.errors()
+    );
+    assert_eq!(r.text(), input);
+}
+
+#[test]
+fn thousands_of_errors_are_capped_and_counted() {
+    let r = run(&"#endif\n".repeat(5000));
+    assert_eq!(r.out.diagnostics.len(), crate::MAX_DIAGNOSTICS + 1);
+    let last = r.out.diagnostics.last().map(|d| d.message.clone());
+    assert_eq!(
+        last.as_deref(),
+        Some("4000 more problems in `alarms.cfg` are not shown (the first 1000 are)")
+    );
+    assert!(r.out.has_errors());
+}
+
+#[test]
+fn control_characters_in_config_text_pass_through_as_data() {
+    let r = run("a\u{0}b\x1b[2J\r\n#if linux\nc\u{9b}\n#endif\n");
+    assert!(r.out.diagnostics.is_empty(), "{}", r.errors());
+    assert_eq!(r.text(), "a\u{0}b\x1b[2J\r\nc\u{9b}\n");
+}

@@ -18,9 +18,14 @@
 //! one), an empty line, then each mail line indented by four spaces. Blocks
 //! are separated by an empty line. Scripts with no mail lines are left out;
 //! with no mail lines at all there is no message.
+//!
+//! Each line is one record: control characters in it, a line feed
+//! included, are made visible ([`pikt_source::visible`]), so a process
+//! name cannot forge a line of the mail or reach the reader's terminal.
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use pikt_source::visible::escape_line;
 
 /// The mail lines one script produced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,22 +46,22 @@ pub struct ScriptMail {
 pub fn format_alert(date: &str, host: &str, scripts: &[ScriptMail]) -> Option<String> {
     let mut blocks = scripts.iter().filter(|s| !s.lines.is_empty()).peekable();
     blocks.peek()?;
-    let mut out = format!("PIKT ALERT {date} {host}\n");
+    let mut out = format!("PIKT ALERT {date} {}\n", escape_line(host));
     for block in blocks {
         out.push('\n');
-        out.push_str(&block.heading);
+        out.push_str(&escape_line(&block.heading));
         out.push_str(": ");
-        out.push_str(&block.script);
+        out.push_str(&escape_line(&block.script));
         out.push('\n');
         if let Some(task) = &block.task {
             out.push_str("    ");
-            out.push_str(task);
+            out.push_str(&escape_line(task));
             out.push('\n');
         }
         out.push('\n');
         for line in &block.lines {
             out.push_str("    ");
-            out.push_str(line);
+            out.push_str(&escape_line(line));
             out.push('\n');
         }
     }
@@ -89,6 +94,18 @@ mod tests {
                 "killed all chico imapd processes".into(),
             ],
         }
+    }
+
+    #[test]
+    fn a_hostile_line_cannot_forge_another_line() {
+        let mut mail = seed_mail();
+        mail.lines = vec!["1 x\n    killed all chico imapd processes\r\x1b[2J".into()];
+        let text = format_alert("D", "h", &[mail]).unwrap();
+        assert!(
+            text.ends_with("\n    1 x\\x0a    killed all chico imapd processes\\x0d\\x1b[2J\n"),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 6);
     }
 
     #[test]

@@ -805,11 +805,14 @@ fn create_parent(path: &Path) -> Result<(), StartError> {
     let Some(dir) = path.parent() else {
         return Ok(());
     };
-    fs::create_dir_all(dir).map_err(|source| StartError::Io {
-        action: "create the directory",
-        path: dir.to_path_buf(),
-        source,
-    })
+    // No symbolic link is followed on the way (piktd runs as root).
+    pikt_fs::Dir::create(dir, 0o755)
+        .map(drop)
+        .map_err(|source| StartError::Io {
+            action: "create the directory",
+            path: dir.to_path_buf(),
+            source: source.into(),
+        })
 }
 
 fn signal_word(signal: StopSignal) -> &'static str {

@@ -1,24 +1,20 @@
 //! Small files piktd keeps: `etc/alerts` and its state file.
 //!
 //! Both are replaced atomically (a temporary file in the same directory, then
-//! `rename`), so a reader never sees half a file and a crash never leaves one.
+//! `rename`), so a reader never sees half a file and a crash never leaves one;
+//! the directory is reached without following a symbolic link, and the
+//! temporaries a killed daemon left are removed by the next write
+//! (`pikt_fs::replace_file`).
 
 use std::fs;
-use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::minute::Minute;
 
 /// Replaces `path` with `contents` atomically; the file gets mode 0644.
 pub fn write_atomic(path: &Path, contents: &str) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(contents.as_bytes())?;
-    temp.as_file()
-        .set_permissions(fs::Permissions::from_mode(0o644))?;
-    temp.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    Ok(pikt_fs::replace_file(path, contents.as_bytes(), 0o644)?)
 }
 
 /// The text of `etc/alerts`: the active alert names, one a line, in the order
@@ -58,6 +54,7 @@ impl StateFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn state_round_trip_and_garbage() -> io::Result<()> {

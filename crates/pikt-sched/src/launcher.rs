@@ -227,10 +227,14 @@ fn read_output(file: &mut File) -> Output {
     if read.is_err() {
         bytes.clear();
     }
-    Output {
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-        total_bytes,
-    }
+    // Each line as text, bytes that are not UTF-8 shown as `\xHH` (the
+    // log escapes the rest).
+    let text = bytes
+        .split(|&b| b == b'\n')
+        .map(pikt_source::visible::escape_bytes_line)
+        .collect::<Vec<_>>()
+        .join("\n");
+    Output { text, total_bytes }
 }
 
 #[cfg(test)]
@@ -270,6 +274,13 @@ mod tests {
         let mut run = launch("pwd; cat; echo end");
         assert_eq!(wait(run.as_mut()), Exit::Code(0));
         assert_eq!(run.output().text, "/\nend\n");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_shown_as_escapes() {
+        let mut run = launch("printf 'ok\\377\\376\\nnext\\n'");
+        assert!(wait(run.as_mut()).is_success());
+        assert_eq!(run.output().text, "ok\\xff\\xfe\nnext\n");
     }
 
     #[test]

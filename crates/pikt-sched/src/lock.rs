@@ -8,10 +8,14 @@
 //!
 //! The file is never deleted: deleting a lock file lets a second daemon lock
 //! a fresh file of the same name while a third still holds the old one.
+//!
+//! piktd runs as root: the file is reached without following a symbolic
+//! link (`pikt-fs`), must be a regular file with one link, and is only
+//! truncated once the lock is held, so a link planted at its name (or at
+//! its directory) is refused and nothing is truncated through it.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{flock, FlockOperation};
@@ -49,7 +53,7 @@ impl InstanceLock {
             path: path.to_path_buf(),
             source,
         };
-        let mut file = open_lock_file(path).map_err(io_error)?;
+        let mut file = open_lock_file(path, true).map_err(io_error)?;
         match flock(&file, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
             Err(rustix::io::Errno::WOULDBLOCK) => {
@@ -76,7 +80,7 @@ impl InstanceLock {
 /// True when some process holds the lock at `path` (for `piktc -s`: is piktd
 /// running?). A missing file means not held.
 pub fn is_held(path: &Path) -> io::Result<bool> {
-    let file = match OpenOptions::new().read(true).open(path) {
+    let file = match open_lock_file(path, false) {
         Ok(file) => file,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(err) => return Err(err),
@@ -88,14 +92,21 @@ pub fn is_held(path: &Path) -> io::Result<bool> {
     }
 }
 
-fn open_lock_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o644)
-        .open(path)
+/// Opens the lock file without following links (creating it when
+/// `create`); never truncates.
+fn open_lock_file(path: &Path, create: bool) -> io::Result<File> {
+    let bad = || io::Error::other(format!("invalid lock path `{}`", path.display()));
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(bad)?;
+    let parent = path.parent().ok_or_else(bad)?;
+    let dir = pikt_fs::Dir::open(if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    })?;
+    if !create && dir.read(name)?.is_none() {
+        return Err(io::Error::from(io::ErrorKind::NotFound));
+    }
+    Ok(dir.open_lock(name, 0o644)?)
 }
 
 fn write_pid(file: &mut File) -> io::Result<()> {
@@ -143,6 +154,31 @@ mod tests {
         std::fs::write(&path, "99999\n")?;
         assert!(!is_held(&path)?);
         assert!(InstanceLock::acquire(&path).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn a_planted_link_is_refused_and_its_target_untouched() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let victim = dir.path().join("shadow");
+        std::fs::write(&victim, "root:secret\n")?;
+        let path = dir.path().join("piktd.lock");
+        std::os::unix::fs::symlink(&victim, &path)?;
+        match InstanceLock::acquire(&path) {
+            Err(LockError::Io { source, .. }) => {
+                assert!(source.to_string().contains("symbolic link"), "{source}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(is_held(&path).is_err(), "a link is not a lock file");
+        std::fs::remove_file(&path)?;
+        std::fs::hard_link(&victim, &path)?;
+        assert!(InstanceLock::acquire(&path).is_err(), "nor a hard link");
+        assert_eq!(std::fs::read_to_string(&victim)?, "root:secret\n");
+        let linked_dir = dir.path().join("etc");
+        std::os::unix::fs::symlink(dir.path(), &linked_dir)?;
+        assert!(InstanceLock::acquire(&linked_dir.join("other.lock")).is_err());
+        assert!(!dir.path().join("other.lock").exists());
         Ok(())
     }
 

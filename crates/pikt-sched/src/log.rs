@@ -9,10 +9,14 @@
 //! `SIGHUP`, which lets log rotation move it away. Failing to write the log
 //! never stops the daemon. Timestamps come from the daemon's [`crate::Clock`]
 //! and are shown in its time zone.
+//!
+//! The file is opened without following a symbolic link (at its name or on
+//! the way to it) and must be a regular file with one link (`pikt-fs`).
+//! Messages carry data (the output of runs): control characters in them
+//! are made visible (`pikt_source::visible`), so no line can be forged.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
@@ -101,6 +105,7 @@ impl DaemonLog {
             return;
         }
         let stamp = at.to_zoned(self.zone.clone()).strftime("%b %e %H:%M:%S");
+        let message = pikt_source::visible::escape_line(message);
         let line = format!("{stamp} {} {} {message}\n", self.prefix, level.word());
         if let Some(file) = self.file.as_mut() {
             // One write call per line; a failed write is dropped on purpose:
@@ -114,11 +119,15 @@ impl DaemonLog {
 }
 
 fn open_append(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o644)
-        .open(path)
+    let bad = || io::Error::other(format!("invalid log path `{}`", path.display()));
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(bad)?;
+    let parent = path.parent().ok_or_else(bad)?;
+    let dir = pikt_fs::Dir::open(if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    })?;
+    Ok(dir.open_append(name, 0o644)?)
 }
 
 #[cfg(test)]
@@ -139,6 +148,39 @@ mod tests {
             text,
             format!("Nov 24 10:00:00 web1 piktd[{pid}]: INFO start\n")
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_planted_link_is_refused_and_data_cannot_forge_lines() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let victim = dir.path().join("passwd");
+        std::fs::write(&victim, "root:x:0:0\n")?;
+        let path = dir.path().join("piktd.log");
+        std::os::unix::fs::symlink(&victim, &path)?;
+        let err = DaemonLog::open(&path, "h", TimeZone::UTC, false, None)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim)?, "root:x:0:0\n");
+        std::fs::remove_file(&path)?;
+        let mut log = DaemonLog::open(&path, "h", TimeZone::UTC, false, None)?;
+        log.write(
+            Timestamp::UNIX_EPOCH,
+            Level::Info,
+            "output x: evil\nJan  1 00:00:00 h piktd[1]: INFO forged\x1b[2J",
+        );
+        let text = std::fs::read_to_string(&path)?;
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.contains("evil\\x0aJan"), "{text}");
+        assert!(text.contains("forged\\x1b[2J"), "{text}");
+        // Rotation replaced by a link: the reopen refuses it, nothing is
+        // written through it.
+        std::fs::rename(&path, dir.path().join("piktd.log.1"))?;
+        std::os::unix::fs::symlink(&victim, &path)?;
+        assert!(log.reopen().is_err());
+        assert_eq!(std::fs::read_to_string(&victim)?, "root:x:0:0\n");
         Ok(())
     }
 

@@ -12,6 +12,7 @@ mod diagnostic;
 mod render;
 mod source_map;
 mod span;
+pub mod visible;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use render::render;

@@ -16,6 +16,8 @@
 
 use std::fmt::Write as _;
 
+use crate::visible::escape_line;
+
 use crate::{Diagnostic, Severity, SourceMap};
 
 /// Renders `diag` as plain text (no colour), ending with a newline.
@@ -25,7 +27,7 @@ pub fn render(map: &SourceMap, diag: &Diagnostic) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let _ = writeln!(out, "{word}: {}", diag.message);
+    let _ = writeln!(out, "{word}: {}", escape_line(&diag.message));
     let mut notes: Vec<String> = Vec::new();
     let mut gutter = 1;
     if let Some(span) = diag.span {
@@ -38,7 +40,9 @@ pub fn render(map: &SourceMap, diag: &Diagnostic) -> String {
         let _ = writeln!(out, "{pad}--> {}:{line}:{col}", file.name);
         let text = file.line_text(line - 1);
         let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{line} | {text}");
+        // A source line may hold anything (a `#verbatim` file, command
+        // output): control characters are shown as escapes, carets follow.
+        let _ = writeln!(out, "{line} | {}", escape_line(text));
         let carets = caret_line(text, col, resolved.span.len());
         match &diag.label {
             Some(label) => {
@@ -52,34 +56,43 @@ pub fn render(map: &SourceMap, diag: &Diagnostic) -> String {
     notes.extend(diag.notes.iter().cloned());
     let pad = " ".repeat(gutter);
     for note in &notes {
-        let _ = writeln!(out, "{pad} = note: {note}");
+        let _ = writeln!(out, "{pad} = note: {}", escape_line(note));
     }
     if let Some(help) = &diag.help {
-        let _ = writeln!(out, "{pad} = help: {help}");
+        let _ = writeln!(out, "{pad} = help: {}", escape_line(help));
     }
     out
 }
 
 /// Spaces up to column `col` (tabs kept, so the carets line up with the
-/// source line), then one caret per character of the span on that line.
+/// source line as shown), then one caret per column the span takes on that
+/// line (an escaped control character takes four per byte).
 fn caret_line(text: &str, col: usize, span_len: usize) -> String {
-    let mut line: String = text
-        .chars()
-        .take(col - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let rest: String = text.chars().skip(col - 1).collect();
+    let mut line = String::new();
+    for c in text.chars().take(col - 1) {
+        if c == '\t' {
+            line.push('\t');
+        } else {
+            line.push_str(&" ".repeat(shown_width(c)));
+        }
+    }
     let mut width = 0;
     let mut bytes = 0;
-    for c in rest.chars() {
+    for c in text.chars().skip(col - 1) {
         if bytes >= span_len {
             break;
         }
         bytes += c.len_utf8();
-        width += 1;
+        width += shown_width(c);
     }
     line.push_str(&"^".repeat(width.max(1)));
     line
+}
+
+/// How many columns `c` takes once escaped.
+fn shown_width(c: char) -> usize {
+    let mut buf = [0u8; 4];
+    escape_line(c.encode_utf8(&mut buf)).chars().count()
 }
 
 #[cfg(test)]
@@ -96,6 +109,23 @@ mod tests {
         assert_eq!(
             render(&map, &diag),
             "error: unknown statement `fo`\n --> s.pikt:2:2\n  |\n2 | \tfo bar\n  | \t^^\n  = help: start statements with a keyword\n"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_the_source_line_are_escaped_and_carets_follow() {
+        let mut map = SourceMap::new();
+        let id = map.add("f.cfg", "a\x1b[2Jb bad\n");
+        let d = Diagnostic::error("bad \x1bthing", Span::new(id, 6, 9));
+        assert_eq!(
+            render(&map, &d),
+            "error: bad \\x1bthing\n --> f.cfg:1:7\n  |\n1 | a\\x1b[2Jb bad\n  |          ^^^\n"
+        );
+        let d = Diagnostic::error("x", Span::new(id, 1, 2));
+        assert!(
+            render(&map, &d).ends_with("  |  ^^^^\n"),
+            "{}",
+            render(&map, &d)
         );
     }
 

@@ -9,9 +9,10 @@
 //! standalone run ([`crate::run_scripts`]).
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pikt_config::alerts::{Alert, AlertsFile};
+use pikt_config::installed::{alert_scripts, installed_alerts};
 use pikt_config::{Layout, Site, SiteEnv, SiteError};
 use pikt_effects::{local_time_zone, LogTarget, StdSinks};
 use pikt_lang::ast::{Program, Status};
@@ -23,6 +24,7 @@ use pikt_source::{render, Diagnostic, SourceMap};
 
 use crate::args::Args;
 use crate::delivery::{Delivery, Route};
+use crate::interrupt::{self, Phase};
 use crate::{
     make_sinks, print_stdout, run_scripts, Environment, EXIT_FAILED, EXIT_OK, EXIT_SCRIPT_ERRORS,
     EXIT_UNREADABLE, EXIT_USAGE,
@@ -108,21 +110,6 @@ fn suggestion<'a>(
     }
 }
 
-/// The installed alerts (`=altdir/*.alt`) by name, sorted.
-fn installed_alerts(layout: &Layout) -> Vec<(String, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(&layout.altdir) else {
-        return Vec::new();
-    };
-    let mut alerts: Vec<(String, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "alt"))
-        .filter_map(|p| Some((p.file_stem()?.to_string_lossy().into_owned(), p)))
-        .collect();
-    alerts.sort();
-    alerts
-}
-
 /// The one installed alert whose `.alt` file holds `script`.
 fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
     if !layout.altdir.is_dir() {
@@ -134,7 +121,7 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
     let alerts = installed_alerts(layout);
     let holders: Vec<&str> = alerts
         .iter()
-        .filter(|(_, path)| !alt_scripts(path, Some(script)).is_empty())
+        .filter(|(_, path)| !alert_scripts(path, Some(script)).is_empty())
         .map(|(name, _)| name.as_str())
         .collect();
     match holders.as_slice() {
@@ -142,7 +129,7 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
         [] => {
             let scripts: Vec<String> = alerts
                 .iter()
-                .flat_map(|(_, path)| alt_scripts(path, None))
+                .flat_map(|(_, path)| alert_scripts(path, None))
                 .collect();
             Err(format!(
                 "script `{script}` is in no installed alert (no `.alt` file in `{}` holds it){}",
@@ -164,23 +151,6 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
                 .join(", ")
         )),
     }
-}
-
-/// The names of the scripts the alarm file at `path` defines (only
-/// `script`, when given and defined).
-fn alt_scripts(path: &Path, script: Option<&str>) -> Vec<String> {
-    let Ok(bytes) = std::fs::read(path) else {
-        return Vec::new();
-    };
-    let mut map = SourceMap::new();
-    let id = map.add(path.display().to_string(), String::from_utf8_lossy(&bytes));
-    let (program, _) = parse_program(&map, id, ParseMode::Alarms);
-    program
-        .scripts
-        .iter()
-        .filter_map(|s| s.name.as_ref().map(|n| n.name.to_string()))
-        .filter(|n| script.is_none_or(|want| n == want))
-        .collect()
 }
 
 /// Reads `=altdir/ALERT.cfg`, the settings `piktc -i` installs with the
@@ -258,7 +228,6 @@ impl AlertRun<'_> {
         );
         let config = self.config(status, &route);
         let mut sinks = self.open_log(&config);
-        log(&mut sinks, "INFO", "", &self.started_text());
         let delivery = Delivery::new(
             &route,
             pikt_alert::Spool::new(self.site.layout.mail_spool(&self.target.alert)),
@@ -266,19 +235,95 @@ impl AlertRun<'_> {
             host_of(self.site),
             &self.site.conf,
         );
+        // The run's marker comes first: a run that logged its start and is
+        // then killed is always reported by the next one.
+        let begun = (!self.args.test_mode).then(|| self.mark_run(&delivery));
+        log(&mut sinks, "INFO", "", &self.started_text());
         let mut code = EXIT_OK;
-        if !self.args.test_mode {
-            let report = delivery.retry();
-            code = code.max(log_delivery(&mut sinks, &report, &delivery, "spooled"));
+        if let Some(begun) = begun {
+            code = code.max(self.begin_delivery(begun, &delivery, &mut sinks));
         }
+        interrupt::set_phase(Phase::Scripts);
         code = code.max(self.run_alert_scripts(status, &config, &route, &delivery, &mut sinks));
+        interrupt::set_phase(Phase::Finishing);
         let ending = if code == EXIT_OK {
             "run ended normally".to_string()
         } else {
             format!("run ended abnormally (exit status {code})")
         };
         log(&mut sinks, "INFO", "", &ending);
+        if !self.args.test_mode {
+            if let Err(e) = delivery.end_run() {
+                eprintln!("pikt: warning: cannot remove this run's marker: {e}");
+            }
+        }
         code
+    }
+
+    /// Marks this run in the spool (collecting earlier runs killed without
+    /// a word) and handles SIGTERM, SIGINT and SIGHUP from now on.
+    fn mark_run(&self, delivery: &Delivery) -> io::Result<Vec<pikt_alert::InterruptedRun>> {
+        let stamp = jiff::Zoned::now().strftime("%b %e %H:%M:%S").to_string();
+        delivery.begin_run(&format!("{stamp}: {}", self.started_text()))
+    }
+
+    /// Before the scripts of a real run: report earlier runs that were
+    /// killed without a word, handle SIGTERM, SIGINT and SIGHUP, and retry
+    /// the spool once.
+    fn begin_delivery(
+        &self,
+        begun: io::Result<Vec<pikt_alert::InterruptedRun>>,
+        delivery: &Delivery,
+        sinks: &mut StdSinks,
+    ) -> u8 {
+        let mut code = EXIT_OK;
+        match begun {
+            Ok(killed) => {
+                for run in killed {
+                    let text = format!(
+                        "mail: an earlier run (pid {}, {}) was killed before it could finish \
+                         (SIGKILL or a crash): any alert mail it had made but not yet spooled is lost",
+                        run.pid, run.started
+                    );
+                    log(sinks, "ERROR", "", &text);
+                    eprintln!("pikt: error: {text}");
+                    // Forgotten only once reported: a run killed right now
+                    // leaves the report to the next one.
+                    let _ = delivery.forget_run(&run);
+                    code = EXIT_FAILED;
+                }
+            }
+            Err(e) => {
+                let text = format!("mail: cannot use the mail spool: {e}");
+                log(sinks, "ERROR", "", &text);
+                eprintln!("pikt: error: {text}");
+                code = EXIT_FAILED;
+            }
+        }
+        let log_file = sinks.log_file();
+        let logger: interrupt::Logger = Box::new(move |tag, text| {
+            if let Some(file) = &log_file {
+                file.write(
+                    &LogEntry {
+                        tag,
+                        script: "",
+                        text,
+                        always_show: false,
+                    },
+                    &mut io::stderr(),
+                );
+            }
+        });
+        let spool = pikt_alert::Spool::new(delivery.spool_dir());
+        let on_stop = Box::new(move || {
+            let _ = spool.end_run();
+        });
+        if let Err(e) = interrupt::install(logger, on_stop) {
+            log(sinks, "WARNING", "", &format!("cannot handle SIGTERM: {e}"));
+        }
+        interrupt::set_phase(Phase::Retrying);
+        let report = delivery.retry();
+        code.max(log_delivery(sinks, &report, delivery, "spooled"))
     }
 
     /// The run's settings: the alert's status and print command, the mail
@@ -310,11 +355,8 @@ impl AlertRun<'_> {
     /// The alert log, `=logdir/ALERT.log` (its directory created).
     fn open_log(&self, config: &RunConfig) -> StdSinks {
         let path = self.site.layout.alert_log(&self.target.alert);
-        if let Err(e) = std::fs::create_dir_all(&self.site.layout.logdir) {
-            eprintln!(
-                "pikt: warning: cannot create `{}`: {e}",
-                self.site.layout.logdir.display()
-            );
+        if let Err(e) = pikt_fs::Dir::create(&self.site.layout.logdir, 0o755) {
+            eprintln!("pikt: warning: cannot use the log directory: {e}");
         }
         make_sinks(LogTarget::File(path), config, self.environment)
     }
@@ -517,6 +559,10 @@ fn log_delivery(
     for error in &report.errors {
         log(sinks, "ERROR", "", &format!("mail: {error}"));
         eprintln!("pikt: error: mail: {error}");
+    }
+    if report.lost {
+        let text = "mail: the alert mail of this run could be neither spooled nor delivered";
+        log(sinks, "ERROR", "", text);
     }
     if report.still_spooled == 0 && report.errors.is_empty() {
         return EXIT_OK;

@@ -2,24 +2,28 @@
 //!
 //! The route is chosen once per run: the `+M` command, else the alert's
 //! `mailcmd` (from `=altdir/ALERT.cfg`), else SMTP to PIKT.conf's
-//! `smtp_relay`, else none. Every message goes through `pikt-alert`'s
-//! [`deliver`], so a message that cannot be sent is spooled under
-//! `=vardir/spool/mail/ALERT` and retried at the start of the alert's next
-//! run; with no route at all it is spooled too and logged as an error.
+//! `smtp_relay`, else none. The run's message is written to the spool
+//! under `=vardir/spool/mail/ALERT` before its one attempt and removed
+//! when the route accepted it; the start of every run retries the spool
+//! once. With no route at all the message waits in the spool and the run
+//! logs an error.
 
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::io;
 use std::time::Duration;
 
 use pikt_alert::{
-    deliver, AlertMessage, CommandTransport, DeliveryError, DeliveryReport, SmtpRelay,
-    SmtpTransport, Spool, Transport,
+    deliver_spooled, deliver_unspooled, retry_spool, AlertMessage, CommandTransport, DeliveryError,
+    DeliveryReport, InterruptedRun, SmtpRelay, SmtpTransport, Spool, Transport,
 };
 use pikt_config::pikt_conf::PiktConf;
+
+use crate::interrupt::{self, Phase};
 
 /// How long a mail command may run before it counts as failed.
 const MAIL_COMMAND_LIMIT: Duration = Duration::from_secs(60);
 
-/// How long the SMTP relay may take to connect or answer.
+/// How long the SMTP relay may take to connect or answer, unless PIKT.conf
+/// says `smtp_timeout`.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where an alert's mail goes.
@@ -61,11 +65,10 @@ struct Nowhere;
 
 impl Transport for Nowhere {
     fn send(&self, _message: &AlertMessage) -> Result<(), DeliveryError> {
-        Err(DeliveryError {
-            message: "no way to send mail: run with `+M`, give the alert a `mailcmd`, \
-                      or set `smtp_relay` and `mail_to` in PIKT.conf"
-                .to_string(),
-        })
+        Err(DeliveryError::new(
+            "no way to send mail: run with `+M`, give the alert a `mailcmd`, \
+             or set `smtp_relay` and `mail_to` in PIKT.conf",
+        ))
     }
 
     fn describe(&self) -> String {
@@ -75,7 +78,7 @@ impl Transport for Nowhere {
 
 /// Sends every message with this run's envelope: a message spooled while
 /// `mail_to` was missing or wrong goes to the recipients PIKT.conf names
-/// now.
+/// now. Its Message-ID and date stay those it was made with.
 struct CurrentEnvelope {
     inner: Box<dyn Transport>,
     from: String,
@@ -102,6 +105,7 @@ pub struct Delivery {
     from: String,
     to: Vec<String>,
     subject: String,
+    host: String,
 }
 
 impl Delivery {
@@ -114,7 +118,8 @@ impl Delivery {
             Route::Relay(relay) => Box::new(SmtpTransport::new(
                 relay.clone(),
                 host.to_string(),
-                SMTP_TIMEOUT,
+                conf.smtp_timeout()
+                    .map_or(SMTP_TIMEOUT, Duration::from_secs),
             )),
             Route::Nowhere => Box::new(Nowhere),
         };
@@ -132,59 +137,92 @@ impl Delivery {
             from,
             to,
             subject: subject(host, alert),
+            host: host.to_string(),
         }
     }
 
-    /// Sends what the spool holds (start of a run).
-    pub fn retry(&self) -> DeliveryReport {
-        let _lock = self.lock_spool();
-        deliver(&self.transport, &self.spool, None)
+    /// Marks this run as in progress (`started` says when and how), after
+    /// collecting the earlier runs that were killed without a word.
+    pub fn begin_run(&self, started: &str) -> io::Result<Vec<InterruptedRun>> {
+        let _lock = self.lock_spool().ok();
+        let killed = self.spool.interrupted_runs()?;
+        self.spool.begin_run(started)?;
+        Ok(killed)
     }
 
-    /// Sends the spool, then `body`; what fails is spooled.
+    /// Forgets an earlier killed run once it is reported.
+    pub fn forget_run(&self, run: &InterruptedRun) -> io::Result<()> {
+        self.spool.forget_run(run)
+    }
+
+    /// Removes this run's marker: it ended in a way it could report.
+    pub fn end_run(&self) -> io::Result<()> {
+        self.spool.end_run()
+    }
+
+    /// Sends what the spool holds, one attempt each (start of a run).
+    pub fn retry(&self) -> DeliveryReport {
+        self.locked(|| retry_spool(&self.transport, &self.spool))
+    }
+
+    /// The run's mail: spooled, then one attempt; it stays spooled unless
+    /// the route accepts it.
     pub fn send(&self, body: &str) -> DeliveryReport {
-        let message = AlertMessage {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            subject: self.subject.clone(),
-            body: body.to_string(),
-        };
-        let _lock = self.lock_spool();
-        deliver(&self.transport, &self.spool, Some(&message))
+        let message = AlertMessage::new(
+            self.from.clone(),
+            self.to.clone(),
+            self.subject.clone(),
+            body,
+            &self.host,
+        );
+        self.locked(|| {
+            let spooled = interrupt::critical(|| {
+                let spooled = self.spool.add(&message);
+                if let Ok(item) = &spooled {
+                    interrupt::set_phase(Phase::Delivering(item.path.clone()));
+                }
+                spooled
+            });
+            match spooled {
+                Ok(item) => deliver_spooled(&self.transport, &self.spool, &item),
+                Err(why) => deliver_unspooled(&self.transport, &message, &why),
+            }
+        })
     }
 
     /// Holds `.lock` in the spool directory, so that two runs of the alert
     /// at once (a slow run overlapping the next) do not both send the same
-    /// spooled message. Without a lock (say, the directory cannot be made)
-    /// delivery goes ahead: a message sent twice beats one not sent.
-    fn lock_spool(&self) -> Option<std::fs::File> {
-        let dir = self.spool.dir();
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .ok()?;
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .custom_flags(libc_nofollow())
-            .mode(0o600)
-            .open(dir.join(".lock"))
-            .ok()?;
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).ok()?;
-        Some(file)
+    /// spooled message. Without a lock (a link planted at `.lock`, say)
+    /// delivery goes ahead and the report says why: a message sent twice
+    /// beats one not sent.
+    fn lock_spool(&self) -> Result<std::fs::File, String> {
+        let file = self
+            .spool
+            .open()
+            .and_then(|dir| Ok(dir.open_lock(".lock", 0o600)?))
+            .map_err(|e| {
+                format!("cannot lock the mail spool ({e}); delivering without the lock")
+            })?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).map_err(|e| {
+            format!("cannot lock the mail spool ({e}); delivering without the lock")
+        })?;
+        Ok(file)
+    }
+
+    /// Runs `deliver` under the spool lock, adding a lock failure to its report.
+    fn locked(&self, deliver: impl FnOnce() -> DeliveryReport) -> DeliveryReport {
+        let lock = self.lock_spool();
+        let mut report = deliver();
+        if let Err(why) = &lock {
+            report.errors.insert(0, why.clone());
+        }
+        report
     }
 
     /// The spool directory.
     pub fn spool_dir(&self) -> &std::path::Path {
         self.spool.dir()
     }
-}
-
-/// `O_NOFOLLOW`: the lock file is never reached through a symbolic link.
-fn libc_nofollow() -> i32 {
-    i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or(0)
 }
 
 /// `PIKT Alert on HOST: ALERT`, the subject PIKT's sample `mailcmd`s use.
@@ -283,6 +321,33 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(5));
         };
         assert_eq!(freed, Ok(()));
+    }
+
+    #[test]
+    fn a_run_tries_the_spool_once_and_its_own_message_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::new(dir.path().join("spool"));
+        let tries = dir.path().join("tries.txt");
+        // The command records each attempt and fails.
+        let failing = Route::Command(format!("cat >> '{}'; exit 1", tries.display()));
+        let delivery = Delivery::new(&failing, spool.clone(), "Urgent", "h", &PiktConf::default());
+        assert_eq!(delivery.send("old\n").still_spooled, 1);
+        assert_eq!(delivery.retry().still_spooled, 1);
+        let report = delivery.send("new\n");
+        assert_eq!(report.still_spooled, 1, "{report:?}");
+        assert_eq!(
+            std::fs::read_to_string(&tries).unwrap(),
+            "old\nold\nnew\n",
+            "sending the new message does not retry the spool again"
+        );
+        let ids: std::collections::BTreeSet<String> = spool
+            .list()
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|i| i.message.message_id)
+            .collect();
+        assert_eq!(ids.len(), 2, "each message has its own id");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 mod alert;
 mod args;
 mod delivery;
+mod interrupt;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};

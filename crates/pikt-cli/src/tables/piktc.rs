@@ -84,6 +84,8 @@ pub enum PiktcFlag {
     Host,
     /// `--apply-bundle`: the host side of every change (hidden).
     ApplyBundle,
+    /// `--complete KIND`: the names shell completion offers (hidden).
+    Complete,
     /// `+D`/`-D`.
     Define,
     /// `+E`/`-E`.
@@ -146,6 +148,7 @@ const FLAGS: &[Flag<PiktcFlag>] = &[
     Flag::switch(F::Version, 'V', "version", "print the version"),
     Flag::switch(F::Help, 'h', "help", "print this help"),
     Flag::long(F::ApplyBundle, "apply-bundle", "host side: read a bundle on standard input, apply it to this host, write the report on standard output").hidden(),
+    Flag::long(F::Complete, "complete", "for shell completion: print the names of KIND (host, alert, script, program, file, object, define, installed-alert, installed-script) one per line").takes("KIND", Complete::None).hidden(),
     Flag::letter(F::StopService, 'K', "stop piktc_svc").refused(NO_SERVICE),
     Flag::letter(F::RestartService, 'R', "restart piktc_svc").refused(NO_SERVICE),
     Flag::letter(F::Quiet, 'Q', "undocumented").refused("PIKT never documented what it does"),

@@ -121,6 +121,16 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     if !report.errors.is_empty() {
         return Err(Box::new(report));
     }
+    if !plan.dry_run {
+        // Temporaries of a killed install go even where nothing changes now
+        // (best effort: staging reports any real problem with a directory).
+        let targets: Vec<PathBuf> = report
+            .files
+            .iter()
+            .map(|f| PathBuf::from(&f.path))
+            .collect();
+        let _ = pikt_config::install::remove_stale_temps(&targets);
+    }
     let staged_paths: Vec<PathBuf> = writes.iter().map(|w| w.path.clone()).collect();
     let staged = if plan.dry_run || writes.is_empty() {
         None
