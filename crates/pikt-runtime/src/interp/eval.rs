@@ -168,6 +168,7 @@ impl<'a> Machine<'a> {
             Num::OfText(t) => self.with_text(t, parse_leading_number),
             Num::OfDyn(d) => Ok(self.dyn_value(d)?.to_num()),
             Num::Split(call) => self.split(call),
+            Num::LineNumber => Ok(self.line_number as f64),
             Num::Fail(e) => Err(e.clone()),
             Num::Const(_)
             | Num::Var(..)

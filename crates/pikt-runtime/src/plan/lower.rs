@@ -524,6 +524,7 @@ impl<'s> Lowerer<'s> {
             ExprKind::Call(Builtin::Defined, args) => {
                 Val::Num(Num::Truth(Box::new(self.defined(args))))
             }
+            ExprKind::Call(Builtin::Innum, args) if args.is_empty() => Val::Num(Num::LineNumber),
             // `#val(x)` is `x` as a number (`functions::math::val`).
             ExprKind::Call(Builtin::Val, args) if args.len() == 1 => {
                 Val::Num(args.first().map_or(Num::Const(0.0), |a| self.num(a)))

@@ -507,6 +507,8 @@ pub(crate) enum Num {
     OfDyn(Box<Dyn>),
     /// `#split(text [, seps])`.
     Split(Box<SplitCall>),
+    /// `#innum()`: the number of the current input line.
+    LineNumber,
     /// An expression that fails when evaluated (nested too deeply, wrong
     /// shape).
     Fail(Box<RunError>),
