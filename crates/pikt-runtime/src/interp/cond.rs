@@ -23,7 +23,7 @@ const SITE_ENTRIES: usize = 8;
 /// The compiled patterns of one regex site.
 #[derive(Debug, Default)]
 pub(crate) struct Site {
-    entries: Vec<(String, Compiled)>,
+    entries: Vec<Entry>,
     /// The entry found or added last.
     last: usize,
     /// The entry to replace next when the site is full.
@@ -33,22 +33,34 @@ pub(crate) struct Site {
     stamp: Vec<u64>,
 }
 
+/// A pattern a site keeps.
+#[derive(Debug)]
+struct Entry {
+    /// The pattern's text.
+    text: String,
+    /// For a pattern of literal text and variables, the variables' values
+    /// it was made of: the literal parts are the site's own, so equal
+    /// values make the same text, and only they are compared.
+    values: Vec<String>,
+    compiled: Compiled,
+}
+
 impl Site {
-    /// The entry whose text is the concatenation of `parts` (literal text
-    /// and set variables), searching from the one found last, without
-    /// building the text. `None` also when a variable has no value.
+    /// The entry made of the values the variables of `parts` have now,
+    /// searching from the one after the one found last (a loop over
+    /// patterns uses them in turn), without building the text. `None` also
+    /// when a variable has no value.
     fn find_parts(&mut self, parts: &[Text], vars: &[TextCell]) -> Option<usize> {
-        let length = spelled_len(parts, vars)?;
         let count = self.entries.len();
-        // A loop over patterns uses the entries in turn: the next one first.
         let mut at = self.last + 1;
         for _ in 0..count {
             if at >= count {
                 at = 0;
             }
-            let entry = self.entries.get(at).map(|(text, _)| text.as_str());
-            if entry
-                .is_some_and(|text| text.len() == length && spells(text, parts, vars) == Some(true))
+            if self
+                .entries
+                .get(at)
+                .is_some_and(|entry| made_of(&entry.values, parts, vars))
             {
                 self.last = at;
                 return Some(at);
@@ -61,23 +73,43 @@ impl Site {
     /// True when the variables of `parts` are as they were when entry
     /// `last` was found for them.
     fn stamped(&self, parts: &[Text], vars: &[TextCell]) -> bool {
-        !self.stamp.is_empty()
-            && parts
-                .iter()
-                .filter_map(|p| match p {
-                    Text::Var(slot, ..) => Some(vars.get(*slot as usize).map(TextCell::version)),
-                    _ => None,
-                })
-                .eq(self.stamp.iter().map(|v| Some(*v)))
+        if self.stamp.is_empty() {
+            return false;
+        }
+        let mut stamps = self.stamp.iter();
+        for part in parts {
+            if let Text::Var(slot, ..) = part {
+                let version = vars.get(*slot as usize).map(TextCell::version);
+                if version != stamps.next().copied() {
+                    return false;
+                }
+            }
+        }
+        stamps.next().is_none()
     }
 
-    /// Records the versions of the variables of `parts` for entry `last`.
+    /// Records, for entry `last`, the versions of the variables of `parts`.
     fn stamp(&mut self, parts: &[Text], vars: &[TextCell]) {
         self.stamp.clear();
         for part in parts {
             if let Text::Var(slot, ..) = part {
-                self.stamp
-                    .push(vars.get(*slot as usize).map_or(0, TextCell::version));
+                let cell = vars.get(*slot as usize);
+                self.stamp.push(cell.map_or(0, TextCell::version));
+            }
+        }
+    }
+
+    /// Records, for entry `last` (just made), the values of the variables
+    /// of `parts`.
+    fn record_values(&mut self, parts: &[Text], vars: &[TextCell]) {
+        let Some(entry) = self.entries.get_mut(self.last) else {
+            return;
+        };
+        entry.values.clear();
+        for part in parts {
+            if let Text::Var(slot, ..) = part {
+                let text = vars.get(*slot as usize).map_or("", |c| c.text.as_str());
+                entry.values.push(text.to_string());
             }
         }
     }
@@ -90,11 +122,7 @@ impl Site {
             if at >= count {
                 at = 0;
             }
-            if self
-                .entries
-                .get(at)
-                .is_some_and(|(text, _)| text == pattern)
-            {
+            if self.entries.get(at).is_some_and(|e| e.text == pattern) {
                 self.last = at;
                 return Some(at);
             }
@@ -103,18 +131,22 @@ impl Site {
         None
     }
 
-    /// Keeps `regex` for `pattern` (replacing the oldest entry when full).
-    fn add(&mut self, pattern: &str, regex: Compiled) -> usize {
+    /// Keeps `compiled` for `pattern` (replacing the oldest entry when
+    /// full).
+    fn add(&mut self, pattern: &str, compiled: Compiled) -> usize {
+        let entry = Entry {
+            text: pattern.to_string(),
+            values: Vec::new(),
+            compiled,
+        };
         let at = if self.entries.len() < SITE_ENTRIES {
-            self.entries.push((pattern.to_string(), regex));
+            self.entries.push(entry);
             self.entries.len() - 1
         } else {
             let at = self.next % SITE_ENTRIES;
             self.next = at + 1;
-            if let Some(entry) = self.entries.get_mut(at) {
-                entry.0.clear();
-                entry.0.push_str(pattern);
-                entry.1 = regex;
+            if let Some(slot) = self.entries.get_mut(at) {
+                *slot = entry;
             }
             at
         };
@@ -123,7 +155,7 @@ impl Site {
     }
 
     fn regex(&self, at: usize) -> Option<&Compiled> {
-        self.entries.get(at).map(|(_, regex)| regex)
+        self.entries.get(at).map(|e| &e.compiled)
     }
 
     /// The entry for `pattern`, compiled through `regexes` if the site does
@@ -261,6 +293,7 @@ impl<'a> Machine<'a> {
         let at = self.site_regex(m, Loc::Buf, buf)?;
         let vars = &self.store.texts;
         if let Some(site) = self.sites.get_mut(m.site as usize) {
+            site.record_values(parts, vars);
             site.stamp(parts, vars);
         }
         Ok(at)
@@ -354,43 +387,22 @@ impl<'a> Machine<'a> {
     }
 }
 
-/// The length of the concatenation of `parts` (literal text and set
-/// variables); `None` when a part is something else or a variable has no
-/// value.
-fn spelled_len(parts: &[Text], vars: &[TextCell]) -> Option<usize> {
-    parts.iter().try_fold(0, |length, part| match part {
-        Text::Lit(lit) => Some(length + lit.len()),
-        Text::Var(slot, ..) => vars
-            .get(*slot as usize)
-            .filter(|cell| cell.set)
-            .map(|cell| length + cell.text.len()),
-        _ => None,
-    })
-}
-
-/// Whether `text` is the concatenation of `parts` (literal text and
-/// variables); `None` when a part is something else or a variable has no
-/// value. The parts are compared from the last: the patterns of one site
-/// share their beginning more often than their end.
-fn spells(mut text: &str, parts: &[Text], vars: &[TextCell]) -> Option<bool> {
+/// True when the variables of `parts` have the `values` (compared from
+/// the last: the patterns of one site differ more often at their end).
+/// False when one has no value.
+fn made_of(values: &[String], parts: &[Text], vars: &[TextCell]) -> bool {
+    let mut values = values.iter().rev();
     for part in parts.iter().rev() {
-        let piece = match part {
-            Text::Lit(lit) => &**lit,
-            Text::Var(slot, ..) => {
-                let cell = vars.get(*slot as usize)?;
-                if !cell.set {
-                    return None;
-                }
-                cell.text.as_str()
+        if let Text::Var(slot, ..) = part {
+            let Some(cell) = vars.get(*slot as usize).filter(|c| c.set) else {
+                return false;
+            };
+            if values.next().is_none_or(|value| *value != cell.text) {
+                return false;
             }
-            _ => return None,
-        };
-        match text.strip_suffix(piece) {
-            Some(rest) => text = rest,
-            None => return Some(false),
         }
     }
-    Some(text.is_empty())
+    values.next().is_none()
 }
 
 /// A numeric comparison.
