@@ -188,6 +188,9 @@ impl<'a> Machine<'a> {
             Cond::And(a, b) => Ok(self.cond(a)? && self.cond(b)?),
             Cond::Or(a, b) => Ok(self.cond(a)? || self.cond(b)?),
             Cond::Num(n) => Ok(self.operand(n)? != 0.0),
+            Cond::Match(m) => self.matches(m),
+            Cond::Defined(d) => self.defined(d),
+            Cond::CompareText(compare) => self.compare_text(compare),
             _ => self.cond_other(c),
         }
     }
@@ -214,6 +217,7 @@ impl<'a> Machine<'a> {
 
     /// `a eq b` and its siblings; the left side is copied first when the
     /// right side could change it.
+    #[inline(never)]
     fn compare_text(&mut self, compare: &'a CompareText) -> Res<bool> {
         let mut left_buf = String::new();
         let left = self.locate(&compare.left, &mut left_buf)?;
@@ -245,6 +249,7 @@ impl<'a> Machine<'a> {
     }
 
     /// `subject =~ pattern` and its siblings.
+    #[inline(never)]
     fn matches(&mut self, m: &'a Match) -> Res<bool> {
         let mut subject_buf = String::new();
         let subject = self.locate(&m.subject, &mut subject_buf)?;
@@ -319,6 +324,7 @@ impl<'a> Machine<'a> {
     }
 
     /// `#defined(...)`.
+    #[inline(never)]
     fn defined(&mut self, d: &'a Defined) -> Res<bool> {
         Ok(match d {
             Defined::Var(place) => match *place {

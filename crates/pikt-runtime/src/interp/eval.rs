@@ -133,6 +133,7 @@ impl<'a> Machine<'a> {
                 let b = self.operand(r)?;
                 arith(*op, a, b, *span)
             }
+            Num::Elem(elem) => self.num_elem(elem),
             _ => self.num_other(n),
         }
     }
@@ -448,6 +449,7 @@ impl<'a> Machine<'a> {
         Ok((loc, found))
     }
 
+    #[inline(never)]
     fn num_elem(&mut self, elem: &'a Elem) -> Res<f64> {
         let mut buf = String::new();
         let (loc, found) = self.find_elem(elem, &mut buf)?;
