@@ -366,7 +366,7 @@ if [ "$real" = 1 ]; then
         gone save "no copy of $mailspool/$storm_user in $mailarc"
     fi
 else
-    copy=$(grep -E "^exec: .*cp -p $mailspool/$storm_user $mailarc/" "$run_out" | head -n 1 || true)
+    copy=$(grep -F "arccopy '$mailarc' '$mailspool/$storm_user' '$storm_user." "$run_out" | head -n 1 || true)
     if [ -n "$copy" ] && [ -n "$saved_as" ]; then
         part save "$copy"
         more "mail: saved user mail file as $saved_as"

@@ -30,3 +30,8 @@ fn parse_cases_through_pikt_check() {
 fn run_cases_through_pikt() {
     run_cases(&cases("run"), Path::new(env!("CARGO_BIN_EXE_pikt")));
 }
+
+#[test]
+fn piktd_cases() {
+    run_cases(&cases("piktd"), Path::new(env!("CARGO_BIN_EXE_piktd")));
+}

@@ -303,7 +303,7 @@ fn demo_tells_the_whole_story_in_test_mode() -> io::Result<()> {
     );
     let save = part(&stdout, "save");
     assert!(
-        save.contains(&format!("/var/demo-mail/{user} "))
+        save.contains(&format!("/var/demo-mail/{user}' "))
             && save.contains("mail: saved user mail file as "),
         "{save}"
     );

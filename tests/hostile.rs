@@ -1,10 +1,12 @@
 //! Hostile files and data outside the interpreter (issue 9), end to end
 //! with the real binaries, as root:
 //!
-//! * a symbolic link planted at every path `pikt`, `piktc` and `piktd`
-//!   write (directories and files): each is refused with an error naming
-//!   it, or (for a file replaced by a rename) replaced, and nothing is ever
-//!   written through it;
+//! * a symbolic link planted (owned by a local user) at every path `pikt`,
+//!   `piktc` and `piktd` write (directories and files): each is refused
+//!   with an error naming it, or (for a file replaced by a rename)
+//!   replaced, and nothing is ever written through it; while a site
+//!   reached through links only root could have made (`PIKT_DIR` a link,
+//!   `var` a link) works, and the same site through a user's link does not;
 //! * `kill -9` at random points of installs and of history writes: no torn
 //!   file, and no temporary file left once the next run is done;
 //! * control characters from data reach the alert log, syslog and mail
@@ -15,11 +17,11 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use pikt_fs::testing::{plant_link, ATTACKER_UID};
 use rustix::process::{kill_process, Pid, Signal};
 
 use crate::support::smtp::SmtpSink;
@@ -72,12 +74,26 @@ impl Victims {
         Ok(())
     }
 
-    /// Plants at `at` a link to the victim directory (`dir`) or file.
+    /// Plants at `at` a link to the victim directory (`dir`) or file, as a
+    /// local user would (a link that only root could have made is followed).
     fn plant(&self, at: &Path, dir: bool) -> io::Result<()> {
         if let Some(parent) = at.parent() {
             fs::create_dir_all(parent)?;
         }
-        symlink(if dir { self.dir() } else { self.file() }, at)
+        plant_link(&self.target(dir), at)
+    }
+
+    fn target(&self, dir: bool) -> PathBuf {
+        if dir {
+            self.dir()
+        } else {
+            self.file()
+        }
+    }
+
+    /// How the link planted at `link` is refused.
+    fn refusal(&self, link: &Path, dir: bool) -> String {
+        refusal(link, dir.then(|| self.target(dir)).as_deref())
     }
 }
 
@@ -86,12 +102,21 @@ fn is_link(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
-/// How a refused link shows: the message and the link's path.
-fn refusal(link: &Path) -> String {
-    format!(
-        "refusing to write through symbolic link `{}`",
-        link.display()
-    )
+/// How a refused link shows: at a file's name (never followed), or on
+/// the way to a directory (`to`: its target), where it is refused because
+/// a local user owns it.
+fn refusal(link: &Path, to: Option<&Path>) -> String {
+    match to {
+        None => format!(
+            "refusing to write through symbolic link `{}`",
+            link.display()
+        ),
+        Some(target) => format!(
+            "refusing to follow symbolic link `{}` (to `{}`): it is owned by uid {ATTACKER_UID}, not root",
+            link.display(),
+            target.display()
+        ),
+    }
 }
 
 // ---- symlinks: pikt ----
@@ -127,7 +152,7 @@ fn links_planted_where_an_alert_run_writes_are_refused() -> io::Result<()> {
         } else {
             tree.alert_log("Hist")
         };
-        let refused = refusal(&link);
+        let refused = victims.refusal(&link, dir);
         assert!(
             report.contains(&refused),
             "{at}: no `{refused}` in the {shown}:\n{report}\nstderr:\n{}",
@@ -156,7 +181,7 @@ fn a_link_planted_at_a_history_file_is_neither_read_nor_written_through() -> io:
     tree.write("lib/alerts/Hist.alt", HIST_ALERT)?;
     let link = tree.path("var/history/Hist/Counter.hst");
     fs::create_dir_all(tree.path("var/history/Hist"))?;
-    symlink(&planted, &link)?;
+    plant_link(&planted, &link)?;
     let outbox = tree.path("outbox.txt");
     let out = tree.pikt(&[
         "+M",
@@ -177,7 +202,7 @@ fn a_link_planted_at_a_history_file_is_neither_read_nor_written_through() -> io:
     assert!(!is_link(&link), "the history file is a file of its own now");
     let log = tree.alert_log("Hist");
     assert!(
-        log.contains(&refusal(&link)),
+        log.contains(&refusal(&link, None)),
         "the refused read is logged:\n{log}"
     );
     victims.assert_untouched("history file")
@@ -223,11 +248,11 @@ fn links_planted_where_piktc_installs_are_refused_or_replaced() -> io::Result<()
         if at == "lib" {
             let real = tree.path("real-lib");
             fs::rename(tree.path("lib"), &real)?;
-            symlink(&real, tree.path("lib"))?;
+            plant_link(&real, &tree.path("lib"))?;
             let out = piktc_install(&tree)?;
             assert!(!out.status.success());
             assert!(
-                text(&out.stderr).contains(&refusal(&tree.path("lib"))),
+                text(&out.stderr).contains(&refusal(&tree.path("lib"), Some(&real))),
                 "lib: {}",
                 text(&out.stderr)
             );
@@ -244,7 +269,10 @@ fn links_planted_where_piktc_installs_are_refused_or_replaced() -> io::Result<()
         let stderr = text(&out.stderr);
         if refused {
             assert!(!out.status.success(), "{at}: installed through a link");
-            assert!(stderr.contains(&refusal(&link)), "{at}:\n{stderr}");
+            assert!(
+                stderr.contains(&victims.refusal(&link, dir)),
+                "{at}:\n{stderr}"
+            );
             assert!(is_link(&link));
         } else {
             assert!(out.status.success(), "{at}:\n{stderr}");
@@ -260,8 +288,13 @@ fn links_planted_where_piktc_installs_are_refused_or_replaced() -> io::Result<()
 /// Runs piktd on `tree` until it writes its start line (then stops it), or
 /// until it exits; returns its exit code (`None`: it ran) and its stderr.
 fn piktd_briefly(tree: &Tree) -> io::Result<(Option<i32>, String)> {
+    piktd_briefly_as(tree, tree.root())
+}
+
+/// [`piktd_briefly`] with `PIKT_DIR` set to `piktdir`, a way to `tree`.
+fn piktd_briefly_as(tree: &Tree, piktdir: &Path) -> io::Result<(Option<i32>, String)> {
     let mut child = Command::new(PIKTD)
-        .env("PIKT_DIR", tree.root())
+        .env("PIKT_DIR", piktdir)
         .env("TZ", "UTC")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -315,13 +348,165 @@ fn links_planted_where_piktd_writes_are_refused_or_replaced() -> io::Result<()> 
         let (code, stderr) = piktd_briefly(&tree)?;
         if refused {
             assert_eq!(code, Some(1), "{at}: piktd started anyway:\n{stderr}");
-            assert!(stderr.contains(&refusal(&link)), "{at}:\n{stderr}");
+            assert!(
+                stderr.contains(&victims.refusal(&link, dir)),
+                "{at}:\n{stderr}"
+            );
             assert!(is_link(&link));
         } else {
             assert_eq!(code, None, "{at}: {stderr}");
         }
         victims.assert_untouched(at)?;
     }
+    Ok(())
+}
+
+// ---- trusted links: a site reached through links only root could make ----
+
+/// A configured tree reached as real sites reach theirs: `PIKT_DIR` is a
+/// link that root made in a directory only root can write (like
+/// `/etc/pikt -> /srv/pikt`), and the tree's `var` is a link to
+/// `data/var` in it (like `/var -> /data/var`).
+struct LinkedSite {
+    tree: Tree,
+    /// Holds `link`: root's, mode 0700.
+    _holder: tempfile::TempDir,
+    link: PathBuf,
+}
+
+impl LinkedSite {
+    fn new() -> io::Result<LinkedSite> {
+        let tree = config_tree()?;
+        fs::create_dir_all(tree.path("data/var"))?;
+        std::os::unix::fs::symlink("data/var", tree.path("var"))?;
+        let holder = tempfile::Builder::new().prefix("pikt-etc-").tempdir()?;
+        let link = holder.path().join("pikt");
+        std::os::unix::fs::symlink(tree.root(), &link)?;
+        Ok(LinkedSite {
+            tree,
+            _holder: holder,
+            link,
+        })
+    }
+
+    /// Runs `program` with `PIKT_DIR` set to the link.
+    fn run(&self, program: &str, args: &[&str]) -> io::Result<Output> {
+        self.tree
+            .command(program, args)
+            .env("PIKT_DIR", &self.link)
+            .output()
+    }
+
+    /// Runs the `Hist` alert, mailing with `mailer`.
+    fn alert(&self, mailer: &str) -> io::Result<Output> {
+        self.run(PIKT, &["+M", mailer, "+A", "Hist"])
+    }
+
+    /// Everything written under the real `var` (`data/var`).
+    fn var_files(&self) -> io::Result<Vec<String>> {
+        Ok(files_under(&self.tree.path("data/var"))?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect())
+    }
+}
+
+#[test]
+fn a_site_reached_through_trusted_links_installs_runs_and_writes() -> io::Result<()> {
+    let site = LinkedSite::new()?;
+    let tree = &site.tree;
+    let out = site.run(PIKTC, &["-iev", "+A", "all", "+O", "all"])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!(
+            "installed {}/lib/alerts/Hist.alt",
+            site.link.display()
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(tree
+        .read("lib/alerts/Hist.alt")
+        .contains("set #runs = %runs + 1"));
+    assert_eq!(tree.read("lib/objects/Obj.obj"), "line one\n");
+    let outbox = tree.path("outbox.txt");
+    let mailer = format!("cat >> '{}'", outbox.display());
+    for _ in 0..2 {
+        let out = site.alert(&mailer)?;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            !text(&out.stderr).contains("refusing"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // History carried the counter from the first run to the second.
+    let mail = fs::read_to_string(&outbox)?;
+    assert!(mail.contains("run 1") && mail.contains("run 2"), "{mail}");
+    // A relay that fails: the message waits in the spool.
+    let out = site.alert("exit 1")?;
+    assert!(
+        !text(&out.stderr).contains("refusing"),
+        "{}",
+        text(&out.stderr)
+    );
+    let written = site.var_files()?;
+    for prefix in ["log/Hist.log", "history/Hist/", "spool/mail/Hist/"] {
+        assert!(
+            written.iter().any(|name| name.starts_with(prefix)),
+            "nothing under data/var/{prefix}: {written:?}"
+        );
+    }
+    let spooled: Vec<String> = files_under(&tree.path("data/var/spool/mail/Hist"))?
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".msg"))
+        .map(|(_, bytes)| text(&bytes))
+        .collect();
+    assert!(
+        spooled.len() == 1 && spooled[0].contains("run 3"),
+        "{spooled:?}"
+    );
+    let log = tree.read("data/var/log/Hist.log");
+    assert!(log.contains("message spooled as"), "{log}");
+    // piktd through the same links: its lock, log and state.
+    let (code, stderr) = piktd_briefly_as(tree, &site.link)?;
+    assert_eq!(code, None, "piktd did not start:\n{stderr}");
+    assert!(tree
+        .read("data/var/log/piktd.log")
+        .contains("INFO start piktd"));
+    assert!(tree.path("etc/piktd.lock").is_file());
+    assert!(is_link(&site.link) && is_link(&tree.path("var")));
+    Ok(())
+}
+
+#[test]
+fn the_same_site_through_a_link_another_user_owns_is_refused() -> io::Result<()> {
+    let site = LinkedSite::new()?;
+    let tree = &site.tree;
+    // The same link, but a local user's.
+    fs::remove_file(&site.link)?;
+    plant_link(tree.root(), &site.link)?;
+    let refused = refusal(&site.link, Some(tree.root()));
+    let out = site.run(PIKTC, &["-iev", "+A", "all", "+O", "all"])?;
+    assert!(!out.status.success(), "installed through the link");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&refused), "{stderr}");
+    assert!(
+        stderr.contains("name the real directory instead of the link"),
+        "{stderr}"
+    );
+    assert!(!tree.path("lib/alerts").exists(), "nothing installed");
+    // An alert run writes nothing through it, and says why.
+    tree.write("lib/alerts/Hist.alt", HIST_ALERT)?;
+    let out = site.alert("exit 1")?;
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&refused), "{stderr}");
+    assert_eq!(site.var_files()?, Vec::<String>::new());
+    tree.write("etc/piktd.conf", "0 0 1 1 * true # +A Yearly\n")?;
+    let (code, stderr) = piktd_briefly_as(tree, &site.link)?;
+    assert_eq!(code, Some(1), "piktd started through the link:\n{stderr}");
+    assert!(stderr.contains(&refused), "{stderr}");
+    assert!(!tree.path("etc/piktd.lock").exists());
     Ok(())
 }
 

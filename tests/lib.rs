@@ -2,6 +2,7 @@
 //! binary with a module per topic.
 
 mod cases;
+mod conf_search;
 mod delivery;
 mod demo;
 mod fleet;
@@ -12,6 +13,7 @@ mod package;
 mod piktd;
 mod site;
 mod storm;
+mod storm_hostile;
 mod style;
 mod support;
 mod test_mode;

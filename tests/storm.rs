@@ -33,7 +33,7 @@ use crate::support::tree::{expect_exit, text, Tree, HOST, PIKT};
 use crate::support::{FileLock, IMAPD_STORM_LOCK};
 
 /// How long processes may take to disappear, or mail to arrive.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 
 #[test]
 fn alert_cases_through_pikt() {
@@ -262,10 +262,10 @@ fn undeliverable_mail_waits_in_the_spool_until_a_route_exists() -> io::Result<()
 /// The example site's configuration, with the test's own alerts,
 /// thresholds and host, and macros that keep the run inside the test:
 /// the pager appends to a file, mail spool and archive are temporary.
-struct StormSite {
-    tree: Tree,
-    spool_dir: TempDir,
-    archive_dir: TempDir,
+pub(crate) struct StormSite {
+    pub(crate) tree: Tree,
+    pub(crate) spool_dir: TempDir,
+    pub(crate) archive_dir: TempDir,
 }
 
 const STORM_ALERTS: &str = "Urgent
@@ -292,6 +292,11 @@ const STORM_OBJECTS: &str = "ProcCounts
 
 impl StormSite {
     fn new() -> io::Result<StormSite> {
+        StormSite::with_objects(STORM_OBJECTS)
+    }
+
+    /// The example site with the thresholds of `objects` (objects.cfg).
+    pub(crate) fn with_objects(objects: &str) -> io::Result<StormSite> {
         let tree = Tree::new()?;
         let spool_dir = tempfile::Builder::new().prefix("pikt-mail-").tempdir()?;
         let archive_dir = tempfile::Builder::new().prefix("pikt-arc-").tempdir()?;
@@ -320,7 +325,7 @@ impl StormSite {
         )?;
         tree.write("lib/configs/defines.cfg", "debug\tFALSE\nnopage\tFALSE\n")?;
         tree.write("lib/configs/alerts.cfg", STORM_ALERTS)?;
-        tree.write("lib/configs/objects.cfg", STORM_OBJECTS)?;
+        tree.write("lib/configs/objects.cfg", objects)?;
         Ok(StormSite {
             tree,
             spool_dir,
@@ -329,14 +334,14 @@ impl StormSite {
     }
 
     /// PIKT.conf sending mail to `relay`.
-    fn relay_to(&self, relay: &str) -> io::Result<()> {
+    pub(crate) fn relay_to(&self, relay: &str) -> io::Result<()> {
         self.tree.write(
             "etc/PIKT.conf",
             &format!("smtp_relay {relay}\nmail_to admin@example.org\nmail_from pikt@{HOST}\n"),
         )
     }
 
-    fn install(&self, defines: &[&str]) -> io::Result<()> {
+    pub(crate) fn install(&self, defines: &[&str]) -> io::Result<()> {
         self.tree.piktc(&["-c"])?;
         let mut args = vec!["-iev", "+A", "all", "+O", "all"];
         if !defines.is_empty() {
@@ -466,7 +471,7 @@ fn assert_storm_mail(body: &str, site: &StormSite, script: &str) {
 }
 
 /// The body of a message as aiosmtpd stored it (after the blank line).
-fn body_of(message: &str) -> &str {
+pub(crate) fn body_of(message: &str) -> &str {
     message.split_once("\n\n").map_or(message, |(_, body)| body)
 }
 
@@ -492,6 +497,12 @@ fn imapd_storm_is_handled_end_to_end() -> io::Result<()> {
     assert_eq!(messages.len(), 1, "one mail per run:\n{}", sink.log());
     let message = messages.first().map_or("", String::as_str);
     assert!(message.contains(&format!("Subject: PIKT Alert on {HOST}: Urgent")));
+    // PIKT.conf's mail_from and mail_to are the envelope.
+    assert!(
+        message.contains(&format!("X-MailFrom: pikt@{HOST}")),
+        "{message}"
+    );
+    assert!(message.contains("X-RcptTo: admin@example.org"), "{message}");
     assert_storm_mail(body_of(message), &site, "ProcCountsChk");
     let diagnostic = tree.read("var/log/ProcCounts.log");
     assert!(

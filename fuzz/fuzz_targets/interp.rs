@@ -1,5 +1,7 @@
 //! The interpreter must never panic, whatever the script, with every effect
-//! faked and a statement limit so that loops end.
+//! faked and every limit set low (statements, time, processor time, memory,
+//! output, input line length), so that loops end and nothing grows without
+//! bound: a limit reached is a run-time error, never a crash.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +22,10 @@ fuzz_target!(|data: &[u8]| {
         limits: Limits {
             max_statements: Some(20_000),
             max_duration: Some(std::time::Duration::from_millis(200)),
+            max_cpu: Some(std::time::Duration::from_millis(200)),
+            max_memory: Some(16 << 20),
+            max_output: Some(1 << 20),
+            max_line: 64 << 10,
         },
         ..RunConfig::default()
     };

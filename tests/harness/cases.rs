@@ -301,7 +301,8 @@ fn copy_case(from: &Path, to: &Path) -> io::Result<()> {
 fn copy_entry(from: &Path, to: &Path) -> io::Result<()> {
     let kind = fs::symlink_metadata(from)?.file_type();
     if kind.is_symlink() {
-        std::os::unix::fs::symlink(fs::read_link(from)?, to)
+        // Planted as a local user would: a link root made would be followed.
+        pikt_fs::testing::plant_link(&fs::read_link(from)?, to)
     } else if kind.is_dir() {
         fs::create_dir(to)?;
         for entry in fs::read_dir(from)? {
@@ -340,6 +341,9 @@ fn case_env(dir: &Path, tmp: &str) -> Result<BTreeMap<String, String>, String> {
     env.insert("TZ".to_owned(), "UTC".to_owned());
     env.insert("LC_ALL".to_owned(), "C".to_owned());
     env.insert("PIKT_HOST".to_owned(), "testhost".to_owned());
+    // PIKT.conf and piktd.conf only from the case's own tree, never the
+    // machine's /etc (a case's `env` may name its own search list).
+    env.insert("PIKT_CONF_PATH".to_owned(), String::new());
     // Coverage tools find their profile files through this one.
     if let Ok(profile) = std::env::var("LLVM_PROFILE_FILE") {
         env.insert("LLVM_PROFILE_FILE".to_owned(), profile);

@@ -24,7 +24,7 @@ use rustix::io::Errno;
 use rustix::process::{kill_process_group, pidfd_open, pidfd_send_signal, Pid, PidfdFlags, Signal};
 use tempfile::TempDir;
 
-use super::users::ensure_user;
+use super::users::ensure_any_user;
 use super::{file_text, poll_until, require_program};
 
 /// How long the processes of [`Storm::start`] sleep: longer than any test.
@@ -88,7 +88,7 @@ struct ProcStat {
 
 impl Storm {
     /// Starts `count` processes named `comm` as `user` (created if missing, see
-    /// [`ensure_user`]), each sleeping 600 s, and waits until every one shows in
+    /// [`ensure_any_user`]), each sleeping 600 s, and waits until every one shows in
     /// `/proc` with that name and uid.
     pub fn start(user: &str, comm: &str, count: usize) -> io::Result<Storm> {
         Storm::start_for(user, comm, count, LONG_SLEEP_SECS)
@@ -97,7 +97,7 @@ impl Storm {
     /// [`Storm::start`] with processes that end by themselves after `seconds`.
     pub fn start_for(user: &str, comm: &str, count: usize, seconds: u32) -> io::Result<Storm> {
         check_comm(comm)?;
-        let (uid, gid) = ensure_user(user)?;
+        let (uid, gid) = ensure_any_user(user)?;
         let dir = tempfile::Builder::new()
             .prefix("pikt-storm-")
             .tempdir_in("/tmp")?;
@@ -450,7 +450,7 @@ mod tests {
         let pids = storm.pids();
         assert_eq!(pids.len(), 50);
         assert_eq!(storm.alive(), pids);
-        let (uid, _) = ensure_user(USER)?;
+        let (uid, _) = ensure_any_user(USER)?;
         assert_eq!(storm.uid(), uid);
         for &pid in &pids {
             assert_eq!(owner(pid), Some(uid), "pid {pid}");

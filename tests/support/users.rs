@@ -32,6 +32,31 @@ const MAX_NAME_LEN: usize = 32;
 /// needs root; without root a missing user is an error.
 pub fn ensure_user(name: &str) -> io::Result<(u32, u32)> {
     check_name(name)?;
+    ensure_checked(name, false)
+}
+
+/// [`ensure_user`] for any name `useradd --badname` takes (`x;>P`, `x$(>P)`:
+/// names made to attack what uses them), refusing only what no user name
+/// can hold.
+pub fn ensure_any_user(name: &str) -> io::Result<(u32, u32)> {
+    if check_name(name).is_ok() {
+        return ensure_user(name);
+    }
+    let impossible = name.is_empty()
+        || name.starts_with('-')
+        || name.len() > MAX_NAME_LEN
+        || name.contains([':', ',', '\n', '/', '\0']);
+    if impossible {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("`{name}` cannot be a user name"),
+        ));
+    }
+    ensure_checked(name, true)
+}
+
+/// Creates user `name` unless it exists (`badname`: with `--badname`).
+fn ensure_checked(name: &str, badname: bool) -> io::Result<(u32, u32)> {
     if let Some(ids) = lookup_user(name)? {
         return Ok(ids);
     }
@@ -46,7 +71,7 @@ pub fn ensure_user(name: &str) -> io::Result<(u32, u32)> {
     if let Some(ids) = lookup_user(name)? {
         return Ok(ids);
     }
-    useradd(name)?;
+    useradd(name, badname)?;
     lookup_user(name)?.ok_or_else(|| {
         io::Error::other(format!(
             "`useradd {name}` succeeded but `getent passwd {name}` finds no user"
@@ -109,12 +134,15 @@ fn parse_passwd_line(line: &str) -> io::Result<(u32, u32)> {
 
 /// Runs `useradd`, again while `/etc/passwd` is locked by a program outside our
 /// lock file (another `useradd`, `vipw`).
-fn useradd(name: &str) -> io::Result<()> {
+fn useradd(name: &str, badname: bool) -> io::Result<()> {
     let useradd = require_program("useradd", "passwd")?;
     let mut attempt = 1;
+    let badname = if badname { &["--badname"][..] } else { &[] };
     loop {
         let output = Command::new(&useradd)
-            .args(["-M", "-s", "/usr/sbin/nologin", "--", name])
+            .args(["-M", "-s", "/usr/sbin/nologin"])
+            .args(badname)
+            .args(["--", name])
             .stdin(Stdio::null())
             .output()?;
         if output.status.success() || output.status.code() == Some(USERADD_NAME_IN_USE) {

@@ -7,8 +7,8 @@
 //! oldest first; each is written to a temporary name, fsynced and renamed
 //! into place, and the directory fsynced, so a crash never leaves half a
 //! message and a spooled message survives a power cut. The directory is
-//! created private (0700) and reached without following a symbolic link
-//! (`pikt-fs`); a file in it that is a link is not read.
+//! created private (0700) and reached without following a planted symbolic
+//! link (`pikt-fs`); a file in it that is a link is not read.
 //!
 //! The spool also keeps a marker per alert run in progress
 //! (`.run-PID-START`, the process's id and start time):
@@ -301,7 +301,7 @@ mod tests {
         let elsewhere = dir.path().join("elsewhere");
         fs::create_dir(&elsewhere).unwrap();
         let link = dir.path().join("spool");
-        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        pikt_fs::testing::plant_link(&elsewhere, &link).unwrap();
         let spool = Spool::new(link.join("Urgent"));
         let err = spool.add(&message("s")).unwrap_err();
         assert!(err.to_string().contains("symbolic link"), "{err}");

@@ -11,10 +11,11 @@
 //!   failure while staging removes the temporaries and leaves every target
 //!   untouched; a failure while renaming leaves each target either wholly old
 //!   or wholly new.
-//! * **No symlinks.** Paths are walked one component at a time from `/` with
-//!   `openat(O_NOFOLLOW | O_DIRECTORY)`, so a symlink anywhere on the way is
-//!   refused rather than followed, and a directory cannot be swapped for a
-//!   symlink between a check and the write. Temporaries are created with
+//! * **No planted symlinks.** Paths are walked one component at a time
+//!   from `/` with `openat(O_NOFOLLOW | O_DIRECTORY)`: a symlink on the way
+//!   is followed only when only root could have made it (pikt-fs's rule),
+//!   any other is refused, and a directory cannot be swapped for a symlink
+//!   between a check and the write. Temporaries are created with
 //!   `O_CREAT | O_EXCL | O_NOFOLLOW`; a symlink at the final name is
 //!   replaced by the rename, never written through.
 //! * **No leftovers.** Temporaries are named `.NAME.pikt-tmp-PID-N`; an
@@ -212,7 +213,7 @@ fn existing_dir(path: &Path) -> Result<Option<(Dir, String)>, FsError> {
     }
 }
 
-/// Removes each path (never following symlinks on the way; a symlink at the
+/// Removes each path (following only trusted symlinks on the way; a symlink at the
 /// final name is removed itself). Missing files are not an error.
 pub fn remove_files(paths: &[PathBuf]) -> InstallResult<Vec<(PathBuf, Removal)>> {
     let mut report = Vec::with_capacity(paths.len());
@@ -237,7 +238,8 @@ pub fn remove_files(paths: &[PathBuf]) -> InstallResult<Vec<(PathBuf, Removal)>>
     Ok(report)
 }
 
-/// Reads `path` without following symlinks; `Ok(None)` when it does not exist.
+/// Reads `path` without following planted symlinks; `Ok(None)` when it does
+/// not exist.
 pub fn read_file(path: &Path) -> InstallResult<Option<String>> {
     let Some((dir, name)) = existing_dir(path)? else {
         return Ok(None);
@@ -326,7 +328,7 @@ mod tests {
         let dir = tmp();
         let outside = dir.path().join("outside");
         std::fs::create_dir(&outside).unwrap_or_default();
-        symlink(&outside, dir.path().join("lib")).unwrap_or_default();
+        pikt_fs::testing::plant_link(&outside, &dir.path().join("lib")).unwrap_or_default();
         let good = dir.path().join("etc/ok");
         let bad = dir.path().join("lib/x.obj");
         let err = install_files(
@@ -335,12 +337,14 @@ mod tests {
         )
         .err()
         .unwrap_or_else(|| panic!("installed through a symlink"));
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "refusing to write through symbolic link `{}`",
-                dir.path().join("lib").display()
-            )
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "refusing to follow symbolic link `{}` (to `{}`): ",
+                dir.path().join("lib").display(),
+                outside.display()
+            )),
+            "{message}"
         );
         assert!(
             !good.exists(),

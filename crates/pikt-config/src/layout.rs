@@ -264,6 +264,31 @@ mod tests {
     }
 
     #[test]
+    fn every_dir_key_moves_its_directory() {
+        let keys = [
+            "homdir", "bindir", "etcdir", "lokdir", "libdir", "vardir", "altdir", "prgdir",
+            "objdir", "cfgdir", "hstdir", "logdir",
+        ];
+        let text: String = keys.iter().map(|k| format!("{k} /moved/{k}\n")).collect();
+        let mut map = SourceMap::new();
+        let id = map.add("PIKT.conf", text);
+        let (conf, diags) = PiktConf::parse(&map, id);
+        assert!(diags.is_empty(), "{diags:?}");
+        let l = Layout::new("/etc/pikt").with_overrides(&conf);
+        for (name, dir) in l.dirs() {
+            let key = if name == "piktdir" { "homdir" } else { name };
+            assert_eq!(dir, Path::new(&format!("/moved/{key}")), "{name}");
+        }
+        // Moving only the parents moves what is under them.
+        let id = map.add("PIKT.conf", "homdir /h\nlibdir /l\n");
+        let (conf, _) = PiktConf::parse(&map, id);
+        let l = Layout::new("/etc/pikt").with_overrides(&conf);
+        assert_eq!(l.bindir, PathBuf::from("/h/bin"));
+        assert_eq!(l.altdir, PathBuf::from("/l/alerts"));
+        assert_eq!(l.hstdir, PathBuf::from("/h/var/history"));
+    }
+
+    #[test]
     fn root_and_host_precedence() {
         assert_eq!(
             resolve_root(Some(Path::new("/a")), Some("/b".into())),

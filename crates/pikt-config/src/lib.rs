@@ -7,7 +7,7 @@
 //! file, and cross-checks them. [`site::Site`] is the one owner of "the
 //! installation" (root, directories, PIKT.conf, host name, piktd's files)
 //! for all three programs. [`install`] writes files atomically and never
-//! through a symbolic link; piktc's operations on hosts (pikt-fleet) call
+//! through a planted symbolic link; piktc's operations on hosts (pikt-fleet) call
 //! it on the host side.
 //!
 //! [`timing`] and [`piktd_conf`] are the one implementation of crontab

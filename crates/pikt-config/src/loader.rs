@@ -155,6 +155,9 @@ pub struct LoadOptions {
     pub files: FileSet,
     /// Parse the alarm scripts with the language parser.
     pub parse_scripts: bool,
+    /// Where PIKT.conf is looked for after `=piktdir/etc`
+    /// ([`crate::site::SYSTEM_CONF_DIRS`] unless `PIKT_CONF_PATH` says).
+    pub conf_dirs: Vec<PathBuf>,
 }
 
 impl LoadOptions {
@@ -169,6 +172,7 @@ impl LoadOptions {
             refresh: false,
             files: FileSet::ALL,
             parse_scripts: true,
+            conf_dirs: crate::site::system_conf_dirs(),
         }
     }
 }
@@ -248,6 +252,11 @@ impl CheckReport {
     }
 }
 
+/// `=piktnever`: a timing that never fires (February has no 31st), for
+/// `timing =piktnever` in alerts.cfg (the reference's nesting example).
+/// `piktc -e` writes no piktd.conf line for it.
+pub const PIKTNEVER: &str = "0 0 31 2 *";
+
 /// Reads the configuration once and loads it per host.
 pub struct Loader<'h> {
     /// Every text read or made.
@@ -259,6 +268,10 @@ pub struct Loader<'h> {
     pub systems: Systems,
     /// Problems that do not depend on the host (PIKT.conf, systems.cfg, missing files).
     pub diagnostics: Vec<Diagnostic>,
+    /// PIKT.conf's warnings (keys that do nothing here, unknown keys):
+    /// part of [`Loader::check_all`]'s report only, so that not every
+    /// piktc command repeats them.
+    pub conf_warnings: Vec<Diagnostic>,
     options: LoadOptions,
     io: &'h dyn PreprocHost,
     sources: BTreeMap<ConfigFile, FileId>,
@@ -268,14 +281,21 @@ impl<'h> Loader<'h> {
     /// Reads PIKT.conf, the needed config files and systems.cfg.
     pub fn new(options: LoadOptions, io: &'h dyn PreprocHost) -> Loader<'h> {
         let mut map = SourceMap::new();
-        let (site, diagnostics) = Site::read(&options.root, options.host.clone(), &mut map, &|p| {
-            io.read_file(p)
-        });
+        let (mut site, diagnostics) = Site::read(
+            &options.root,
+            options.host.clone(),
+            &options.conf_dirs,
+            &mut map,
+            &|p| io.read_file(p),
+        );
+        site.locate_piktd_conf(&|p| io.read_file(p).is_ok());
+        let (diagnostics, conf_warnings) = diagnostics.into_iter().partition(Diagnostic::is_error);
         let mut loader = Loader {
             map,
             site,
             systems: Systems::default(),
             diagnostics,
+            conf_warnings,
             options,
             io,
             sources: BTreeMap::new(),
@@ -358,7 +378,7 @@ impl<'h> Loader<'h> {
         }
         let mut cfg = HostConfig {
             host: host.to_string(),
-            macros: MacroTable::with_predefined(&self.site.layout.root, host),
+            macros: self.predefined_macros(host),
             facts,
             defines,
             defines_file: DefinesFile::default(),
@@ -380,6 +400,26 @@ impl<'h> Loader<'h> {
         }
         self.cross_checks(&mut cfg);
         cfg
+    }
+
+    /// The macros every host has before macros.cfg: the directories
+    /// ([`MacroTable::with_predefined`]), `=piktnever`, `=piktnullchar`,
+    /// `=pikttest` (PIKT.conf's `pikttest_substitution` under `piktc -T`,
+    /// else empty) and one `=NAME` per PIKT.conf `NAMEcmd` key.
+    fn predefined_macros(&self, host: &str) -> MacroTable {
+        let mut table = MacroTable::with_predefined(&self.site.layout.root, host);
+        table.predefine("piktnever", PIKTNEVER);
+        table.predefine("piktnullchar", "");
+        let pikttest = if self.options.test_mode {
+            self.site.conf.pikttest_substitution()
+        } else {
+            ""
+        };
+        table.predefine("pikttest", pikttest);
+        for (name, command) in self.site.conf.command_macros() {
+            table.predefine(name, command);
+        }
+        table
     }
 
     /// Runs the preprocessor over `config` for the host of `cfg`.
@@ -492,7 +532,7 @@ impl<'h> Loader<'h> {
     /// host-independent ones).
     pub fn check_all(&mut self, hosts: &[String]) -> CheckReport {
         let mut merged: Vec<(String, Diagnostic, Vec<String>)> = Vec::new();
-        for diag in self.diagnostics.clone() {
+        for diag in self.conf_warnings.iter().chain(&self.diagnostics).cloned() {
             merged.push((render(&self.map, &diag), diag, Vec::new()));
         }
         for host in hosts {
@@ -645,5 +685,58 @@ mod tests {
         let mut loader = Loader::new(options, &io);
         let cfg = loader.load_host("moscow");
         assert_eq!(cfg.objects.sets[0].lines, ["test", "extra"]);
+    }
+
+    #[test]
+    fn pikt_conf_commands_and_test_substitution_are_macros() {
+        let objects =
+            "Set\n\t=ps -ef|=egrep x\n\tAlert=pikttest!\n\t=piktnever\n\t[=piktnullchar]\n";
+        let conf =
+            "pscmd /usr/local/bin/ps\negrepcmd \"/bin/grep -E\"\npikttest_substitution Test\n";
+        let io = tree(&[("systems.cfg", SYSTEMS), ("objects.cfg", objects)])
+            .file("/pikt/etc/PIKT.conf", conf);
+        let mut loader = Loader::new(LoadOptions::new("/pikt"), &io);
+        let cfg = loader.load_host("moscow");
+        assert!(cfg.diagnostics.is_empty(), "{:?}", cfg.diagnostics);
+        assert_eq!(
+            cfg.objects.sets[0].lines,
+            [
+                "/usr/local/bin/ps -ef|/bin/grep -E x",
+                "Alert!",
+                "0 0 31 2 *",
+                "[]"
+            ]
+        );
+        let mut options = LoadOptions::new("/pikt");
+        options.test_mode = true;
+        let mut loader = Loader::new(options, &io);
+        assert_eq!(
+            loader.load_host("moscow").objects.sets[0].lines[1],
+            "AlertTest!"
+        );
+    }
+
+    #[test]
+    fn macros_cfg_wins_over_a_command_key_and_pikt_conf_is_searched() {
+        let io = tree(&[
+            ("systems.cfg", SYSTEMS),
+            ("macros.cfg", "ps /bin/ps\n"),
+            ("objects.cfg", "Set\n\t=ps =cat\n"),
+        ])
+        .file(
+            "/usr/local/etc/PIKT.conf",
+            "pscmd /opt/ps\ncatcmd /bin/cat\n",
+        );
+        let mut options = LoadOptions::new("/pikt");
+        options.conf_dirs = vec!["/etc".into(), "/usr/local/etc".into()];
+        let mut loader = Loader::new(options, &io);
+        assert_eq!(
+            loader.site.pikt_conf_path(),
+            PathBuf::from("/usr/local/etc/PIKT.conf")
+        );
+        assert_eq!(
+            loader.load_host("moscow").objects.sets[0].lines,
+            ["/bin/ps /bin/cat"]
+        );
     }
 }

@@ -4,8 +4,20 @@
 //! surrounding double quotes removed. `//` starts a comment at the start of
 //! a line or after a blank (so a value may still hold `http://...`); a line
 //! whose first non-blank character is `#` is a comment too. Every key is
-//! given at most once, and an unknown key is an error: a typo in a root
-//! daemon's settings must not pass silently.
+//! given at most once; a bad value or a repeated key is an error.
+//!
+//! An unknown key is a warning with a "did you mean" (a key of a later PIKT,
+//! or a typo, must not stop every alert run, nor pass silently: `piktc -c`,
+//! `pikt -z` and `piktd -z` show it, piktd when it starts). The keys that
+//! configured `piktc_svc`, which pikt replaces with OpenSSH, are accepted
+//! with a warning naming what replaces them ([`superseded`]). What every
+//! key does is in docs/config-format.md (its PIKT.conf table).
+//!
+//! Each `NAMEcmd` key (`pscmd`, `catcmd`, ...: [`COMMAND_MACROS`]) names
+//! this installation's NAME command: piktc predefines the macro `=NAME`
+//! with its value (macros.cfg may still define `=NAME` itself).
+//! `pikttest_substitution` is what the predefined `=pikttest` expands to
+//! under `piktc -T` (default `test`; empty otherwise).
 //!
 //! Besides the reference's keys, this implementation knows `smtp_relay`
 //! (`host:port` of an SMTP server for alert mail), `mail_from` (the
@@ -13,7 +25,10 @@
 //! by blanks or commas; see docs/alerts.md), `smtp_timeout` (seconds the
 //! relay may take to answer, default 30) and `native_ps` (yes/no: serve
 //! `ps`/`kill`/`pgrep`/`pkill` from the native process table, default yes). Any key ending in `_service` is a yes/no
-//! service switch.
+//! service switch. The limits of every script `pikt` runs (docs/runtime.md,
+//! "Limits") are `script_cpu_limit` and `script_time_limit` (seconds),
+//! `script_memory_limit` and `script_output_limit` (MiB; 0 lifts a limit)
+//! and `input_line_limit` (KiB).
 
 use std::path::PathBuf;
 
@@ -97,11 +112,73 @@ pub const KEYS: &[(&str, ValueType)] = &[
     ("mail_to", ValueType::Addresses),
     ("piktd_run_limit", ValueType::Number),
     ("smtp_timeout", ValueType::Number),
+    ("script_cpu_limit", ValueType::Number),
+    ("script_time_limit", ValueType::Number),
+    ("script_memory_limit", ValueType::Number),
+    ("script_output_limit", ValueType::Number),
+    ("input_line_limit", ValueType::Number),
 ];
+
+/// The `NAMEcmd` keys and the macro `=NAME` each predefines.
+pub const COMMAND_MACROS: [(&str, &str); 16] = [
+    ("arpcmd", "arp"),
+    ("catcmd", "cat"),
+    ("cksumcmd", "cksum"),
+    ("cpcmd", "cp"),
+    ("diffcmd", "diff"),
+    ("echocmd", "echo"),
+    ("egrepcmd", "egrep"),
+    ("filecmd", "file"),
+    ("nicecmd", "nice"),
+    ("pscmd", "ps"),
+    ("rmcmd", "rm"),
+    ("rpcinfocmd", "rpcinfo"),
+    ("scpcmd", "scp"),
+    ("sumcmd", "sum"),
+    ("tailcmd", "tail"),
+    ("trcmd", "tr"),
+];
+
+/// What `=pikttest` expands to under `piktc -T` when PIKT.conf does not
+/// say (`pikttest_substitution`).
+pub const DEFAULT_PIKTTEST_SUBSTITUTION: &str = "test";
+
+/// Why a key that configured `piktc_svc` does nothing here, naming what
+/// replaces it; `None` for a key that still works.
+pub fn superseded(key: &str) -> Option<&'static str> {
+    const IDENTITY: &str = "identified and encrypted piktc_svc's traffic; pikt has no piktc_svc: the master reaches this host with OpenSSH, whose keys authenticate and encrypt";
+    const MASTER: &str = "told piktc_svc which master to obey; pikt has no piktc_svc: a master may change this host when its ssh key is in root's authorized_keys (restrict it there, e.g. with `from=`)";
+    const TRANSPORT: &str = "chose piktc_svc's RPC transport; pikt has no piktc_svc: the master reaches this host over ssh";
+    const SERVICE: &str = "switched one of piktc_svc's services; pikt has no piktc_svc: the master may do on this host what its ssh key may do (restrict the key in root's authorized_keys)";
+    let why = match key {
+        "uid" | "gid" | "private_key" | "pvtkey" | "auth_encryption_type"
+        | "data_encryption_type" => IDENTITY,
+        "master"
+        | "domain"
+        | "authenticate_by_master"
+        | "master_address"
+        | "authenticate_by_master_address"
+        | "master_ethernet_address"
+        | "authenticate_by_master_ethernet_address"
+        | "call_back" => MASTER,
+        "tcp_only" => TRANSPORT,
+        "restart_piktc_svc_wait" => {
+            "was how long `piktc -R` waited for piktc_svc to restart; pikt has no piktc_svc (`piktc -r` restarts piktd and waits for its lock)"
+        }
+        _ if is_service_switch(key) => SERVICE,
+        _ => return None,
+    };
+    Some(why)
+}
+
+/// `all_services`, `install_service`, ...: piktc_svc's service switches.
+fn is_service_switch(key: &str) -> bool {
+    key == "all_services" || (key.len() > "_service".len() && key.ends_with("_service"))
+}
 
 /// The type of `key`, or `None` for an unknown key.
 pub fn key_type(key: &str) -> Option<ValueType> {
-    if key.len() > "_service".len() && key.ends_with("_service") {
+    if is_service_switch(key) {
         return Some(ValueType::Bool);
     }
     KEYS.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
@@ -199,6 +276,20 @@ impl PiktConf {
         self.get("mail_to").map_or_else(Vec::new, split_addresses)
     }
 
+    /// The predefined macros the `NAMEcmd` keys give: `(NAME, value)`.
+    pub fn command_macros(&self) -> Vec<(&'static str, &str)> {
+        COMMAND_MACROS
+            .iter()
+            .filter_map(|(key, name)| self.get(key).map(|value| (*name, value)))
+            .collect()
+    }
+
+    /// What `=pikttest` expands to under `piktc -T`.
+    pub fn pikttest_substitution(&self) -> &str {
+        self.get("pikttest_substitution")
+            .unwrap_or(DEFAULT_PIKTTEST_SUBSTITUTION)
+    }
+
     /// `piktd_run_limit`: seconds an alert run started by piktd may take.
     pub fn piktd_run_limit(&self) -> Option<u64> {
         self.number("piktd_run_limit")
@@ -235,7 +326,10 @@ fn parse_line(
         offset + value_start + raw_value.len(),
     );
     let Some(kind) = key_type(key) else {
-        let mut diag = Diagnostic::error(format!("unknown PIKT.conf key `{key}`"), key_span);
+        let mut diag = Diagnostic::warning(
+            format!("unknown PIKT.conf key `{key}`; it is ignored"),
+            key_span,
+        );
         if let Some(s) = did_you_mean(key, KEYS.iter().map(|(k, _)| *k)) {
             diag = diag.with_help(format!("did you mean `{s}`?"));
         }
@@ -254,6 +348,13 @@ fn parse_line(
         };
         diags.push(diag.with_help(help));
         return None;
+    }
+    if let Some(why) = superseded(key) {
+        diags.push(
+            Diagnostic::warning(format!("`{key}` does nothing in pikt"), key_span)
+                .with_note(format!("it {why}"))
+                .with_help("the line may be removed (every PIKT.conf key: docs/config-format.md, pikt-config(5))"),
+        );
     }
     Some(ConfEntry {
         key: key.to_string(),
@@ -360,7 +461,17 @@ mod tests {
     fn keys_values_and_comments() {
         let text = "// identity\nuid 4711\nprivate_key \"s3cret words\"\nmaster http://m.example.org // the master\n# old style comment\nverbose_log YES\nsmtp_relay 127.0.0.1:2525\nmail_from pikt@h1\nmail_to \"a@x.org, b@y.org c@z.org\"\ninstall_service no\n";
         let (_, conf, diags) = parse(text);
-        assert!(diags.is_empty(), "{diags:?}");
+        assert!(!diags.iter().any(Diagnostic::is_error), "{diags:?}");
+        let warned: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            warned,
+            [
+                "`uid` does nothing in pikt",
+                "`private_key` does nothing in pikt",
+                "`master` does nothing in pikt",
+                "`install_service` does nothing in pikt"
+            ]
+        );
         assert_eq!(conf.number("uid"), Some(4711));
         assert_eq!(conf.get("private_key"), Some("s3cret words"));
         assert_eq!(conf.get("master"), Some("http://m.example.org"));
@@ -376,8 +487,50 @@ mod tests {
         let (map, _, diags) = parse("verbos_log yes\n");
         assert_eq!(
             render(&map, &diags[0]),
-            "error: unknown PIKT.conf key `verbos_log`\n --> PIKT.conf:1:1\n  |\n1 | verbos_log yes\n  | ^^^^^^^^^^\n  = help: did you mean `verbose_log`?\n"
+            "warning: unknown PIKT.conf key `verbos_log`; it is ignored\n --> PIKT.conf:1:1\n  |\n1 | verbos_log yes\n  | ^^^^^^^^^^\n  = help: did you mean `verbose_log`?\n"
         );
+    }
+
+    #[test]
+    fn piktc_svc_keys_warn_and_name_their_replacement() {
+        let (map, conf, diags) =
+            parse("private_key \"CHANGE_ME\"\nall_services no\ntcp_only yes\n");
+        assert_eq!(conf.get("private_key"), Some("CHANGE_ME"));
+        assert_eq!(diags.len(), 3);
+        assert!(diags.iter().all(|d| !d.is_error()));
+        let first = render(&map, &diags[0]);
+        assert!(
+            first.contains("warning: `private_key` does nothing in pikt"),
+            "{first}"
+        );
+        assert!(first.contains("OpenSSH"), "{first}");
+        assert!(render(&map, &diags[1]).contains("authorized_keys"));
+        assert!(render(&map, &diags[2]).contains("over ssh"));
+        for key in [
+            "pscmd",
+            "backup_extension",
+            "verbose_log",
+            "homdir",
+            "nicecmd",
+        ] {
+            assert_eq!(superseded(key), None, "{key}");
+        }
+    }
+
+    #[test]
+    fn command_keys_name_macros() {
+        let (_, conf, diags) =
+            parse("pscmd /usr/local/bin/ps\ncatcmd \"/bin/cat -v\"\npikttest_substitution Test\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            conf.command_macros(),
+            [("cat", "/bin/cat -v"), ("ps", "/usr/local/bin/ps")]
+        );
+        assert_eq!(conf.pikttest_substitution(), "Test");
+        assert_eq!(PiktConf::default().pikttest_substitution(), "test");
+        for (key, _) in COMMAND_MACROS {
+            assert_eq!(key_type(key), Some(ValueType::Text), "{key}");
+        }
     }
 
     #[test]
@@ -385,7 +538,11 @@ mod tests {
         let (map, conf, diags) = parse(
             "uid abc\nsmtp_relay host:0\nlogdir var/log\ngid 1\ngid 2\nmaster\nmail_to root\n",
         );
-        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        let messages: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.message.as_str())
+            .collect();
         assert_eq!(
             messages,
             [
@@ -397,8 +554,9 @@ mod tests {
                 "invalid value `root` for `mail_to`"
             ]
         );
+        let bad_dir = diags.iter().find(|d| d.message.contains("logdir"));
         assert_eq!(
-            map.location(diags[2].span.unwrap_or_default()),
+            map.location(bad_dir.and_then(|d| d.span).unwrap_or_default()),
             "PIKT.conf:3:8"
         );
         assert_eq!(conf.number("gid"), Some(1));

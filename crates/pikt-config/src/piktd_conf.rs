@@ -424,9 +424,10 @@ fn accept(
     }
 }
 
-/// The piktd.conf lines of `alert`: one per timing line. A timing without
-/// its own drift takes the alert's `drift`. `nicecmd` is PIKT.conf's nice
-/// command, used for `priority N`.
+/// The piktd.conf lines of `alert`: one per timing line that can fire (a
+/// timing that never does, such as `=piktnever`, gets none). A timing
+/// without its own drift takes the alert's `drift`. `nicecmd` is
+/// PIKT.conf's nice command, used for `priority N`.
 pub fn entries_for_alert(
     alert: &Alert,
     layout: &Layout,
@@ -440,6 +441,7 @@ pub fn entries_for_alert(
     alert
         .timings
         .iter()
+        .filter(|t| !t.timing.never_matches())
         .map(|t| {
             let mut spec = t.clone();
             spec.drift = t.drift.or(alert.drift);
@@ -544,6 +546,19 @@ mod tests {
     }
 
     // ---- piktc: writing and rewriting ----
+
+    #[test]
+    fn a_timing_that_never_fires_gets_no_line() {
+        let mut map = SourceMap::new();
+        let id = map.add(
+            "alerts.cfg",
+            "Holiday\n\ttiming 0 0 31 2 *\n\ttiming 5 * * * *\n\talarms X\n",
+        );
+        let (alerts, _) = AlertsFile::parse(&map, id);
+        let entries = entries_for_alert(&alerts.alerts[0], &Layout::new("/p"), false, "nice");
+        let lines: Vec<String> = entries.iter().map(PiktdEntry::render).collect();
+        assert_eq!(lines, ["5 * * * * /p/bin/pikt +A Holiday"]);
+    }
 
     #[test]
     fn alert_renders_one_line_per_timing_and_round_trips() {

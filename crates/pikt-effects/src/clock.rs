@@ -28,6 +28,13 @@ impl Clock for SystemClock {
             std::thread::sleep(Duration::from_secs_f64(seconds));
         }
     }
+
+    fn cpu_time(&mut self) -> Option<Duration> {
+        let time = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+        let seconds = u64::try_from(time.tv_sec).ok()?;
+        let nanos = u32::try_from(time.tv_nsec).ok()?;
+        Some(Duration::new(seconds, nanos))
+    }
 }
 
 /// This host's time zone, found cheaply.
@@ -61,5 +68,18 @@ mod tests {
         clock.sleep(f64::NAN);
         assert!(started.elapsed() < Duration::from_secs(1));
         assert!(SystemClock::default().now() > 1_700_000_000);
+    }
+
+    #[test]
+    fn processor_time_grows_with_work() {
+        let mut clock = SystemClock::default();
+        let before = clock.cpu_time().unwrap();
+        let mut x = 0u64;
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_millis(50) {
+            x = x.wrapping_mul(31).wrapping_add(7);
+        }
+        assert!(x != 1);
+        assert!(clock.cpu_time().unwrap() > before);
     }
 }

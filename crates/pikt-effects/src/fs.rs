@@ -1,12 +1,12 @@
-//! The file system, through `std::fs`.
+//! The file system, through `std::fs`; what pikt writes is opened through
+//! `pikt-fs`, which follows no symbolic link.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use pikt_runtime::host::{FileKind, FileStat, Fs, SeekRead};
-use rustix::fs::{Mode, OFlags};
 
 /// The file system, through `std::fs`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -43,34 +43,14 @@ impl Fs for RealFs {
     }
 
     fn open_write(&mut self, path: &str, append: bool) -> io::Result<Box<dyn Write>> {
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .append(append)
-            .truncate(!append)
-            .mode(0o644)
-            .open(path)?;
+        // No link followed anywhere on the path; only a regular file.
+        let file = pikt_fs::open_write(Path::new(path), append, 0o644)?;
         Ok(Box::new(BufWriter::new(file)))
     }
 
     fn append_line(&mut self, path: &str, line: &str) -> io::Result<()> {
-        let fd = rustix::fs::open(
-            path,
-            OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o644),
-        )
-        .map_err(|e| {
-            if e == rustix::io::Errno::LOOP {
-                io::Error::other("it is a symbolic link")
-            } else {
-                io::Error::from(e)
-            }
-        })?;
-        let mut record = Vec::with_capacity(line.len() + 1);
-        record.extend_from_slice(line.as_bytes());
-        record.push(b'\n');
-        // One write per line: appends of whole lines do not interleave.
-        File::from(fd).write_all(&record)
+        // One write per line, no link followed, only a regular file.
+        Ok(pikt_fs::append_line(Path::new(path), line, 0o644)?)
     }
 
     fn stat(&mut self, path: &str, follow: bool) -> io::Result<FileStat> {
@@ -122,7 +102,65 @@ mod tests {
         let err = RealFs
             .append_line(link.to_str().unwrap(), "three")
             .unwrap_err();
-        assert_eq!(err.to_string(), "it is a symbolic link");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "refusing to write through symbolic link `{}`",
+                link.display()
+            )
+        );
+    }
+
+    #[test]
+    fn fopen_writes_only_regular_files_reached_without_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        let path = file.to_str().unwrap();
+        for (append, text) in [(true, "a\n"), (true, "b\n")] {
+            RealFs
+                .open_write(path, append)
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        assert_eq!(fs::read_to_string(&file).unwrap(), "a\nb\n");
+        RealFs
+            .open_write(path, false)
+            .unwrap()
+            .write_all(b"c\n")
+            .unwrap();
+        assert_eq!(fs::read_to_string(&file).unwrap(), "c\n");
+        // A link at the file, or an untrusted link at a directory on the
+        // way: refused, and the target untouched.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(RealFs.open_write(link.to_str().unwrap(), false).is_err());
+        let linked_dir = dir.path().join("d");
+        pikt_fs::testing::plant_link(dir.path(), &linked_dir).unwrap();
+        assert!(RealFs
+            .open_write(linked_dir.join("f").to_str().unwrap(), false)
+            .is_err());
+        assert_eq!(fs::read_to_string(&file).unwrap(), "c\n");
+        // A named pipe is refused at once, not waited on.
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        for append in [true, false] {
+            let err = RealFs
+                .open_write(fifo.to_str().unwrap(), append)
+                .err()
+                .unwrap();
+            assert!(err.to_string().contains("is not a regular file"), "{err}");
+        }
+        assert!(RealFs.append_line(fifo.to_str().unwrap(), "x").is_err());
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]

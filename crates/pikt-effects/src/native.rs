@@ -50,7 +50,7 @@ pub use command::{
     lists_processes, recognize, KillCommand, MatchCommand, NativeCommand, PsCommand,
 };
 
-use pikt_runtime::host::{LogEntry, MemoryPipe, ReadPipe};
+use pikt_runtime::host::{CommandUse, LogEntry, MemoryPipe, ReadPipe, ShellCommand};
 
 use crate::shell::RealShell;
 
@@ -629,7 +629,9 @@ impl RealShell {
             Served::Output { stdout, status } => {
                 Some(Ok(Box::new(MemoryPipe::new(stdout, status))))
             }
-            Served::Pipeline { stdout, rest } => Some(self.filter_text(&rest, stdout)),
+            Served::Pipeline { stdout, rest } => {
+                Some(self.filter_text(&ShellCommand::new(&rest, CommandUse::InputProc), stdout))
+            }
         }
     }
 

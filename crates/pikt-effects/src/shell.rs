@@ -60,7 +60,7 @@ impl RealShell {
     }
 
     /// Runs `command`, waits, and logs what it printed.
-    fn run_logged(&mut self, command: &str) -> io::Result<i32> {
+    fn run_logged(&mut self, command: &ShellCommand<'_>) -> io::Result<i32> {
         let output = self.command(command).output()?;
         if let Some(log) = &mut self.output_log {
             for stream in [&output.stdout, &output.stderr] {
@@ -90,11 +90,14 @@ impl RealShell {
         Ok(status_code(output.status))
     }
 
-    fn command(&self, command: &str) -> Command {
+    /// `/bin/sh -c TEXT`, with the run's environment and the command's
+    /// values (`PIKT_DATA_N`, which the text refers to).
+    fn command(&self, command: &ShellCommand<'_>) -> Command {
         let mut cmd = Command::new("/bin/sh");
         cmd.arg("-c")
-            .arg(command)
+            .arg(command.text)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .envs(command.environment())
             .stdin(Stdio::null());
         cmd
     }
@@ -124,8 +127,7 @@ impl Shell for RealShell {
     }
 
     fn run(&mut self, command: &ShellCommand<'_>) -> io::Result<i32> {
-        let command = command.text;
-        if let Some(status) = self.run_native(command) {
+        if let Some(status) = self.run_native(native_text(command)) {
             return status;
         }
         self.reap();
@@ -136,8 +138,7 @@ impl Shell for RealShell {
     }
 
     fn spawn(&mut self, command: &ShellCommand<'_>) -> io::Result<()> {
-        let command = command.text;
-        if let Some(status) = self.run_native(command) {
+        if let Some(status) = self.run_native(native_text(command)) {
             return status.map(|_| ());
         }
         self.reap();
@@ -147,17 +148,24 @@ impl Shell for RealShell {
     }
 
     fn capture(&mut self, command: &ShellCommand<'_>) -> io::Result<String> {
-        let command = command.text;
-        if let Some(output) = self.capture_native(command) {
+        if let Some(output) = self.capture_native(native_text(command)) {
             return output;
         }
-        let output = self.command(command).stdout(Stdio::piped()).output()?;
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        let mut child = self.command(command).stdout(Stdio::piped()).spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no pipe from the command"))?;
+        let mut bytes = Vec::new();
+        // What a command prints beyond the limit is not read: its pipe is
+        // closed, and a command still writing gets SIGPIPE.
+        stdout.take(CAPTURE_LIMIT as u64).read_to_end(&mut bytes)?;
+        child.wait()?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     fn read_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn ReadPipe>> {
-        let command = command.text;
-        if let Some(pipe) = self.read_native(command) {
+        if let Some(pipe) = self.read_native(native_text(command)) {
             return pipe;
         }
         let mut child = self.command(command).stdout(Stdio::piped()).spawn()?;
@@ -177,13 +185,29 @@ impl Shell for RealShell {
         command: &ShellCommand<'_>,
         input: Vec<u8>,
     ) -> io::Result<Box<dyn ReadPipe>> {
-        self.filter_text(command.text, input)
+        self.filter_text(command, input)
     }
 
     fn write_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn WritePipe>> {
-        let mut child = self.command(command.text).stdin(Stdio::piped()).spawn()?;
+        let mut child = self.command(command).stdin(Stdio::piped()).spawn()?;
         let stdin = child.stdin.take();
         Ok(Box::new(ChildWriter { stdin, child }))
+    }
+}
+
+/// The most of a command's output `capture` (`$command`) reads: 16 MiB.
+pub const CAPTURE_LIMIT: usize = 16 << 20;
+
+/// The text the native process commands may read for `command`: the text
+/// itself when it carries no values; with values, the command as shown
+/// (values quoted in place) when that means exactly the same. Otherwise
+/// the text, whose references to values no native form accepts, so the
+/// command goes to `/bin/sh`.
+fn native_text<'c>(command: &ShellCommand<'c>) -> &'c str {
+    if !command.data.is_empty() && command.shown_exact {
+        command.shown
+    } else {
+        command.text
     }
 }
 
@@ -192,7 +216,7 @@ impl RealShell {
     /// standard output (`filter`, and the rest of a natively fed pipeline).
     pub(crate) fn filter_text(
         &mut self,
-        command: &str,
+        command: &ShellCommand<'_>,
         input: Vec<u8>,
     ) -> io::Result<Box<dyn ReadPipe>> {
         let mut child = self

@@ -5,7 +5,7 @@ use pikt_cli::tables::{PiktcFlag as F, PIKTC};
 use pikt_cli::{tokenize, Given, Token, UsageError};
 use pikt_config::selection::{ItemKind, ItemSelection, Selector};
 
-use crate::plan::DaemonAction;
+use crate::plan::{DaemonAction, DigestKind};
 use crate::request::{Change, Operation, Pause, Request};
 
 /// Parses argv (without the program name). `stdin_is_terminal` tells
@@ -33,6 +33,7 @@ pub fn parse(args: &[String], stdin_is_terminal: bool) -> Result<Request, UsageE
     request.verbose = has(F::Verbose);
     request.refresh = has(F::Refresh);
     request.debug = has(F::Debug);
+    request.urgent = has(F::Urgent);
     for given in &flags {
         match given.id {
             F::PiktDir => request.site.piktdir = given.value.clone().map(Into::into),
@@ -153,7 +154,7 @@ fn operation(flags: &[Given<F>]) -> Result<Operation, UsageError> {
     }
     for given in flags {
         let op = match given.id {
-            F::Check | F::DoubleCheck => Operation::Check,
+            F::Check | F::DoubleCheck | F::MakeCheck => Operation::Check,
             F::List => Operation::List,
             F::ListAll => Operation::ListAll,
             F::ExpandHosts => Operation::ExpandHosts,
@@ -244,14 +245,15 @@ fn change(flags: &[Given<F>]) -> Result<Option<Change>, UsageError> {
     }))
 }
 
-/// `-m`, `-m4`, `-m5`: MD5 or SHA-256. PIKT's levels 1-3 (sum, cksum) are
-/// 16- and 32-bit checksums that cannot tell files apart reliably.
-fn checksum_level(given: &Given<F>) -> Result<u32, UsageError> {
+/// `-m` (SHA-256) or `-m#`, PIKT's checksum level # from 1 to 5, as
+/// `$checksum` has them (pikt-checksum): 1 BSD sum, 2 System V sum,
+/// 3 cksum, 4 MD4, 5 MD5.
+fn checksum_level(given: &Given<F>) -> Result<DigestKind, UsageError> {
     match given.digits {
-        None | Some(5) => Ok(5),
-        Some(4) => Ok(4),
+        None => Ok(DigestKind::Sha256),
+        Some(level @ 1..=5) => Ok(DigestKind::Level(u8::try_from(level).unwrap_or(5))),
         Some(level) => Err(UsageError::new(format!(
-            "`-m{level}`: use -m4 (MD5) or -m5 (SHA-256); PIKT's levels 1-3 (sum, cksum) cannot tell files apart reliably"
+            "`-m{level}`: the checksum levels are 1 to 5 (1 BSD sum, 2 System V sum, 3 cksum, 4 MD4, 5 MD5), or `-m` alone for SHA-256"
         ))),
     }
 }
@@ -403,12 +405,21 @@ mod tests {
 
     #[test]
     fn queries_and_levels() {
-        assert_eq!(request(&["-m"]).operation, Operation::Checksum(5));
+        assert_eq!(
+            request(&["-m"]).operation,
+            Operation::Checksum(DigestKind::Sha256)
+        );
         assert_eq!(
             request(&["-m4", "+A", "all"]).operation,
-            Operation::Checksum(4)
+            Operation::Checksum(DigestKind::Level(4))
+        );
+        assert_eq!(
+            request(&["-m1"]).operation,
+            Operation::Checksum(DigestKind::Level(1))
         );
         assert_eq!(request(&["-C"]).operation, Operation::Check);
+        assert_eq!(request(&["-z"]).operation, Operation::Check);
+        assert_eq!(request(&["-cU"]).operation, Operation::Check);
         assert_eq!(request(&["-c", "-C"]).operation, Operation::Check);
         assert_eq!(request(&["-fv", "+F", "motd"]).operation, Operation::Diff);
         assert_eq!(
@@ -457,8 +468,8 @@ mod tests {
             "`-n` goes with a change: -i, -e, -d, -t, -B, -x, -X, -r or -k"
         );
         assert_eq!(
-            error(&["-m3"]),
-            "`-m3`: use -m4 (MD5) or -m5 (SHA-256); PIKT's levels 1-3 (sum, cksum) cannot tell files apart reliably"
+            error(&["-m6"]),
+            "`-m6`: the checksum levels are 1 to 5 (1 BSD sum, 2 System V sum, 3 cksum, 4 MD4, 5 MD5), or `-m` alone for SHA-256"
         );
         assert!(error(&["-ps"]).starts_with("`-p` waits for Enter"));
         assert_eq!(

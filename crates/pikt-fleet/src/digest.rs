@@ -1,9 +1,11 @@
 //! Checksums: SHA-256 for everything the master and a host compare (bundle
-//! contents, installed files), MD5 only for `piktc -m4`, as `md5sum` prints
-//! it. Both from RustCrypto's crates.
+//! contents, installed files; RustCrypto's `sha2`), and PIKT's levels for
+//! what `piktc -m#` shows (`pikt-checksum`, the one owner of the levels).
 
-use md5::Md5;
+use pikt_checksum::Level;
 use sha2::{Digest, Sha256};
+
+use crate::plan::DigestKind;
 
 /// Lower-case hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
@@ -21,9 +23,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// The MD5 of `bytes`, as `md5sum` prints it.
-pub fn md5_hex(bytes: &[u8]) -> String {
-    hex(&Md5::digest(bytes))
+/// The checksum of `kind` of `bytes`: SHA-256 as `sha256sum` prints it,
+/// or a PIKT level as `$checksum` prints it (checksum and size).
+pub fn checksum(kind: DigestKind, bytes: &[u8]) -> String {
+    match kind {
+        DigestKind::Sha256 => sha256_hex(bytes),
+        DigestKind::Level(level) => match Level::from_pikt(i64::from(level)) {
+            Some(level) => pikt_checksum::of_bytes(level, bytes),
+            None => sha256_hex(bytes),
+        },
+    }
 }
 
 /// A SHA-256 fed piece by piece.
@@ -52,7 +61,15 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            checksum(DigestKind::Level(5), b"abc"),
+            "900150983cd24fb0d6963f7d28e17f72 3"
+        );
+        assert_eq!(
+            checksum(DigestKind::Level(4), b"abc"),
+            "a448017aaf21d8525fc10ae87aa6729d 3"
+        );
+        assert_eq!(checksum(DigestKind::Sha256, b"abc"), sha256_hex(b"abc"));
         let mut stream = Sha256Stream::default();
         stream.update(b"a");
         stream.update(b"bc");

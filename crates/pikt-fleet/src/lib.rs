@@ -38,6 +38,7 @@ pub mod digest;
 pub mod fleet;
 pub mod frame;
 pub mod host;
+pub mod lock;
 pub mod master;
 pub mod ops;
 pub mod plan;

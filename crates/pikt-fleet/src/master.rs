@@ -38,6 +38,10 @@ pub struct Context<'a> {
 
 /// Runs `request` (any operation but help, version and the host side).
 pub fn run(request: &Request, ctx: &mut Context<'_>) -> Outcome {
+    let _changing = match crate::lock::for_change(request, &ctx.env) {
+        Ok(lock) => lock,
+        Err(out) => return out,
+    };
     if request.operation.reaches_hosts() && !needs_config(request) {
         return local_without_config(request, ctx);
     }
@@ -134,6 +138,7 @@ fn load_options(request: &Request, ctx: &Context<'_>) -> LoadOptions {
         refresh: request.refresh,
         files,
         parse_scripts: matches!(request.operation, Operation::Check | Operation::Change(_)),
+        conf_dirs: ctx.env.conf_dirs(),
     }
 }
 
@@ -331,7 +336,7 @@ fn plan_host(
         Operation::Status => plan.status = Some(status_request(&request.items)),
         Operation::Diff | Operation::View | Operation::Checksum(_) => {
             let digest = match request.operation {
-                Operation::Checksum(4) => DigestKind::Md5,
+                Operation::Checksum(kind) => kind,
                 _ => DigestKind::Sha256,
             };
             let content = !matches!(request.operation, Operation::Checksum(_));
@@ -346,7 +351,7 @@ fn plan_host(
                 .collect();
             if request.operation == Operation::Diff && !chosen.alerts.is_empty() {
                 plan.reads.push(ReadRequest {
-                    path: path_text(&loader.layout().piktd_conf()),
+                    path: path_text(&loader.site.piktd_files().conf),
                     what: "piktd.conf".into(),
                     content: true,
                     digest,

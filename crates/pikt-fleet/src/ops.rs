@@ -240,7 +240,7 @@ pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelectio
         let _ = writeln!(
             out.stdout,
             "==> {} (piktd.conf lines) <==",
-            loader.layout().show(&loader.layout().piktd_conf())
+            loader.layout().show(&loader.site.piktd_files().conf)
         );
         for e in entries {
             let _ = writeln!(out.stdout, "{}", e.render());

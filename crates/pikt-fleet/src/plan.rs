@@ -111,11 +111,12 @@ pub struct ReadRequest {
 /// A checksum kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DigestKind {
-    /// SHA-256 (`sha256sum`).
+    /// SHA-256 (`sha256sum`): `-m` alone, and what sameness is judged by.
     #[default]
     Sha256,
-    /// MD5 (`md5sum`), for `-m4`.
-    Md5,
+    /// `-m#`: PIKT's checksum level # (1 to 5), as `$checksum` computes it
+    /// (`pikt-checksum`).
+    Level(u8),
 }
 
 /// `-s` on the host.

@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use crate::digest::{md5_hex, sha256_hex};
+use crate::digest::{checksum, sha256_hex};
 use crate::fleet::{HostJob, HostOutcome, HostResult, MasterFile};
-use crate::plan::DaemonAction;
+use crate::plan::{DaemonAction, DigestKind};
 use crate::report::{
     CommandEnd, CommandResult, DaemonResult, FileChange, PiktdResult, ReadResult, ReadState, Report,
 };
@@ -116,7 +116,7 @@ fn answered(
         }
         Operation::Diff => diff(job, report, request.verbose, voice, out),
         Operation::View => view(report, voice, out),
-        Operation::Checksum(level) => checksums(job, report, *level, voice, out),
+        Operation::Checksum(kind) => checksums(job, report, *kind, voice, out),
         _ => {}
     }
 }
@@ -435,28 +435,39 @@ fn view(report: &Report, voice: &Voice<'_>, out: &mut Outcome) {
 }
 
 /// `-m#`: `DIGEST  PATH` per file, and how it compares with the master's.
-fn checksums(job: &HostJob, report: &Report, level: u32, voice: &Voice<'_>, out: &mut Outcome) {
+/// `-m`/`-m#`: each file's checksum as `sha256sum` (`-m`) or `$checksum`
+/// (`-m#`) prints it. Whether it is the master's is judged by the SHA-256
+/// of both, whatever the level shown: a 16-bit sum alone cannot tell.
+fn checksums(
+    job: &HostJob,
+    report: &Report,
+    kind: DigestKind,
+    voice: &Voice<'_>,
+    out: &mut Outcome,
+) {
+    let gap = if kind == DigestKind::Sha256 {
+        "  "
+    } else {
+        " "
+    };
     for read in &report.reads {
         let master = job.master_files.iter().find(|m| m.path == read.path);
-        let expected = master.map(|m| {
-            if level == 4 {
-                md5_hex(&m.content)
-            } else {
-                sha256_hex(&m.content)
+        let shown = format!("{}{gap}{}", read.digest, read.path);
+        let text = match (&read.state, master) {
+            (ReadState::Found, Some(m)) if sha256_hex(&m.content) == read.sha256 => {
+                format!("{shown} (same as the master)")
             }
-        });
-        let text = match (&read.state, expected) {
-            (ReadState::Found, Some(e)) if e == read.digest => {
-                format!("{}  {} (same as the master)", read.digest, read.path)
+            (ReadState::Found, Some(m)) => {
+                let theirs = checksum(kind, &m.content);
+                let even = if theirs == read.digest {
+                    ", though the contents differ"
+                } else {
+                    ""
+                };
+                format!("{shown} (differs: the master's is {theirs}{even})")
             }
-            (ReadState::Found, Some(e)) => {
-                format!(
-                    "{}  {} (differs: the master's is {e})",
-                    read.digest, read.path
-                )
-            }
-            (ReadState::Found, None) => format!("{}  {}", read.digest, read.path),
-            (ReadState::Missing, _) => format!("-  {} (not installed)", read.path),
+            (ReadState::Found, None) => shown,
+            (ReadState::Missing, _) => format!("-{gap}{} (not installed)", read.path),
             (ReadState::Error(why), _) => {
                 voice.fail(out, &format!("cannot read `{}`: {why}", read.path));
                 continue;

@@ -136,8 +136,11 @@ pub struct ReadResult {
     pub uid: u32,
     /// Group.
     pub gid: u32,
-    /// The checksum asked for, as hex.
+    /// The checksum asked for, as `-m#` shows it.
     pub digest: String,
+    /// The SHA-256 of the file, which sameness is judged by.
+    #[serde(default)]
+    pub sha256: String,
     /// Its content, when asked for (a blob).
     #[serde(skip)]
     pub content: Vec<u8>,

@@ -8,7 +8,7 @@ use pikt_config::selection::ItemSelection;
 use pikt_config::SiteFlags;
 use pikt_source::{render, Diagnostic, SourceMap};
 
-use crate::plan::DaemonAction;
+use crate::plan::{DaemonAction, DigestKind};
 
 /// Exit statuses of piktc (docs/piktc.md).
 pub mod exit {
@@ -21,6 +21,9 @@ pub mod exit {
     pub const HOST_FAILED: i32 = 3;
     /// The rest succeeded, but some selected hosts were skipped.
     pub const HOSTS_SKIPPED: i32 = 4;
+    /// Another piktc is changing hosts from this master (its lock is
+    /// held); nothing was done (`-U` goes ahead regardless).
+    pub const BUSY: i32 = 5;
     /// The command line is wrong (the same status for pikt, piktc, piktd).
     pub const USAGE: i32 = pikt_cli::EXIT_USAGE as i32;
 }
@@ -178,8 +181,8 @@ pub enum Operation {
     View,
     /// `-W`: the master's files for each selected host.
     ViewMaster,
-    /// `-m#` on each selected host: MD5 (4) or SHA-256 (5).
-    Checksum(u32),
+    /// `-m#` on each selected host: SHA-256 (`-m`) or PIKT's level #.
+    Checksum(DigestKind),
     /// `-h`.
     Help,
     /// `-V`.
@@ -236,6 +239,8 @@ pub struct Request {
     pub debug: bool,
     /// `-p`, `-p#`.
     pub pause: Option<Pause>,
+    /// `-U`: urgent mode, no lock blocks a change.
+    pub urgent: bool,
 }
 
 impl Request {
@@ -256,6 +261,7 @@ impl Request {
             refresh: false,
             debug: false,
             pause: None,
+            urgent: false,
         }
     }
 }

@@ -97,6 +97,12 @@ fn run_case(case: &Path) -> Result<(), String> {
             piktdir: env.get("PIKT_DIR").map(Into::into),
             host: env.get("PIKT_HOST").cloned(),
             kernel_host: None,
+            conf_path: Some(
+                env.get("PIKT_CONF_PATH")
+                    .cloned()
+                    .unwrap_or_default()
+                    .into(),
+            ),
         },
         run_pikt: false,
         observer: &mut Quiet,
@@ -223,8 +229,9 @@ fn copy_tree(from: &Path, to: &Path, top: bool) -> std::io::Result<()> {
         let target = to.join(&name);
         let kind = entry.file_type()?;
         if kind.is_symlink() {
-            // A case may plant a link (the hostile-* cases): copied as a link.
-            std::os::unix::fs::symlink(fs::read_link(entry.path())?, &target)?;
+            // A case may plant a link (the hostile-* cases): copied as a
+            // link a local user planted (one root made would be followed).
+            pikt_fs::testing::plant_link(&fs::read_link(entry.path())?, &target)?;
         } else if kind.is_dir() {
             fs::create_dir_all(&target)?;
             copy_tree(&entry.path(), &target, false)?;

@@ -5,19 +5,14 @@ use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use rustix::fs::{AtFlags, FileType, Gid, Mode, OFlags, RenameFlags, Uid, CWD};
+use rustix::fs::{AtFlags, FileType, Gid, Mode, OFlags, RenameFlags, Uid};
 use rustix::io::Errno;
 
 use crate::temp::{is_running, parse_temp_name, temp_name};
+use crate::walk;
 use crate::{FsError, FsErrorKind, FsResult};
-
-/// Flags of every directory open: no link is followed.
-const DIR_FLAGS: OFlags = OFlags::RDONLY
-    .union(OFlags::DIRECTORY)
-    .union(OFlags::NOFOLLOW)
-    .union(OFlags::CLOEXEC);
 
 /// Flags every file open adds: no link followed, no blocking on a FIFO, no
 /// controlling terminal from a tty, not inherited by children.
@@ -27,8 +22,9 @@ const FILE_FLAGS: OFlags = OFlags::NOFOLLOW
     .union(OFlags::CLOEXEC);
 
 /// An open directory, reached from `/` (or the working directory) one
-/// component at a time without following a symbolic link. Every operation
-/// works on names inside it, relative to its descriptor.
+/// component at a time, following only trusted symbolic links (see the
+/// crate documentation). Every operation works on names inside it,
+/// relative to its descriptor.
 #[derive(Debug)]
 pub struct Dir {
     fd: OwnedFd,
@@ -36,16 +32,24 @@ pub struct Dir {
 }
 
 impl Dir {
-    /// Opens the existing directory `path`; a symbolic link or a
-    /// non-directory on the way is refused.
+    /// Opens the existing directory `path`; a symbolic link on the way that
+    /// is not trusted, or a non-directory, is refused.
     pub fn open(path: &Path) -> FsResult<Dir> {
-        walk(path, None)
+        Dir::walk(path, None)
     }
 
     /// Opens `path`, creating missing components with `mode` (less the
-    /// umask); a symbolic link or a non-directory on the way is refused.
+    /// umask); a symbolic link on the way that is not trusted, or a
+    /// non-directory, is refused.
     pub fn create(path: &Path, mode: u32) -> FsResult<Dir> {
-        walk(path, Some(mode))
+        Dir::walk(path, Some(mode))
+    }
+
+    fn walk(path: &Path, create: Option<u32>) -> FsResult<Dir> {
+        Ok(Dir {
+            fd: walk::open_path(path, create)?,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The path the directory was opened by.
@@ -70,10 +74,11 @@ impl Dir {
         })
     }
 
-    /// The subdirectory `name`, created with `mode` when `create` is given.
+    /// The subdirectory `name`, created with `mode` when `create` is given
+    /// (followed when it is a trusted link).
     pub fn subdir(&self, name: &str, create: Option<u32>) -> FsResult<Dir> {
         let path = self.checked_name(name)?;
-        let fd = step(&self.fd, OsStr::new(name), &path, create)?;
+        let fd = walk::open_child(&self.fd, &self.path, OsStr::new(name), create)?;
         Ok(Dir { fd, path })
     }
 
@@ -110,6 +115,23 @@ impl Dir {
     pub fn open_append(&self, name: &str, mode: u32) -> FsResult<File> {
         let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | FILE_FLAGS;
         self.open_checked(name, flags, mode)
+    }
+
+    /// Opens `name` for writing (`#fopen(..., "w"|"a")`), creating it with
+    /// `mode`: appending, or emptied once it is known to be a regular file
+    /// with a single link. A link, a non-regular file (a FIFO is refused,
+    /// not waited on) or a file with several hard links is refused.
+    pub fn open_write(&self, name: &str, append: bool, mode: u32) -> FsResult<File> {
+        let mut flags = OFlags::WRONLY | OFlags::CREATE | FILE_FLAGS;
+        if append {
+            flags |= OFlags::APPEND;
+        }
+        let file = self.open_checked(name, flags, mode)?;
+        if !append {
+            file.set_len(0)
+                .map_err(|e| FsError::io_error("empty", &self.join(name), e))?;
+        }
+        Ok(file)
     }
 
     /// Opens (creating with `mode`, never truncating) `name` for reading and
@@ -341,64 +363,6 @@ impl Drop for Staged {
     }
 }
 
-/// Opens `path` component by component (see the crate documentation).
-fn walk(path: &Path, create: Option<u32>) -> FsResult<Dir> {
-    let start = if path.is_absolute() { "/" } else { "." };
-    let mut fd = rustix::fs::openat(CWD, start, DIR_FLAGS, Mode::empty())
-        .map_err(|e| FsError::io("open", Path::new(start), e))?;
-    let mut at = PathBuf::from(if path.is_absolute() { "/" } else { "" });
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => {
-                at.push(part);
-                fd = step(&fd, part, &at, create)?;
-            }
-            Component::RootDir | Component::CurDir => {}
-            Component::ParentDir | Component::Prefix(_) => {
-                return Err(FsError::new(FsErrorKind::BadPath, path));
-            }
-        }
-    }
-    Ok(Dir {
-        fd,
-        path: path.to_path_buf(),
-    })
-}
-
-/// Opens directory `part` in `parent` (creating it with `create`'s mode).
-fn step(parent: &OwnedFd, part: &OsStr, at: &Path, create: Option<u32>) -> FsResult<OwnedFd> {
-    match rustix::fs::openat(parent, part, DIR_FLAGS, Mode::empty()) {
-        Ok(fd) => Ok(fd),
-        Err(Errno::NOENT) if create.is_some() => {
-            let mode = create.unwrap_or(0o755);
-            match rustix::fs::mkdirat(parent, part, Mode::from_raw_mode(mode)) {
-                Ok(()) | Err(Errno::EXIST) => {}
-                Err(e) => return Err(FsError::io("create directory", at, e)),
-            }
-            rustix::fs::openat(parent, part, DIR_FLAGS, Mode::empty())
-                .map_err(|e| classify(parent, part, at, e))
-        }
-        Err(e) => Err(classify(parent, part, at, e)),
-    }
-}
-
-/// Turns a failed directory open into a link / not-a-directory / I/O error.
-fn classify(parent: &OwnedFd, part: &OsStr, at: &Path, e: Errno) -> FsError {
-    if e == Errno::LOOP || e == Errno::NOTDIR {
-        if let Ok(stat) = rustix::fs::statat(parent, part, AtFlags::SYMLINK_NOFOLLOW) {
-            return FsError::new(
-                if FileType::from_raw_mode(stat.st_mode) == FileType::Symlink {
-                    FsErrorKind::Symlink
-                } else {
-                    FsErrorKind::NotADirectory
-                },
-                at,
-            );
-        }
-    }
-    FsError::io("open directory", at, e)
-}
-
 /// The directory and the file name of `path`.
 fn split(path: &Path) -> FsResult<(&Path, &str)> {
     let bad = || FsError::new(FsErrorKind::BadPath, path);
@@ -430,6 +394,13 @@ pub fn read_file(path: &Path) -> FsResult<Option<Vec<u8>>> {
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// Opens the file at `path` for writing, appending or emptied (see
+/// [`Dir::open_write`]); its directory must exist.
+pub fn open_write(path: &Path, append: bool, mode: u32) -> FsResult<File> {
+    let (parent, name) = split(path)?;
+    Dir::open(parent)?.open_write(name, append, mode)
 }
 
 /// Appends `line` and a newline to the file at `path` (created with
@@ -464,7 +435,7 @@ mod tests {
     }
 
     #[test]
-    fn create_makes_missing_directories_and_refuses_links_on_the_way() {
+    fn create_makes_missing_directories_and_refuses_planted_links_on_the_way() {
         let t = tmp();
         let deep = t.path().join("a/b/c");
         let dir = Dir::create(&deep, 0o700).unwrap();
@@ -472,15 +443,19 @@ mod tests {
         assert!(deep.is_dir());
         let outside = t.path().join("outside");
         std::fs::create_dir(&outside).unwrap();
-        symlink(&outside, t.path().join("a/link")).unwrap();
+        crate::testing::plant_link(&outside, &t.path().join("a/link")).unwrap();
         let err = Dir::create(&t.path().join("a/link/x"), 0o755).unwrap_err();
-        assert!(matches!(err.kind, FsErrorKind::Symlink), "{err}");
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "refusing to write through symbolic link `{}`",
-                t.path().join("a/link").display()
-            )
+        assert!(
+            matches!(err.kind, FsErrorKind::UntrustedSymlink { .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().starts_with(&format!(
+                "refusing to follow symbolic link `{}` (to `{}`): ",
+                t.path().join("a/link").display(),
+                outside.display()
+            )),
+            "{err}"
         );
         assert!(
             listing(&outside).is_empty(),
@@ -552,7 +527,7 @@ mod tests {
             "{err}"
         );
         rustix::fs::mknodat(
-            CWD,
+            rustix::fs::CWD,
             t.path().join("fifo"),
             FileType::Fifo,
             Mode::from_raw_mode(0o600),

@@ -5,18 +5,22 @@
 //! symbolic link planted at the right name would turn a write into a write
 //! somewhere else: truncating `/etc/shadow` through `etc/piktd.lock`,
 //! appending to it through `var/log/piktd.log`. This crate is the one place
-//! that writes such files, and it never follows a link:
+//! that writes such files, and it never follows a link that someone else
+//! could have planted:
 //!
 //! * **Directories** are opened one component at a time from `/` (or from
 //!   the working directory for a relative path) with
 //!   `openat(O_NOFOLLOW | O_DIRECTORY)` ([`Dir::open`], [`Dir::create`]). A
-//!   symbolic link anywhere on the way is refused, and because every later
-//!   operation is relative to the directory's descriptor, the directory
-//!   cannot be swapped for a link between a check and a write.
-//! * **Files** are opened with `O_NOFOLLOW`; appended files and lock files
-//!   must be regular files with a single link (a planted hard link is
-//!   refused too), and a FIFO or device at the name is refused without
-//!   blocking ([`Dir::open_append`], [`Dir::open_lock`]).
+//!   symbolic link on the way is followed only when it is *trusted* (below)
+//!   and refused otherwise, and because every later operation is relative
+//!   to the directory's descriptor, the directory cannot be swapped for a
+//!   link between a check and a write.
+//! * **Files** are opened with `O_NOFOLLOW`: a link at a file's own name is
+//!   never followed, trusted or not. Appended, written and lock files must
+//!   be regular files with a single link (a planted hard link is refused
+//!   too), and a FIFO or device at the name is refused without blocking
+//!   ([`Dir::open_append`], [`Dir::open_write`] for the files scripts write,
+//!   [`Dir::open_lock`]).
 //! * **Replacing** a file goes through a temporary file in the same
 //!   directory, fsynced, renamed over the target, and the directory fsynced
 //!   ([`Dir::write_atomic`], [`Dir::stage`]): a reader, or a crash at any
@@ -25,11 +29,54 @@
 //!   ([`temp`]), so the next run removes what an interrupted one left
 //!   ([`Dir::remove_stale_temps`]: its writer, told apart by process id and
 //!   start time, is gone) and never touches anything else.
+//!
+//! # Which links are followed
+//!
+//! Real sites reach their files through links that only root could have
+//! made: `/etc/pikt -> /srv/pikt`, `/pikt -> /usr/local/pikt`,
+//! `/var -> /data/var`. A link in a directory component is followed when
+//! both hold, the rule of OpenSSH's `StrictModes` applied to links:
+//!
+//! * the link is owned by root or by the effective user, and
+//! * the directory holding it is owned by root or by the effective user
+//!   and is writable by neither its group nor others.
+//!
+//! Anything else could have been planted by someone else, and is refused
+//! with [`FsErrorKind::UntrustedSymlink`], which says why (the link's
+//! owner, or who owns or can write the directory holding it) and what to
+//! do. A POSIX ACL that lets another user write the directory shows in the
+//! group bits (its mask), so it makes the directory untrusted too.
+//!
+//! A sticky world-writable directory such as `/tmp` is *not* a trusted
+//! place, even for a root-owned link. The kernel's `protected_symlinks`
+//! follows such a link (its owner matches the directory's), because the
+//! sticky bit keeps others from replacing it; we are stricter on purpose.
+//! There, root owning a link does not mean root chose its target: root
+//! programs make entries in `/tmp` on users' behalf (`tar` run as root
+//! unpacks a user's archive with the owners written in it, links owned by
+//! "root" pointing wherever the user likes), and anyone may take a name
+//! before root does. No installation needs a link in `/tmp` to reach its
+//! files, and one rule, "only root could have written here", is easier to
+//! check by hand than the kernel's three.
+//!
+//! The target is read through the link's own descriptor (`O_PATH`,
+//! `readlinkat`), never by name again. An absolute target is walked from
+//! `/`, a relative one from the directory holding the link, component by
+//! component under the same rule: `..` in a target is the real parent of
+//! the directory reached so far (as the kernel resolves it), never a
+//! lexical step back across a link. At most [`MAX_LINKS`] (40) links are
+//! followed on the way to one directory, as in one kernel lookup, and
+//! links that lead back to themselves are reported as a loop. A `..` in
+//! the path a caller asks for (rather than in a link's target) is refused.
 
 mod dir;
+mod message;
 pub mod temp;
+pub mod testing;
+mod walk;
 
-pub use dir::{append_line, read_file, replace_file, Dir, Staged};
+pub use dir::{append_line, open_write, read_file, replace_file, Dir, Staged};
+pub use walk::MAX_LINKS;
 
 use std::fmt;
 use std::io;
@@ -39,8 +86,25 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum FsErrorKind {
-    /// A path component, or the file itself, is a symbolic link.
+    /// The file itself is a symbolic link (a file's name is never
+    /// followed).
     Symlink,
+    /// A symbolic link on the way to a directory is not trusted (see
+    /// "Which links are followed"), so it was not followed.
+    UntrustedSymlink {
+        /// What the link points at, as written in it.
+        target: PathBuf,
+        /// Why it is not trusted: one reason or more.
+        reasons: Vec<Distrust>,
+    },
+    /// Trusted links on the way lead back to one already followed, with
+    /// the same path left to walk: they would be followed for ever.
+    SymlinkLoop {
+        /// What the link points at, as written in it.
+        target: PathBuf,
+    },
+    /// More than [`MAX_LINKS`] links on the way to one directory.
+    TooManySymlinks,
     /// A path component exists but is not a directory.
     NotADirectory,
     /// The file exists but is not a regular file (a FIFO, a device, a
@@ -59,6 +123,33 @@ pub enum FsErrorKind {
         action: &'static str,
         /// The error.
         source: io::Error,
+    },
+}
+
+/// Why a symbolic link is not followed: someone other than root (or the
+/// user the process runs as) could have made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Distrust {
+    /// The link belongs to another user.
+    LinkOwner {
+        /// Its owner.
+        uid: u32,
+    },
+    /// The directory holding the link belongs to another user.
+    DirOwner {
+        /// The directory (where it really is).
+        dir: PathBuf,
+        /// Its owner.
+        uid: u32,
+    },
+    /// The directory holding the link is writable by its group or by
+    /// others (sticky or not).
+    DirWritable {
+        /// The directory (where it really is).
+        dir: PathBuf,
+        /// Its permission bits.
+        mode: u32,
     },
 }
 
@@ -110,22 +201,7 @@ impl FsError {
 
 impl fmt::Display for FsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path.display();
-        match &self.kind {
-            FsErrorKind::Symlink => write!(f, "refusing to write through symbolic link `{path}`"),
-            FsErrorKind::NotADirectory => write!(f, "`{path}` is not a directory"),
-            FsErrorKind::NotAFile => {
-                write!(f, "`{path}` is not a regular file; refusing to use it")
-            }
-            FsErrorKind::HardLinked { links } => write!(
-                f,
-                "`{path}` has {links} hard links; refusing to write to it (a planted link?)"
-            ),
-            FsErrorKind::BadPath => write!(f, "invalid path `{path}`"),
-            FsErrorKind::Io { action, source } => {
-                write!(f, "cannot {action} `{path}`: {}", plain_io_error(source))
-            }
-        }
+        message::describe(self, f)
     }
 }
 

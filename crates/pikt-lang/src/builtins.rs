@@ -89,6 +89,7 @@ pub enum Builtin {
     MonthName,
     Repeat,
     Right,
+    Shellcode,
     Sprintf,
     Squote,
     StatusName,
@@ -241,6 +242,7 @@ table! {
     Str MonthName ["month", "monthname"] 0..=1, false;
     Str Repeat ["repeat"] 2..=2, false;
     Str Right ["right"] 2..=2, false;
+    Str Shellcode ["shellcode"] 1..=1, false;
     Str Sprintf ["sprintf", "format"] 1..=ANY, false;
     Str Squote ["squote"] 1..=1, false;
     Str StatusName ["status"] 0..=0, false;

@@ -15,11 +15,13 @@
 
 pub mod ast;
 pub mod builtins;
+mod command_check;
 pub mod keyword;
 pub mod lexer;
 mod parser;
 pub mod printer;
 mod resolve;
+pub mod shell_syntax;
 mod string_lit;
 mod suggest;
 pub mod token;

@@ -507,6 +507,9 @@ impl<'src> Parser<'src> {
         }
         if self.error_count() == errors_before {
             self.warn_about_outline(&script, &outline);
+            for diag in crate::command_check::check(&script) {
+                self.report(diag);
+            }
         }
         script
     }

@@ -116,6 +116,13 @@ impl MacroTable {
         table
     }
 
+    /// Adds (or sets) a predefined macro that is not a path: piktc's own
+    /// (`=piktnever`) and PIKT.conf's (`=ps` from `pscmd`). Like the others,
+    /// macros.cfg may replace it.
+    pub fn predefine(&mut self, name: &str, value: impl Into<String>) {
+        self.put(MacroDef::simple(name, value), true);
+    }
+
     /// Sets the value of a predefined macro (e.g. `objdir` from PIKT.conf).
     /// It stays predefined: macros.cfg may still replace it unless it is one
     /// of [`FIXED_PREDEFINED`]. Returns false (and changes nothing) when

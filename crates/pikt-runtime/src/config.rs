@@ -56,17 +56,65 @@ impl Default for RunConfig {
     }
 }
 
-/// Limits on one script's run, checked every [`Limits::CHECK_EVERY`]
-/// statements; exceeding one is a run-time error. The default is no limit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Limits on one script's run; exceeding one is a run-time error naming the
+/// script and the statement (docs/runtime.md, "Limits"). The defaults bound
+/// every run; `Limits::none()` lifts them all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// The most statements one script may execute.
+    /// The most statements and loop iterations one script may execute.
     pub max_statements: Option<u64>,
     /// The longest one script may run (wall clock).
     pub max_duration: Option<Duration>,
+    /// The most processor time one script may use (the interpreter's own,
+    /// not its commands'), checked with the statement count.
+    pub max_cpu: Option<Duration>,
+    /// The most bytes the script's variables and arrays may hold, and the
+    /// longest string it may build.
+    pub max_memory: Option<usize>,
+    /// The most bytes the script may output (`output` to every target,
+    /// `#write`).
+    pub max_output: Option<u64>,
+    /// The longest input line (`input`, `#read`); a longer one is cut there
+    /// (a WARNING) and the rest of it skipped.
+    pub max_line: usize,
 }
 
 impl Limits {
-    /// How many statements run between two checks.
+    /// How many statements (and loop iterations) run between two checks of
+    /// the time limits.
     pub const CHECK_EVERY: u64 = 1024;
+
+    /// Default processor time of one script: 5 minutes.
+    pub const DEFAULT_CPU: Duration = Duration::from_secs(300);
+    /// Default memory of one script's variables: 256 MiB.
+    pub const DEFAULT_MEMORY: usize = 256 << 20;
+    /// Default output of one script: 64 MiB.
+    pub const DEFAULT_OUTPUT: u64 = 64 << 20;
+    /// Default longest input line: 1 MiB.
+    pub const DEFAULT_LINE: usize = 1 << 20;
+
+    /// No limit at all (the input line limit cannot be lifted, only raised).
+    pub fn none() -> Limits {
+        Limits {
+            max_statements: None,
+            max_duration: None,
+            max_cpu: None,
+            max_memory: None,
+            max_output: None,
+            max_line: usize::MAX / 2,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_statements: None,
+            max_duration: None,
+            max_cpu: Some(Limits::DEFAULT_CPU),
+            max_memory: Some(Limits::DEFAULT_MEMORY),
+            max_output: Some(Limits::DEFAULT_OUTPUT),
+            max_line: Limits::DEFAULT_LINE,
+        }
+    }
 }

@@ -109,6 +109,12 @@ pub enum RunErrorKind {
         /// The command.
         command: String,
     },
+    /// A value that cannot be passed to a shell command as data (a NUL
+    /// byte, text in `$((...))`, a place where the shell expands nothing).
+    DataInCommand {
+        /// Why.
+        reason: String,
+    },
     /// An effect that failed (writing a log file, starting a command...).
     Io {
         /// What was being done (`cannot write log file `/x``).
@@ -177,6 +183,9 @@ impl RunErrorKind {
             }
             RunErrorKind::CommandsDisabled { command } => {
                 format!("running commands is disabled: `{command}`")
+            }
+            RunErrorKind::DataInCommand { reason } => {
+                format!("cannot pass a value to the command: {reason}")
             }
             RunErrorKind::Io { what, reason } => format!("{what}: {reason}"),
             RunErrorKind::Function { message } => message.clone(),

@@ -155,14 +155,15 @@ impl<'a> Guarded<'a> {
     /// Decides what happens to `command` and does what comes before it.
     fn admit(&mut self, command: &ShellCommand<'_>) -> io::Result<Form> {
         if self.policy.test_mode && !runs_in_test_mode(command.used_for) {
-            self.show(command.text)?;
+            self.show(command.shown)?;
             return Ok(Form::Shown);
         }
-        self.admit_run(command.text, command.used_for)
+        self.admit_run(command.shown, command.used_for)
     }
 
     /// A command that will run: refused under no-exec, else logged and
-    /// standard output flushed.
+    /// standard output flushed. `text` is the command as shown (its values
+    /// in place, quoted).
     fn admit_run(&mut self, text: &str, used_for: CommandUse<'_>) -> io::Result<Form> {
         if self.policy.no_exec {
             return Err(GuardError::refused(text));
@@ -265,7 +266,7 @@ impl Shell for Guarded<'_> {
                 self.list_instead_of_kill(user, comm)
             }
             CommandUse::KillProcs { user, comm } => {
-                self.admit_run(command.text, command.used_for)?;
+                self.admit_run(command.shown, command.used_for)?;
                 let output = self.inner.shell.capture(command)?;
                 self.log_kills(user, comm, &output);
                 Ok(output)
@@ -329,6 +330,10 @@ impl Shell for Guarded<'_> {
 impl Clock for Guarded<'_> {
     fn now(&mut self) -> i64 {
         self.inner.clock.now()
+    }
+
+    fn cpu_time(&mut self) -> Option<std::time::Duration> {
+        self.inner.clock.cpu_time()
     }
 
     fn sleep(&mut self, seconds: f64) {

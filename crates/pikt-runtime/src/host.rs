@@ -66,19 +66,57 @@ impl CommandUse<'_> {
 }
 
 /// A shell command (run as `/bin/sh -c TEXT`) and what it is run for.
+///
+/// The values a script put into the command are not part of `text`: each
+/// is in `data`, and reaches the command as an environment variable
+/// (`data[0]` as `PIKT_DATA_1`, see [`data_var`]) that `text` refers to
+/// (`crate::command` builds them). `shown` is the same command with the
+/// values written in place, quoted: what logs and test mode show, and what
+/// a shell that serves some commands itself may read when `shown_exact`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShellCommand<'a> {
     /// The command text.
     pub text: &'a str,
+    /// The values `text` refers to, in order.
+    pub data: &'a [String],
+    /// The command with the values in place, quoted for where they stand.
+    pub shown: &'a str,
+    /// True when `shown` means exactly what `text` with `data` means
+    /// (false when a value stands in backquotes, a comment or a
+    /// here-document, where written in place it could be read otherwise).
+    pub shown_exact: bool,
     /// Why it runs.
     pub used_for: CommandUse<'a>,
 }
 
 impl<'a> ShellCommand<'a> {
-    /// `text`, run for `used_for`.
+    /// `text`, all code, run for `used_for`.
     pub fn new(text: &'a str, used_for: CommandUse<'a>) -> Self {
-        ShellCommand { text, used_for }
+        ShellCommand {
+            text,
+            data: &[],
+            shown: text,
+            shown_exact: true,
+            used_for,
+        }
     }
+
+    /// The environment the command needs for its values: `(PIKT_DATA_N,
+    /// value)` pairs.
+    pub fn environment(&self) -> impl Iterator<Item = (String, &'a str)> + 'a {
+        let data = self.data;
+        data.iter()
+            .enumerate()
+            .map(|(index, value)| (data_var(index + 1), value.as_str()))
+    }
+}
+
+/// The prefix of the environment variables that carry a command's values.
+pub const DATA_VAR_PREFIX: &str = "PIKT_DATA_";
+
+/// The name of the variable that carries a command's `n`th value (from 1).
+pub fn data_var(n: usize) -> String {
+    format!("{DATA_VAR_PREFIX}{n}")
 }
 
 /// Shell commands, all run as `/bin/sh -c COMMAND`.
@@ -189,6 +227,11 @@ pub trait Clock {
     fn now(&mut self) -> i64;
     /// Waits `seconds` (`pause`).
     fn sleep(&mut self, seconds: f64);
+    /// The processor time this process has used, for the processor-time
+    /// limit; `None` when it cannot be told.
+    fn cpu_time(&mut self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// What kind of file a path names (for the file-test operators).

@@ -20,6 +20,14 @@
 //!
 //! A last line with no newline yet is left for the next run (it may still
 //! be being written); in the rotated file it is read, as that file is done.
+//!
+//! **Long lines** (decided, `docs/runtime.md`): a line longer than the
+//! input line limit is cut there and the rest of it, up to its newline, is
+//! skipped (log offsets still count every byte); the caller is told, and
+//! warns. Cutting, not refusing, keeps a monitor reading a log in which
+//! someone wrote one huge line. Text with no newline within
+//! [`SKIP_FACTOR`] times the limit is not a text input (`/dev/zero`): an
+//! error.
 
 use std::io::{self, BufRead, Read, SeekFrom};
 
@@ -32,6 +40,26 @@ const CHUNK: usize = 128 * 1024;
 
 /// The most one read of a pipe asks for (a Linux pipe holds 64 KiB).
 const PIPE_CHUNK: usize = 64 * 1024;
+
+/// How many times the input line limit a line may run on, skipped,
+/// before the input is taken for something that is not text.
+pub const SKIP_FACTOR: u64 = 64;
+
+/// The error for text with no newline in sight.
+fn not_text(max_line: usize) -> io::Error {
+    let bytes = (max_line as u64).saturating_mul(SKIP_FACTOR);
+    let size = if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    };
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "a line runs on for more than {size} ({SKIP_FACTOR} times the input line limit) with no newline: not a text input"
+        ),
+    )
+}
 
 /// One source of raw lines, in reading order.
 enum Part {
@@ -84,7 +112,6 @@ struct Reading {
 /// (invalid sequences become U+FFFD), so that log offsets still count the
 /// bytes of the file. Two allocations take turns, so reading allocates
 /// nothing once they have grown.
-#[derive(Default)]
 struct LineBuffer {
     /// Lines read and not all handed out yet: complete lines, except at the
     /// end of the part, where a last line may lack its newline.
@@ -97,6 +124,35 @@ struct LineBuffer {
     eof: bool,
     /// Where a pipe is read into.
     scratch: Vec<u8>,
+    /// The longest line handed out; longer ones are cut.
+    max_line: usize,
+    /// A line cut while it was read: where it ends in `lines` and how many
+    /// bytes of it were skipped.
+    cut: Option<(usize, u64)>,
+}
+
+impl Default for LineBuffer {
+    fn default() -> Self {
+        LineBuffer {
+            lines: Lines::default(),
+            start: 0,
+            pending: Vec::new(),
+            eof: false,
+            scratch: Vec::new(),
+            max_line: crate::config::Limits::DEFAULT_LINE,
+            cut: None,
+        }
+    }
+}
+
+/// A line in [`LineBuffer::lines`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LineAt {
+    start: usize,
+    /// One past its newline (if any).
+    end: usize,
+    /// Bytes of it that were skipped when it was cut while being read.
+    skipped: u64,
 }
 
 /// The text of [`LineBuffer::lines`].
@@ -131,6 +187,20 @@ impl Lines {
         bytes
     }
 
+    /// Copies the line at `start..end` into `line`, without its line
+    /// ending, at most `max` bytes of it; true when it was cut.
+    fn copy_capped(&self, start: usize, end: usize, max: usize, line: &mut String) -> bool {
+        let body = self.as_bytes().get(start..end).unwrap_or_default();
+        let body = body.strip_suffix(b"\n").unwrap_or(body);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        if body.len() <= max {
+            self.copy_line(start, end, line);
+            return false;
+        }
+        decode_line(body.get(..max).unwrap_or_default(), line);
+        true
+    }
+
     /// Copies the line at `start..end` into `line`, without its line ending.
     fn copy_line(&self, start: usize, end: usize, line: &mut String) {
         match self {
@@ -150,22 +220,27 @@ impl LineBuffer {
         self.start = 0;
         self.pending.clear();
         self.eof = false;
+        self.cut = None;
     }
 
-    /// The next line as a byte range of `lines`, including its newline (if
-    /// any), reading from `reader` as needed; `None` at the end of the part.
-    /// A last line without a newline is returned unless the part is read
-    /// for complete lines only.
-    fn next_line(
-        &mut self,
-        reader: &mut dyn Read,
-        reading: Reading,
-    ) -> io::Result<Option<(usize, usize)>> {
+    /// The next line in `lines`, including its newline (if any), reading
+    /// from `reader` as needed; `None` at the end of the part. A last line
+    /// without a newline is returned unless the part is read for complete
+    /// lines only.
+    fn next_line(&mut self, reader: &mut dyn Read, reading: Reading) -> io::Result<Option<LineAt>> {
         loop {
             let bytes = self.lines.as_bytes();
             if let Some(rest) = bytes.get(self.start..).filter(|rest| !rest.is_empty()) {
                 let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |at| self.start + at + 1);
-                let line = (self.start, end);
+                let skipped = match self.cut {
+                    Some((cut_end, skipped)) if cut_end == end => skipped,
+                    _ => 0,
+                };
+                let line = LineAt {
+                    start: self.start,
+                    end,
+                    skipped,
+                };
                 self.start = end;
                 return Ok(Some(line));
             }
@@ -178,12 +253,15 @@ impl LineBuffer {
 
     /// Replaces the handed-out lines with the next complete lines: the
     /// pending bytes and what follows them, up to the last newline read
-    /// (at the end of the part, all of it, unless complete lines only).
+    /// (at the end of the part, all of it, unless complete lines only). An
+    /// unfinished line that grows past the limit is cut
+    /// ([`LineBuffer::cut_long_line`]).
     fn refill(&mut self, reader: &mut dyn Read, reading: Reading) -> io::Result<()> {
         let complete_only = reading.complete_only;
         let mut bytes = self.lines.take_allocation();
         bytes.append(&mut self.pending);
         self.start = 0;
+        self.cut = None;
         loop {
             let searched = bytes.len();
             self.eof = if reading.pipe {
@@ -211,12 +289,68 @@ impl LineBuffer {
                 bytes.clear();
                 break;
             }
+            // No newline yet: `bytes` is one unfinished line.
+            if bytes.len() > self.max_line {
+                self.cut_long_line(reader, reading, &mut bytes)?;
+                break;
+            }
         }
         self.lines = match String::from_utf8(bytes) {
             Ok(text) => Lines::Text(text),
             Err(e) => Lines::Bytes(e.into_bytes()),
         };
         Ok(())
+    }
+
+    /// `bytes`, an unfinished line, is longer than the limit: keeps its
+    /// first `max_line` bytes and reads on, skipping the rest up to its
+    /// newline (what follows it is kept for the next lines). At the end of
+    /// the part the line is handed out as it is, or for complete lines only
+    /// left unread.
+    fn cut_long_line(
+        &mut self,
+        reader: &mut dyn Read,
+        reading: Reading,
+        bytes: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        let mut skipped = (bytes.len() - self.max_line) as u64;
+        bytes.truncate(self.max_line);
+        let give_up = (self.max_line as u64).saturating_mul(SKIP_FACTOR);
+        let mut chunk = Vec::new();
+        loop {
+            chunk.clear();
+            let read = if reading.pipe {
+                read_available(reader, &mut self.scratch, &mut chunk)?
+            } else {
+                read_chunk(reader, &mut chunk)?
+            };
+            if read == 0 {
+                self.eof = true;
+                if reading.complete_only {
+                    bytes.clear();
+                } else {
+                    self.cut = Some((bytes.len(), skipped));
+                }
+                return Ok(());
+            }
+            if let Some(at) = memchr::memchr(b'\n', &chunk) {
+                skipped += at as u64;
+                bytes.push(b'\n');
+                self.cut = Some((bytes.len(), skipped));
+                // The complete lines after it are handed out next; what
+                // follows the last newline waits for more, as in `refill`.
+                let rest = chunk.get(at + 1..).unwrap_or_default();
+                let complete = memchr::memrchr(b'\n', rest).map_or(0, |last| last + 1);
+                bytes.extend_from_slice(rest.get(..complete).unwrap_or_default());
+                self.pending
+                    .extend_from_slice(rest.get(complete..).unwrap_or_default());
+                return Ok(());
+            }
+            skipped += read as u64;
+            if skipped > give_up {
+                return Err(not_text(self.max_line));
+            }
+        }
     }
 }
 
@@ -258,6 +392,9 @@ pub struct Input {
     lookahead: Option<u64>,
     ahead: String,
     log: Option<LogTrack>,
+    /// The line last read (or read ahead) was cut at the line limit.
+    cut: bool,
+    ahead_cut: bool,
 }
 
 /// Where a log file's reading stands.
@@ -276,7 +413,21 @@ impl Input {
             lookahead: None,
             ahead: String::new(),
             log,
+            cut: false,
+            ahead_cut: false,
         }
+    }
+
+    /// Cuts lines longer than `max_line` bytes (the default is
+    /// [`crate::config::Limits::DEFAULT_LINE`]).
+    pub fn limit_lines(&mut self, max_line: usize) {
+        self.buffer.max_line = max_line.max(1);
+    }
+
+    /// True when the line last returned by [`Input::next_line`] was cut at
+    /// the line limit.
+    pub fn line_was_cut(&self) -> bool {
+        self.cut
     }
 
     /// The output lines of `command`.
@@ -325,21 +476,36 @@ impl Input {
     }
 
     /// The same lines piped through `filter` (all raw lines are read first;
-    /// for a log file they all count as read).
-    pub fn filtered(mut self, shell: &mut dyn Shell, filter: &str) -> io::Result<Input> {
+    /// for a log file they all count as read). More than `max_bytes` of
+    /// them is an error rather than a run that holds all of it.
+    pub fn filtered(
+        mut self,
+        shell: &mut dyn Shell,
+        filter: &str,
+        max_bytes: usize,
+    ) -> io::Result<Input> {
         let mut all = Vec::new();
         let mut line = String::new();
-        while let Some(advance) = self.read_raw(&mut line)? {
+        while let Some((advance, _)) = self.read_raw(&mut line)? {
             if let Some(log) = &mut self.log {
                 log.offset += advance;
             }
             all.extend_from_slice(line.as_bytes());
             all.push(b'\n');
+            if all.len() > max_bytes {
+                return Err(io::Error::new(
+                    io::ErrorKind::OutOfMemory,
+                    format!("the input for the filter is larger than {max_bytes} bytes (the memory limit)"),
+                ));
+            }
         }
         let log = self.log;
+        let max_line = self.buffer.max_line;
         self.finish()?;
         let pipe = shell.filter(&ShellCommand::new(filter, CommandUse::Filter), all)?;
-        Ok(Input::new(vec![Part::Pipe(pipe)], log))
+        let mut input = Input::new(vec![Part::Pipe(pipe)], log);
+        input.limit_lines(max_line);
+        Ok(input)
     }
 
     /// Reads the next line into `line`; `false` at the end of the input.
@@ -347,10 +513,14 @@ impl Input {
         let advance = match self.lookahead.take() {
             Some(advance) => {
                 std::mem::swap(line, &mut self.ahead);
+                self.cut = self.ahead_cut;
                 advance
             }
             None => match self.read_raw(line)? {
-                Some(advance) => advance,
+                Some((advance, cut)) => {
+                    self.cut = cut;
+                    advance
+                }
                 None => return Ok(false),
             },
         };
@@ -366,7 +536,9 @@ impl Input {
             let mut ahead = std::mem::take(&mut self.ahead);
             let read = self.read_raw(&mut ahead);
             self.ahead = ahead;
-            self.lookahead = read?;
+            let read = read?;
+            self.ahead_cut = read.is_some_and(|(_, cut)| cut);
+            self.lookahead = read.map(|(advance, _)| advance);
         }
         Ok(self.lookahead.is_none())
     }
@@ -387,26 +559,76 @@ impl Input {
         }))
     }
 
-    /// The next raw line, decoded, with how far it moves a log offset;
-    /// `None` at the end.
-    fn read_raw(&mut self, line: &mut String) -> io::Result<Option<u64>> {
+    /// The next raw line, decoded, with how far it moves a log offset and
+    /// whether it was cut at the line limit; `None` at the end.
+    fn read_raw(&mut self, line: &mut String) -> io::Result<Option<(u64, bool)>> {
         loop {
             let Some(part) = self.parts.get_mut(self.current) else {
                 return Ok(None);
             };
             let reading = part.reading();
-            let Some((start, end)) = self.buffer.next_line(part.reader(), reading)? else {
+            let Some(at) = self.buffer.next_line(part.reader(), reading)? else {
                 self.current += 1;
                 self.buffer.reset();
                 continue;
             };
-            self.buffer.lines.copy_line(start, end, line);
+            let cut = self
+                .buffer
+                .lines
+                .copy_capped(at.start, at.end, self.buffer.max_line, line)
+                || at.skipped > 0;
             let advance = if reading.complete_only {
-                (end - start) as u64
+                (at.end - at.start) as u64 + at.skipped
             } else {
                 0
             };
-            return Ok(Some(advance));
+            return Ok(Some((advance, cut)));
+        }
+    }
+}
+
+/// Reads one line, through its newline, from `reader` into `bytes`
+/// (appended), keeping at most `max` bytes of it and skipping the rest.
+/// Returns the bytes read (0 at the end) and whether the line was cut.
+/// A line that runs on for more than [`SKIP_FACTOR`] times `max` is an
+/// error.
+pub fn read_line_capped(
+    reader: &mut dyn BufRead,
+    bytes: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<(usize, bool)> {
+    let mut read = 0;
+    let mut cut = false;
+    let give_up = (max as u64).saturating_mul(SKIP_FACTOR);
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((read, cut));
+        }
+        let (take, complete) = match memchr::memchr(b'\n', available) {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        let room = max.saturating_sub(bytes.len());
+        let kept = available.get(..take).unwrap_or_default();
+        // The newline is kept even when the line was cut before it.
+        let body = kept.strip_suffix(b"\n").unwrap_or(kept);
+        cut |= body.len() > room;
+        bytes.extend_from_slice(body.get(..body.len().min(room)).unwrap_or_default());
+        if complete {
+            bytes.push(b'\n');
+        }
+        reader.consume(take);
+        read += take;
+        if complete {
+            return Ok((read, cut));
+        }
+        if read as u64 > give_up {
+            return Err(not_text(max));
         }
     }
 }
@@ -473,10 +695,10 @@ mod tests {
         };
         let mut buffer = LineBuffer::default();
         let mut out = Vec::new();
-        while let Some((start, end)) = buffer.next_line(reader, reading).unwrap() {
+        while let Some(at) = buffer.next_line(reader, reading).unwrap() {
             let mut line = String::new();
-            buffer.lines.copy_line(start, end, &mut line);
-            out.push((line, end - start));
+            buffer.lines.copy_line(at.start, at.end, &mut line);
+            out.push((line, at.end - at.start));
         }
         out
     }
@@ -518,7 +740,14 @@ mod tests {
         let mut buffer = LineBuffer::default();
         let mut reader = OneLineThenWait(false);
         let line = buffer.next_line(&mut reader, reading).unwrap();
-        assert_eq!(line, Some((0, 6)));
+        assert_eq!(
+            line,
+            Some(LineAt {
+                start: 0,
+                end: 6,
+                skipped: 0
+            })
+        );
         assert!(buffer.next_line(&mut reader, reading).is_err());
     }
 
@@ -585,5 +814,148 @@ mod tests {
                 ("\u{fffd}".to_string(), 3),
             ]
         );
+    }
+
+    /// The lines of `data` read through an [`Input`] with lines limited to
+    /// `max` bytes, with whether each was cut; read as a file and as a
+    /// trickling pipe, which must agree.
+    fn limited(data: &[u8], max: usize) -> Vec<(String, bool)> {
+        let as_file = limited_from(Part::File(Box::new(io::Cursor::new(data.to_vec()))), max);
+        let pipe = Trickle {
+            data: data.to_vec(),
+            at: 0,
+            step: 7,
+        };
+        let as_pipe = limited_from(
+            Part::Pipe(Box::new(TricklePipe(io::BufReader::new(pipe)))),
+            max,
+        );
+        assert_eq!(as_pipe, as_file);
+        as_file
+    }
+
+    fn limited_from(part: Part, max: usize) -> Vec<(String, bool)> {
+        let mut input = Input::new(vec![part], None);
+        input.limit_lines(max);
+        let mut out = Vec::new();
+        let mut line = String::new();
+        while input.next_line(&mut line).unwrap() {
+            out.push((line.clone(), input.line_was_cut()));
+        }
+        out
+    }
+
+    /// A pipe over a [`Trickle`].
+    struct TricklePipe(io::BufReader<Trickle>);
+
+    impl Read for TricklePipe {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl BufRead for TricklePipe {
+        fn fill_buf(&mut self) -> io::Result<&[u8]> {
+            self.0.fill_buf()
+        }
+
+        fn consume(&mut self, amount: usize) {
+            self.0.consume(amount);
+        }
+    }
+
+    impl ReadPipe for TricklePipe {
+        fn close(self: Box<Self>) -> io::Result<i32> {
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn long_lines_are_cut_at_the_limit_and_the_rest_skipped() {
+        let long = "y".repeat(300);
+        let data = format!("short\n{long}\nnext\n{long}");
+        assert_eq!(
+            limited(data.as_bytes(), 100),
+            [
+                ("short".to_string(), false),
+                ("y".repeat(100), true),
+                ("next".to_string(), false),
+                ("y".repeat(100), true),
+            ]
+        );
+        // A line of exactly the limit (with `\r\n`) is whole.
+        let exact = format!("{}\r\n", "z".repeat(100));
+        assert_eq!(limited(exact.as_bytes(), 100), [("z".repeat(100), false)]);
+        // Longer than a read: cut while reading, never held whole.
+        let huge = format!("{}\nafter\n", "h".repeat(CHUNK * 3));
+        assert_eq!(
+            limited(huge.as_bytes(), 10_000),
+            [("h".repeat(10_000), true), ("after".to_string(), false)]
+        );
+    }
+
+    #[test]
+    fn a_cut_log_line_still_moves_the_offset_past_it() {
+        let long = "x".repeat(CHUNK * 2);
+        let data = format!("{long}\nnext\nhalf");
+        let mut input = Input::new(
+            vec![Part::Log(Box::new(io::Cursor::new(
+                data.clone().into_bytes(),
+            )))],
+            Some(LogTrack {
+                identity: (1, 1),
+                offset: 0,
+            }),
+        );
+        input.limit_lines(8192);
+        let mut line = String::new();
+        assert!(input.next_line(&mut line).unwrap());
+        assert_eq!((line.len(), input.line_was_cut()), (8192, true));
+        assert!(input.next_line(&mut line).unwrap());
+        assert_eq!((line.as_str(), input.line_was_cut()), ("next", false));
+        assert!(!input.next_line(&mut line).unwrap());
+        let offset = input.finish().unwrap().unwrap().offset;
+        assert_eq!(offset as usize, long.len() + 1 + "next\n".len());
+    }
+
+    #[test]
+    fn text_with_no_newline_in_sight_is_an_error() {
+        let zeros = io::repeat(0);
+        let mut input = Input::new(vec![Part::File(Box::new(io::BufReader::new(zeros)))], None);
+        input.limit_lines(1024);
+        let mut line = String::new();
+        let err = input.next_line(&mut line).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("with no newline: not a text input"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn read_lines_are_capped_too() {
+        let data = format!("{}\nok\n{}", "a".repeat(50), "b".repeat(50));
+        let mut reader = io::Cursor::new(data.into_bytes());
+        let mut got = Vec::new();
+        loop {
+            let mut bytes = Vec::new();
+            let (read, cut) = read_line_capped(&mut reader, &mut bytes, 10).unwrap();
+            if read == 0 {
+                break;
+            }
+            got.push((String::from_utf8(bytes).unwrap(), cut, read));
+        }
+        assert_eq!(
+            got,
+            [
+                (format!("{}\n", "a".repeat(10)), true, 51),
+                ("ok\n".to_string(), false, 3),
+                ("b".repeat(10), true, 50),
+            ]
+        );
+        let mut zeros = io::BufReader::new(io::repeat(0));
+        let mut bytes = Vec::new();
+        assert!(read_line_capped(&mut zeros, &mut bytes, 16).is_err());
+        assert_eq!(bytes.len(), 16);
     }
 }

@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+pub mod command;
 pub mod config;
 pub mod ere;
 pub mod error;

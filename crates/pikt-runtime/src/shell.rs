@@ -18,9 +18,69 @@ pub fn regex_escape(text: &str) -> String {
     escaped
 }
 
-/// `text` as one single-quoted shell word.
+/// `text` as one single-quoted shell word (a `'` inside is written
+/// `'\''`): the shell reads back exactly `text`.
 pub fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
+    let mut quoted = String::with_capacity(text.len() + 2);
+    push_single_quoted(text, &mut quoted);
+    quoted
+}
+
+/// Appends `text` as one single-quoted shell word to `out`.
+pub fn push_single_quoted(text: &str, out: &mut String) {
+    out.push('\'');
+    push_inside_single_quotes(text, out);
+    out.push('\'');
+}
+
+/// Appends `text` as it must be written inside single quotes: a `'` closes
+/// the quotes, is written escaped, and reopens them.
+pub fn push_inside_single_quotes(text: &str, out: &mut String) {
+    for ch in text.chars() {
+        if ch == '\'' {
+            out.push_str("'\\''");
+        } else {
+            out.push(ch);
+        }
+    }
+}
+
+/// `text` between double quotes, `\`, `$`, `` ` `` and `"` escaped: the
+/// shell reads back exactly `text`.
+pub fn double_quote(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    push_escaped(text, "\\$`\"", &mut quoted);
+    quoted.push('"');
+    quoted
+}
+
+/// Appends `text` to `out` with a backslash before every character of
+/// `special`.
+pub fn push_escaped(text: &str, special: &str, out: &mut String) {
+    for ch in text.chars() {
+        if special.contains(ch) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+}
+
+/// Characters a shell word may hold unquoted and mean only themselves.
+const PLAIN_WORD_PUNCTUATION: &str = "-_.,:=/+%@";
+
+/// Appends `text` as one shell word: as it is when it holds only letters,
+/// digits and `-_.,:=/+%@`, single-quoted otherwise (`''` when empty).
+pub fn push_word(text: &str, out: &mut String) {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || PLAIN_WORD_PUNCTUATION.contains(c));
+    if plain {
+        out.push_str(text);
+    } else {
+        push_single_quoted(text, out);
+    }
 }
 
 /// The command `#killprocs` runs: `pkill -c -SIGNAL -x -u USER -- NAME`, or

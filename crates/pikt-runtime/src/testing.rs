@@ -43,6 +43,10 @@ pub struct FakeShell {
     pub calls: Vec<ShellCall>,
     /// Text written to write pipes: (command, text), shared with the pipes.
     pub written: Rc<RefCell<Vec<(String, String)>>>,
+    /// Every command as the shell would run it: its text and the values it
+    /// refers to (`PIKT_DATA_1`...). [`FakeShell::calls`] and
+    /// [`FakeShell::outputs`] use the command as shown (values in place).
+    pub raw: Vec<(String, Vec<String>)>,
 }
 
 impl FakeShell {
@@ -54,6 +58,13 @@ impl FakeShell {
 
     fn canned(&self, command: &str) -> (String, i32) {
         self.outputs.get(command).cloned().unwrap_or_default()
+    }
+
+    /// Records `command` as run, and returns it as shown.
+    fn note<'c>(&mut self, command: &ShellCommand<'c>) -> &'c str {
+        self.raw
+            .push((command.text.to_string(), command.data.to_vec()));
+        command.shown
     }
 }
 
@@ -98,24 +109,25 @@ const FAKE_SIGNALS: &[(&str, i32)] = &[
 
 impl Shell for FakeShell {
     fn run(&mut self, command: &ShellCommand<'_>) -> io::Result<i32> {
-        let command = command.text;
+        let command = self.note(command);
         self.calls.push(ShellCall::Run(command.into()));
         Ok(self.canned(command).1)
     }
 
     fn spawn(&mut self, command: &ShellCommand<'_>) -> io::Result<()> {
-        self.calls.push(ShellCall::Spawn(command.text.into()));
+        let command = self.note(command);
+        self.calls.push(ShellCall::Spawn(command.into()));
         Ok(())
     }
 
     fn capture(&mut self, command: &ShellCommand<'_>) -> io::Result<String> {
-        let command = command.text;
+        let command = self.note(command);
         self.calls.push(ShellCall::Capture(command.into()));
         Ok(self.canned(command).0)
     }
 
     fn read_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn ReadPipe>> {
-        let command = command.text;
+        let command = self.note(command);
         self.calls.push(ShellCall::ReadPipe(command.into()));
         let (text, status) = self.canned(command);
         Ok(Box::new(MemoryPipe::new(text.into_bytes(), status)))
@@ -126,7 +138,7 @@ impl Shell for FakeShell {
         command: &ShellCommand<'_>,
         input: Vec<u8>,
     ) -> io::Result<Box<dyn ReadPipe>> {
-        let command = command.text;
+        let command = self.note(command);
         let input = String::from_utf8_lossy(&input).into_owned();
         self.calls
             .push(ShellCall::Filter(command.into(), input.clone()));
@@ -135,7 +147,7 @@ impl Shell for FakeShell {
     }
 
     fn write_pipe(&mut self, command: &ShellCommand<'_>) -> io::Result<Box<dyn WritePipe>> {
-        let command = command.text;
+        let command = self.note(command);
         self.calls.push(ShellCall::WritePipe(command.into()));
         Ok(Box::new(FakeWritePipe {
             command: command.into(),
@@ -172,11 +184,21 @@ pub struct FakeClock {
     pub now: i64,
     /// Every pause, in seconds.
     pub sleeps: Vec<f64>,
+    /// The processor time `cpu_time()` answers; it grows by `cpu_step` at
+    /// each reading (a busy script, for the processor-time limit).
+    pub cpu: std::time::Duration,
+    /// See `cpu`.
+    pub cpu_step: std::time::Duration,
 }
 
 impl Clock for FakeClock {
     fn now(&mut self) -> i64 {
         self.now
+    }
+
+    fn cpu_time(&mut self) -> Option<std::time::Duration> {
+        self.cpu += self.cpu_step;
+        Some(self.cpu)
     }
 
     fn sleep(&mut self, seconds: f64) {
@@ -479,7 +501,7 @@ impl TestHost {
         TestHost {
             clock: FakeClock {
                 now,
-                sleeps: Vec::new(),
+                ..FakeClock::default()
             },
             ..TestHost::default()
         }

@@ -443,7 +443,7 @@ fn statement_limit_stops_an_endless_loop() {
     let config = RunConfig {
         limits: crate::Limits {
             max_statements: Some(5000),
-            max_duration: None,
+            ..crate::Limits::default()
         },
         ..RunConfig::default()
     };
@@ -455,7 +455,7 @@ fn statement_limit_stops_an_endless_loop() {
     );
     assert_eq!(
         r.errors(),
-        "error: the statement limit exceeded in script `T`\n --> t.pikt:3:9\n  |\n3 |         set #x = 1\n  |         ^^^^^^^^^^\n"
+        "error: the statement limit (5000) exceeded in script `T`\n --> t.pikt:3:9\n  |\n3 |         set #x = 1\n  |         ^^^^^^^^^^\n"
     );
 }
 
@@ -789,4 +789,280 @@ mod killprocs {
             "{errors}"
         );
     }
+}
+
+/// A run of `text` under `limits` (the defaults for the rest), with the
+/// fake clock's processor time growing a second per reading.
+fn ran_limited(text: &str, limits: crate::Limits, input: &str) -> Ran {
+    let config = RunConfig {
+        limits,
+        ..RunConfig::default()
+    };
+    let mut host = TestHost::at(NOW);
+    host.clock.cpu_step = std::time::Duration::from_secs(1);
+    host.fs.put("in.txt", input);
+    run_in(text, ParseMode::Standalone, &config, host)
+}
+
+#[test]
+fn processor_time_is_checked_in_every_loop_even_an_empty_one() {
+    let limits = crate::Limits {
+        max_cpu: Some(std::time::Duration::from_secs(30)),
+        ..crate::Limits::default()
+    };
+    for (script, line) in [
+        ("begin\n    while 1\n    endwhile\n", "2 |     while 1"),
+        ("begin\n    repeat\n    until 0\n", "3 |     until 0"),
+        (
+            "begin\n    for #i = 0 #i >= 0 #i += 1\n    endfor\n",
+            "2 |     for #i = 0 #i >= 0 #i += 1",
+        ),
+    ] {
+        let r = ran_limited(script, limits, "");
+        let errors = r.errors();
+        assert!(
+            errors.starts_with("error: the processor time limit (30 s, PIKT.conf `script_cpu_limit`) exceeded in script `T`"),
+            "{errors}"
+        );
+        assert!(errors.contains(line), "{errors}");
+    }
+}
+
+#[test]
+fn input_lines_count_even_without_rules() {
+    let limits = crate::Limits {
+        max_statements: Some(100),
+        ..crate::Limits::default()
+    };
+    let input = "x\n".repeat(500);
+    let r = ran_limited(
+        "init\n    input file \"in.txt\"\nend\n    output #innum()\n",
+        limits,
+        &input,
+    );
+    assert!(
+        r.errors()
+            .starts_with("error: the statement limit (100) exceeded"),
+        "{}",
+        r.errors()
+    );
+}
+
+#[test]
+fn arrays_and_strings_are_bounded_by_the_memory_limit() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "begin\n    set #i = 0\n    while 1\n        set $a[#i] = \"0123456789\"\n        set #i += 1\n    endwhile\n",
+        limits,
+        "",
+    );
+    let errors = r.errors();
+    assert!(
+        errors.starts_with("error: the memory limit (65536 bytes, PIKT.conf `script_memory_limit`) exceeded in script `T`\n --> t.pikt:4:13"),
+        "{errors}"
+    );
+    // Counting elements in place is charged too.
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 1000000 #i += 1\n        set #n[#i] += 1\n    endfor\n",
+        limits,
+        "",
+    );
+    assert!(r.errors().contains("the memory limit"), "{}", r.errors());
+    // A string that doubles is stopped when it is built, before it is held.
+    let r = ran_limited(
+        "begin\n    set $s = \"x\"\n    while 1\n        set $s = $s . $s\n    endwhile\n",
+        limits,
+        "",
+    );
+    assert!(r.errors().contains("the memory limit"), "{}", r.errors());
+    // What is given back can be used again.
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 2000 #i += 1\n        set $a[1] = $repeat(\"y\", 1000)\n        unset $a[1]\n        set $s = $repeat(\"z\", 1000)\n    endfor\n    output \"done\"\n",
+        limits,
+        "",
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "done\n");
+}
+
+#[test]
+fn output_is_bounded() {
+    let limits = crate::Limits {
+        max_output: Some(1000),
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "begin\n    while 1\n        output mail \"0123456789\"\n    endwhile\n",
+        limits,
+        "",
+    );
+    assert!(
+        r.errors().starts_with(
+            "error: the output limit (1000 bytes, PIKT.conf `script_output_limit`) exceeded"
+        ),
+        "{}",
+        r.errors()
+    );
+    let r = ran_limited(
+        "begin\n    do #fopen(F, \"out.txt\", \"w\")\n    while 1\n        do #write(F, \"0123456789\")\n    endwhile\n",
+        limits,
+        "",
+    );
+    assert!(r.errors().contains("the output limit"), "{}", r.errors());
+    assert!(r.host.fs.get("out.txt").unwrap_or_default().len() <= 1000);
+}
+
+#[test]
+fn long_input_lines_are_cut_with_a_warning() {
+    let limits = crate::Limits {
+        max_line: 8,
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "init\n    input file \"in.txt\"\nrule\n    output $inline\n",
+        limits,
+        "short\nmuch longer line\nok\nanother long line\n",
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "short\nmuch lon\nok\nanother \n");
+    let warnings: Vec<&str> = r
+        .host
+        .sinks
+        .log
+        .iter()
+        .filter(|e| e.starts_with("[WARNING]"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "[WARNING]! T: input line 2 is longer than the input line limit (8 bytes, PIKT.conf `input_line_limit`): the rest of it was skipped",
+            "[WARNING]! T: 2 lines in all were cut at the input line limit",
+        ]
+    );
+}
+
+/// The lowered forms of assignments (appends in place, element appends,
+/// long concatenations) are charged and checked like the plain ones.
+#[test]
+fn lowered_appends_and_concatenations_are_bounded_by_the_memory_limit() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    for (script, at) in [
+        // `set $s .= $s`: appended in place, built aside.
+        (
+            "begin\n    set $s = \"x\"\n    while 1\n        set $s .= $s\n    endwhile\n",
+            "t.pikt:4:13",
+        ),
+        // `set $s = $s . v`: appended in place.
+        (
+            "begin\n    set $s = \"\"\n    while 1\n        set $s = $s . \"0123456789\"\n    endwhile\n",
+            "t.pikt:4:13",
+        ),
+        // `set $a[k] .= v`: an element appended in place.
+        (
+            "begin\n    while 1\n        set $a[\"k\"] .= \"0123456789\"\n    endwhile\n",
+            "t.pikt:3:13",
+        ),
+        // A flat chain is checked part by part, before it is held.
+        (
+            "begin\n    set $s = $repeat(\"x\", 20000)\n    set $t = $s . $s . $s . $s\n",
+            "t.pikt:3:14",
+        ),
+    ] {
+        let r = ran_limited(script, limits, "");
+        let errors = r.errors();
+        assert!(
+            errors.starts_with("error: the memory limit (65536 bytes, PIKT.conf `script_memory_limit`) exceeded in script `T`"),
+            "{script}: {errors}"
+        );
+        assert!(errors.contains(at), "{script}: {errors}");
+    }
+}
+
+#[test]
+fn lowered_stores_give_back_what_they_replace() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    // Each store replaces the last value, so the total held stays small.
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 5000 #i += 1\n        set $s = $repeat(\"y\", 1000)\n        set $s .= \"z\"\n        set $a[\"k\"] = $s\n        set $a[\"k\"] .= \"z\"\n        set #n[\"k\"] += 1\n        unset $a[\"k\"]\n    endfor\n    set $b[1] = \"x\"\n    foreach #keys($k, $b)\n        set $k .= $repeat(\"w\", 1000)\n    endforeach\n    output \"done\"\n",
+        limits,
+        "",
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "done\n");
+}
+
+#[test]
+fn key_loops_count_every_turn_even_with_an_empty_body() {
+    let limits = crate::Limits {
+        max_statements: Some(500),
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 100 #i += 1\n        set #a[#i] = 1\n    endfor\n    for #j = 0 #j < 100 #j += 1\n        foreach #keys($k, #a)\n        endforeach\n    endfor\n",
+        limits,
+        "",
+    );
+    let errors = r.errors();
+    assert!(
+        errors.starts_with("error: the statement limit (500) exceeded"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("6 |         foreach #keys($k, #a)"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn keyed_history_counts_against_the_memory_limit() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    let input: String = (0..20_000).map(|i| format!("host{i} {i}\n")).collect();
+    let r = ran_limited(
+        "init\n    input file \"in.txt\"\n    dat $host 1\n    dat #cap 2\n    keys $host\nrule\n    if #defined(%cap)\n        output \"seen\"\n    fi\n",
+        limits,
+        &input,
+    );
+    let errors = r.errors();
+    assert!(
+        errors.starts_with(
+            "error: the memory limit (65536 bytes, PIKT.conf `script_memory_limit`) exceeded"
+        ),
+        "{errors}"
+    );
+    assert!(errors.contains("2 |     input file"), "{errors}");
+}
+
+#[test]
+fn commands_built_in_function_arguments_keep_values_as_data() {
+    let mut host = TestHost::at(NOW);
+    host.shell.answer("echo 'a;b'", "out", 0);
+    let r = ran_with(
+        "begin\n    set $v = \"a;b\"\n    output $command(\"echo \" . $v)\n    do #system(\"echo $v\")\n    do #popen(P, \"cat \" . $v, \"r\")\n    do #pclose(P)\n    exec wait \"echo \" . $v . \" >/dev/null\"\n",
+        host,
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "out\n");
+    let data = vec!["a;b".to_string()];
+    assert_eq!(
+        r.host.shell.raw,
+        [
+            ("echo \"${PIKT_DATA_1}\"".to_string(), data.clone()),
+            ("echo \"${PIKT_DATA_1}\"".to_string(), data.clone()),
+            ("cat \"${PIKT_DATA_1}\"".to_string(), data.clone()),
+            ("echo \"${PIKT_DATA_1}\" >/dev/null".to_string(), data),
+        ]
+    );
 }

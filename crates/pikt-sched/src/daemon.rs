@@ -805,7 +805,7 @@ fn create_parent(path: &Path) -> Result<(), StartError> {
     let Some(dir) = path.parent() else {
         return Ok(());
     };
-    // No symbolic link is followed on the way (piktd runs as root).
+    // No planted symbolic link is followed on the way (piktd runs as root).
     pikt_fs::Dir::create(dir, 0o755)
         .map(drop)
         .map_err(|source| StartError::Io {

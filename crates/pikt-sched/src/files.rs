@@ -2,7 +2,7 @@
 //!
 //! Both are replaced atomically (a temporary file in the same directory, then
 //! `rename`), so a reader never sees half a file and a crash never leaves one;
-//! the directory is reached without following a symbolic link, and the
+//! the directory is reached without following a planted symbolic link, and the
 //! temporaries a killed daemon left are removed by the next write
 //! (`pikt_fs::replace_file`).
 

@@ -9,8 +9,8 @@
 //! The file is never deleted: deleting a lock file lets a second daemon lock
 //! a fresh file of the same name while a third still holds the old one.
 //!
-//! piktd runs as root: the file is reached without following a symbolic
-//! link (`pikt-fs`), must be a regular file with one link, and is only
+//! piktd runs as root: the file is reached without following a planted
+//! symbolic link (`pikt-fs`), must be a regular file with one link, and is only
 //! truncated once the lock is held, so a link planted at its name (or at
 //! its directory) is refused and nothing is truncated through it.
 
@@ -175,8 +175,9 @@ mod tests {
         std::fs::hard_link(&victim, &path)?;
         assert!(InstanceLock::acquire(&path).is_err(), "nor a hard link");
         assert_eq!(std::fs::read_to_string(&victim)?, "root:secret\n");
+        // A directory link a local user planted (a trusted one is followed).
         let linked_dir = dir.path().join("etc");
-        std::os::unix::fs::symlink(dir.path(), &linked_dir)?;
+        pikt_fs::testing::plant_link(dir.path(), &linked_dir)?;
         assert!(InstanceLock::acquire(&linked_dir.join("other.lock")).is_err());
         assert!(!dir.path().join("other.lock").exists());
         Ok(())

@@ -10,8 +10,8 @@
 //! never stops the daemon. Timestamps come from the daemon's [`crate::Clock`]
 //! and are shown in its time zone.
 //!
-//! The file is opened without following a symbolic link (at its name or on
-//! the way to it) and must be a regular file with one link (`pikt-fs`).
+//! The file is opened without following a symbolic link at its name, or one
+//! on the way to it that someone else could have planted, and must be a regular file with one link (`pikt-fs`).
 //! Messages carry data (the output of runs): control characters in them
 //! are made visible (`pikt_source::visible`), so no line can be forged.
 

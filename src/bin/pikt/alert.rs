@@ -25,9 +25,10 @@ use pikt_source::{render, Diagnostic, SourceMap};
 use crate::args::Args;
 use crate::delivery::{Delivery, Route};
 use crate::interrupt::{self, Phase};
+use crate::lock;
 use crate::{
-    make_sinks, print_stdout, run_scripts, Environment, EXIT_FAILED, EXIT_OK, EXIT_SCRIPT_ERRORS,
-    EXIT_UNREADABLE, EXIT_USAGE,
+    make_sinks, print_stdout, run_scripts, Environment, EXIT_BUSY, EXIT_FAILED, EXIT_OK,
+    EXIT_SCRIPT_ERRORS, EXIT_UNREADABLE, EXIT_USAGE,
 };
 
 /// The installation for `args` (`--piktdir`/`PIKT_DIR`, `--host`/
@@ -156,7 +157,7 @@ fn alert_holding(layout: &Layout, script: &str) -> Result<String, String> {
 /// Reads `=altdir/ALERT.cfg`, the settings `piktc -i` installs with the
 /// alert (docs/alerts.md); `None` when there is none (an alert installed
 /// by hand: defaults apply).
-fn read_settings(layout: &Layout, alert: &str) -> Result<Option<Alert>, String> {
+pub fn read_settings(layout: &Layout, alert: &str) -> Result<Option<Alert>, String> {
     let path = layout.alert_settings_file(alert);
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -199,6 +200,19 @@ pub fn run_installed(args: &Args, alert: Option<&str>, script: Option<&str>) -> 
     };
     environment.host = host_of(&site).to_string();
     environment.history_dir = Some(site.layout.hstdir.clone());
+    // One run of an alert at a time, unless urgent mode (-U) says otherwise.
+    let _lock = if args.urgent {
+        None
+    } else {
+        let mut warn = |text: &str| eprintln!("pikt: warning: {text}");
+        match lock::take(&site.layout.lokdir, &target.alert, &mut warn) {
+            Ok(lock) => lock,
+            Err(message) => {
+                eprintln!("pikt: error: {message}");
+                return EXIT_BUSY;
+            }
+        }
+    };
     let run = AlertRun {
         args,
         site: &site,
@@ -348,6 +362,7 @@ impl AlertRun<'_> {
             time_zone: local_time_zone(),
             verbose_log: self.site.conf.verbose_log(),
             native_ps: self.site.conf.flag("native_ps").unwrap_or(true),
+            limits: crate::limits::limits_from(&self.site.conf),
             ..RunConfig::default()
         }
     }

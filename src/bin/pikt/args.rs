@@ -20,6 +20,8 @@ pub enum Source {
     Statements(String),
     /// Statements on standard input (no file given, input not a terminal).
     Stdin,
+    /// Every installed alert (`-z`).
+    Installation,
     /// An installed alert (`+A`), or one script of one (`+S`, with or
     /// without `+A`).
     Installed {
@@ -35,8 +37,10 @@ pub enum Source {
 pub enum Action {
     /// Run the script.
     Run,
-    /// `-c`
+    /// `-c`, `-C`
     Check,
+    /// `-z`: check every installed alert.
+    CheckInstallation,
     /// `--dump-tokens`
     DumpTokens,
     /// `--dump-ast`
@@ -60,6 +64,8 @@ pub struct Args {
     pub debug: bool,
     /// `-T`
     pub test_mode: bool,
+    /// `-U`: urgent mode, no alert lock blocks the run.
+    pub urgent: bool,
     /// `+M`
     pub mail_cmd: Option<String>,
     /// `+L`
@@ -78,6 +84,7 @@ pub fn parse(argv: &[String], stdin_is_terminal: bool) -> Result<Args, UsageErro
         script_args: Vec::new(),
         debug: false,
         test_mode: false,
+        urgent: false,
         mail_cmd: None,
         lp_cmd: None,
         site: SiteFlags::default(),
@@ -136,17 +143,30 @@ pub fn parse(argv: &[String], stdin_is_terminal: bool) -> Result<Args, UsageErro
                 args.site.host = value;
                 continue;
             }
-            F::Check => Action::Check,
+            F::Urgent => {
+                args.urgent = true;
+                continue;
+            }
+            F::Check | F::StagedCheck => Action::Check,
+            F::MakeCheck => Action::CheckInstallation,
             F::Version => Action::Version,
             F::Help => Action::Help,
             F::DumpTokens => Action::DumpTokens,
             F::DumpAst => Action::DumpAst,
-            F::StagedCheck | F::Urgent | F::MakeCheck => continue,
         };
         // Help and version win over everything; otherwise the last action wins.
         if !matches!(args.action, Action::Help | Action::Version) {
             args.action = action;
         }
+    }
+    if args.action == Action::CheckInstallation {
+        if alert.is_some() || script.is_some() || statements.is_some() || file.is_some() {
+            return Err(UsageError::new(
+                "`-z` checks every installed alert; it takes no script, `+C`, `+A` or `+S` (check one with `-c`)",
+            ));
+        }
+        args.source = Source::Installation;
+        return Ok(args);
     }
     if alert.is_some() || script.is_some() {
         args.source = installed_source(alert, script, statements.is_some(), file)?;
@@ -266,8 +286,8 @@ mod tests {
         assert_eq!(parse_err(&["+M"]), "`+M` needs a value (MAILCMD)");
         assert_eq!(parse_err(&[]), "no script given");
         assert_eq!(
-            parse_err(&["-z"]),
-            "`-z` is not supported: it served PIKT's own test suite; run `bin/test` instead"
+            parse_err(&["-z", "+A", "Urgent"]),
+            "`-z` checks every installed alert; it takes no script, `+C`, `+A` or `+S` (check one with `-c`)"
         );
         assert!(parse_err(&["+C", "x", "f"]).starts_with("give either"));
     }
@@ -302,6 +322,18 @@ mod tests {
         assert_eq!(
             parse_err(&["+A", "../etc/passwd"]),
             "`../etc/passwd` is not an alert or script name (letters, digits, `-`, `_`, `.`)"
+        );
+    }
+
+    #[test]
+    fn pikt_flags_with_a_decision() {
+        assert_eq!(parse_ok(&["-C", "f.pikt"]).action, Action::Check);
+        let args = parse_ok(&["-UT", "+A", "Urgent"]);
+        assert!(args.urgent && args.test_mode);
+        let args = parse_ok(&["-z"]);
+        assert_eq!(
+            (args.action, args.source),
+            (Action::CheckInstallation, Source::Installation)
         );
     }
 

@@ -9,8 +9,11 @@
 
 mod alert;
 mod args;
+mod check;
 mod delivery;
 mod interrupt;
+mod limits;
+mod lock;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +39,8 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_SCRIPT_ERRORS: u8 = 2;
 /// The command line is wrong (the same status for pikt, piktc and piktd).
 const EXIT_USAGE: u8 = pikt_cli::EXIT_USAGE;
+/// Another run of the alert holds its lock (`-U` runs regardless).
+const EXIT_BUSY: u8 = 3;
 /// The script cannot be read.
 const EXIT_UNREADABLE: u8 = 4;
 
@@ -69,6 +74,7 @@ fn pikt_main() -> ExitCode {
         (Action::Run, Source::Installed { alert, script }) => {
             alert::run_installed(&args, alert.as_deref(), script.as_deref())
         }
+        (Action::CheckInstallation, _) => check::installation(&args),
         _ => load_and_act(&args),
     };
     ExitCode::from(code)
@@ -126,6 +132,7 @@ fn load(args: &Args) -> Result<Loaded, String> {
                 target.alert,
             )
         }
+        Source::Installation => return Err("`-z` checks the installation, not one script".into()),
         Source::Stdin => {
             let mut bytes = Vec::new();
             io::stdin()

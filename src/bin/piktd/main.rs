@@ -51,6 +51,15 @@ fn settings(invocation: &Invocation) -> Result<Settings, String> {
     let site = Site::open(&invocation.site, &SiteEnv::from_process()).map_err(|e| e.to_string())?;
     if invocation.mode == Mode::Run {
         site.check_installed().map_err(|e| e.to_string())?;
+        // A link planted on the way to =etcdir is the problem to report,
+        // before whatever is (not) found behind it.
+        pikt_fs::Dir::open(&site.layout.etcdir).map_err(|e| e.to_string())?;
+    }
+    // PIKT.conf's warnings (keys that do nothing here): on stderr, which is
+    // the journal under systemd, once at start and with `-z`.
+    let _ = io::stderr().write_all(site.warnings().as_bytes());
+    if invocation.conf.is_none() && site.found_piktd_conf().is_none() {
+        return Err(no_piktd_conf(&site));
     }
     let files = site.piktd_files();
     let mut settings = Settings::new(site.root());
@@ -77,6 +86,21 @@ fn settings(invocation: &Invocation) -> Result<Settings, String> {
     settings.test_mode = invocation.test;
     settings.debug = invocation.debug;
     Ok(settings)
+}
+
+/// Why piktd does not start without a schedule (as PIKT's piktd aborted):
+/// every place searched, and how to make one.
+fn no_piktd_conf(site: &Site) -> String {
+    let searched: Vec<String> = site
+        .piktd_conf_candidates()
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    format!(
+        "no piktd.conf: looked for {} (write one with `piktc -e`, or create an empty `{}`)",
+        searched.join(", "),
+        site.layout.piktd_conf().display()
+    )
 }
 
 /// Runs the daemon until it is told to stop.

@@ -18,12 +18,16 @@ const HOST_HELP: &str =
     "this host's name in systems.cfg (default: $PIKT_HOST, else the system host name up to its first dot)";
 
 /// The environment variables all three read.
-const SITE_ENVIRONMENT: [(&str, &str); 2] = [
+const SITE_ENVIRONMENT: [(&str, &str); 3] = [
     (
         "PIKT_DIR",
         "the installation root when --piktdir is not given",
     ),
     ("PIKT_HOST", "this host's name when --host is not given"),
+    (
+        "PIKT_CONF_PATH",
+        "directories (separated by :) searched for PIKT.conf and piktd.conf when =piktdir/etc has none, instead of /etc:/etc/pikt:/usr/local/etc:/usr/local/etc/pikt; empty: none",
+    ),
 ];
 
 #[cfg(test)]

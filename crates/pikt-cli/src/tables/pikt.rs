@@ -34,11 +34,11 @@ pub enum PiktFlag {
     PiktDir,
     /// `--host NAME`.
     Host,
-    /// `-C` (PIKT: check piktc's staged files; refused).
+    /// `-C`: PIKT's check of piktc's staged files; the same as `-c` here.
     StagedCheck,
-    /// `-U` (PIKT: "urgent mode"; refused).
+    /// `-U`: urgent mode, no alert lock blocks the run.
     Urgent,
-    /// `-z` (PIKT: its test suite's mode; refused).
+    /// `-z`: PIKT's "make check" mode; checks every installed alert here.
     MakeCheck,
 }
 
@@ -46,8 +46,11 @@ use PiktFlag as F;
 
 const FLAGS: &[Flag<PiktFlag>] = &[
     Flag::switch(F::Check, 'c', "check", "check the script (parse and resolve, print every diagnostic) and exit: status 2 when it has errors"),
+    Flag::switch(F::StagedCheck, 'C', "doublecheck", "the same as -c (PIKT checked piktc's staged files with it; piktc checks every script before it installs anything)"),
+    Flag::switch(F::MakeCheck, 'z', "check-installed", "check every installed alert (=altdir/*.alt and its settings) and PIKT.conf, print what is wrong, and exit: status 2 when something is"),
     Flag::switch(F::Debug, 'G', "debug", "debug: trace every statement, and the log entries, on standard error"),
     Flag::switch(F::Test, 'T', "test", "test mode: print `exec: COMMAND` for exec, exec wait and #system instead of running them; print the alert mail"),
+    Flag::switch(F::Urgent, 'U', "urgent", "urgent mode: run the alert even while another run of it holds =lokdir/ALERT.lock"),
     Flag::switch(F::Version, 'V', "version", "print the version and exit"),
     Flag::switch(F::Help, 'h', "help", "print this help and exit"),
     Flag::long(F::DumpTokens, "dump-tokens", "print the script's tokens and exit"),
@@ -59,9 +62,6 @@ const FLAGS: &[Flag<PiktFlag>] = &[
     Flag::plus(F::Statements, 'C', "STATEMENTS", "run these Pikt statements (a script body; bare statements are a `begin` section)").completes(Complete::Command),
     Flag::plus(F::Alert, 'A', "ALERT", "run the installed alert ALERT (=altdir/ALERT.alt): its scripts in order, one mail, the alert log").completes(Complete::InstalledAlert),
     Flag::plus(F::Script, 'S', "SCRIPT", "run only SCRIPT of the installed alert holding it (with +A: of that alert)").completes(Complete::InstalledScript),
-    Flag::letter(F::StagedCheck, 'C', "check piktc's staged files").refused("piktc checks every script with pikt's own parser before it installs anything, so there is no staging directory to check"),
-    Flag::letter(F::Urgent, 'U', "urgent mode").refused("PIKT never documented what urgent mode does"),
-    Flag::letter(F::MakeCheck, 'z', "make-check mode").refused("it served PIKT's own test suite; run `bin/test` instead"),
 ];
 
 /// `pikt`'s command line.
@@ -86,6 +86,7 @@ pub const PIKT: Spec<PiktFlag> = Spec {
     environment: &[
         SITE_ENVIRONMENT[0],
         SITE_ENVIRONMENT[1],
+        SITE_ENVIRONMENT[2],
         ("PIKT_NOW", "a fixed clock, in seconds since the epoch"),
         ("PIKT_SYSLOG", "the syslog socket (default /dev/log)"),
         ("TZ", "the time zone of dates"),
@@ -93,7 +94,8 @@ pub const PIKT: Spec<PiktFlag> = Spec {
     exit_codes: &[
         (0, "everything ran"),
         (1, "a script failed at run time or died, or the mail could not be delivered"),
-        (2, "the script has errors (nothing ran)"),
+        (2, "the script has errors (nothing ran); with -z, an installed alert has errors"),
+        (3, "another run of the alert holds its lock (see -U)"),
         (4, "the script, the installed alert or PIKT.conf cannot be read"),
     ],
 };

@@ -56,7 +56,7 @@ pub enum PiktcFlag {
     Delete,
     /// `-T`: test mode.
     Test,
-    /// `-U` (undocumented in PIKT; refused).
+    /// `-U`: urgent mode, no lock blocks a change.
     Urgent,
     /// `-v`: say what was done.
     Verbose,
@@ -70,7 +70,7 @@ pub enum PiktcFlag {
     Exec,
     /// `-X`: run `+C` commands without waiting.
     ExecNoWait,
-    /// `-z` (PIKT's test-suite mode; refused).
+    /// `-z`: PIKT's "make check" mode; the same as `-c` here.
     MakeCheck,
     /// `-Z`: list every config element.
     ListAll,
@@ -116,6 +116,7 @@ const NO_SERVICE: &str =
 const FLAGS: &[Flag<PiktcFlag>] = &[
     Flag::switch(F::Check, 'c', "check", "check every config file for every selected host (all hosts by default)"),
     Flag::switch(F::DoubleCheck, 'C', "doublecheck", "the same as -c (its check already parses every alarm script with pikt's own parser)"),
+    Flag::switch(F::MakeCheck, 'z', "make-check", "the same as -c (PIKT's \"make check\" mode)"),
     Flag::switch(F::Install, 'i', "install", "install the selected items on the selected hosts (unchanged files are left alone)"),
     Flag::switch(F::Enable, 'e', "enable", "enable the selected alerts: write their piktd.conf lines"),
     Flag::switch(F::Disable, 'd', "disable", "disable the selected alerts: remove their piktd.conf lines"),
@@ -130,7 +131,7 @@ const FLAGS: &[Flag<PiktcFlag>] = &[
     Flag::switch(F::Diff, 'f', "diff", "show how the installed files differ from what the master renders now"),
     Flag::switch(F::View, 'w', "view", "show the selected items' files as installed on the hosts"),
     Flag::switch(F::ViewMaster, 'W', "view-master", "show the selected items' files as the master renders them for each host"),
-    Flag::letter(F::Checksum, 'm', "checksums of the installed files against the master's: -m4 MD5, -m5 (default) SHA-256").digits("LEVEL"),
+    Flag::letter(F::Checksum, 'm', "checksums of the installed files, and whether each is the master's: -m SHA-256, -m# PIKT's $checksum level # (1 BSD sum, 2 System V sum, 3 cksum, 4 MD4, 5 MD5)").digits("LEVEL"),
     Flag::switch(F::List, 'l', "list", "list the selected items (all by default) and where they go"),
     Flag::switch(F::ListAll, 'Z', "list-all", "list every config element as the host sees it"),
     Flag::switch(F::ExpandHosts, 'L', "expand-hosts", "print the hosts that the +H/-H names denote"),
@@ -139,6 +140,7 @@ const FLAGS: &[Flag<PiktcFlag>] = &[
     Flag::long(F::Explain, "explain", "show which #if/#ifdef branches made the host's output lines from FILE:LINE").takes("FILE:LINE", Complete::None),
     Flag::switch(F::Refresh, 'I', "refresh", "run the regenerating commands of #include/#verbatim \"file\" [cmd] and #exec \"/dev/null\" [cmd]"),
     Flag::switch(F::Test, 'T', "test", "test mode: set the define `pikttest`; piktd.conf lines run `pikt -T`"),
+    Flag::switch(F::Urgent, 'U', "urgent", "urgent mode: change hosts even while another piktc's change holds =lokdir/piktc.lock"),
     Flag::switch(F::DryRun, 'n', "dry-run", "with a change (-i -e -d -t -B -x -X -r -k): show per host what would change, change nothing"),
     Flag::letter(F::Pause, 'p', "between two hosts, pause # seconds, or without #, wait for Enter").digits("SECONDS"),
     Flag::switch(F::Verbose, 'v', "verbose", "say what is done, file by file"),
@@ -152,8 +154,6 @@ const FLAGS: &[Flag<PiktcFlag>] = &[
     Flag::letter(F::StopService, 'K', "stop piktc_svc").refused(NO_SERVICE),
     Flag::letter(F::RestartService, 'R', "restart piktc_svc").refused(NO_SERVICE),
     Flag::letter(F::Quiet, 'Q', "undocumented").refused("PIKT never documented what it does"),
-    Flag::letter(F::Urgent, 'U', "undocumented").refused("PIKT never documented what it does"),
-    Flag::letter(F::MakeCheck, 'z', "make-check mode").refused("it served PIKT's own test suite; run `bin/test` instead"),
     Flag::selector(F::Alert, 'A', true, "ALERT...", "alerts (names, `all`, `=macro`); +Af forces rewriting unchanged files").with_suffix('f').completes(Complete::Alert),
     Flag::selector(F::Script, 'S', true, "SCRIPT...", "single alarm scripts").with_suffix('f').completes(Complete::Script),
     Flag::selector(F::Program, 'P', true, "PROGRAM...", "programs").with_suffix('f').completes(Complete::Program),
@@ -181,11 +181,12 @@ pub const PIKTC: Spec<PiktcFlag> = Spec {
     notes: &[
         "ALL stands for +A all +P all +F all +O all. Without +H, changes and queries go to this host only. Remote hosts are not reached yet: they are reported as skipped (exit status 4).",
     ],
-    environment: &[SITE_ENVIRONMENT[0], SITE_ENVIRONMENT[1]],
+    environment: &[SITE_ENVIRONMENT[0], SITE_ENVIRONMENT[1], SITE_ENVIRONMENT[2]],
     exit_codes: &[
         (0, "success (warnings may have been printed)"),
         (1, "the configuration has errors (nothing was changed)"),
         (3, "a host failed: installing, reading piktd's files, a command, piktd control"),
         (4, "the rest succeeded, but some selected hosts were skipped"),
+        (5, "another piktc is changing hosts from this master (see -U); nothing was done"),
     ],
 };

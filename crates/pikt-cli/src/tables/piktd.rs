@@ -58,7 +58,12 @@ pub const PIKTD: Spec<PiktdFlag> = Spec {
         "piktd stays in the foreground and copies every log line to standard error (the journal under systemd). It refuses to start where there is no installation.",
         "Signals: SIGHUP rereads piktd.conf and reopens the log; SIGTERM stops the runs and exits.",
     ],
-    environment: &[SITE_ENVIRONMENT[0], SITE_ENVIRONMENT[1], ("TZ", "the time zone timings are read in")],
+    environment: &[
+        SITE_ENVIRONMENT[0],
+        SITE_ENVIRONMENT[1],
+        SITE_ENVIRONMENT[2],
+        ("TZ", "the time zone timings are read in"),
+    ],
     exit_codes: &[
         (0, "stopped cleanly, or the check passed"),
         (1, "cannot start (no installation, a directory, the log, PIKT.conf), or the check found errors"),

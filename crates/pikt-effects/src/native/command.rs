@@ -532,6 +532,9 @@ mod tests {
             "psx -eo user,comm",
             "./ps -eo user,comm",
             "sh fakeps -eo user,comm",
+            // a ps of the site's own (PIKT.conf `pscmd`, expanded as `=ps`)
+            "/usr/local/bin/ps -eo user,comm",
+            "/opt/pikt/bin/ps -eo user,comm",
             "LC_ALL=C ps -eo user,comm",
             "ps ps -eo user,comm",
             // injection and other shell syntax

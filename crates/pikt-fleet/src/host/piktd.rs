@@ -38,7 +38,9 @@ pub(super) fn edit(
     site: &Site,
     dry_run: bool,
 ) -> Result<(Option<PlannedFile>, PiktdResult), Refusal> {
-    let path = site.layout.piktd_conf();
+    // The piktd.conf piktd reads: the one found (`=etcdir`, then the
+    // system directories), else `=etcdir/piktd.conf`.
+    let path = site.piktd_files().conf;
     let shown = path.display().to_string();
     let before = read_file(&path)
         .map_err(|e| Refusal::from(e.to_string()))?

@@ -5,7 +5,7 @@
 use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
-use crate::digest::{md5_hex, sha256_hex};
+use crate::digest::{checksum, sha256_hex};
 use crate::plan::{DigestKind, ReadRequest};
 use crate::report::{ReadResult, ReadState, Report};
 
@@ -51,9 +51,10 @@ fn read_one(request: &ReadRequest) -> ReadResult {
     }
     match std::fs::read(&request.path) {
         Ok(bytes) => {
+            result.sha256 = sha256_hex(&bytes);
             result.digest = match request.digest {
-                DigestKind::Sha256 => sha256_hex(&bytes),
-                DigestKind::Md5 => md5_hex(&bytes),
+                DigestKind::Sha256 => result.sha256.clone(),
+                kind => checksum(kind, &bytes),
             };
             if request.content {
                 result.content = bytes;

@@ -230,7 +230,7 @@ fn an_interruption_between_staging_and_switching_leaves_the_old_version() {
 fn a_failure_while_staging_changes_nothing() {
     let tree = installed_v1();
     let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::os::unix::fs::symlink(outside.path(), tree.path("lib/programs"))
+    pikt_fs::testing::plant_link(outside.path(), &tree.path("lib/programs"))
         .unwrap_or_else(|e| panic!("{e}"));
     let mut plan = v2(&tree);
     plan.files
@@ -238,7 +238,11 @@ fn a_failure_while_staging_changes_nothing() {
     let report = apply(plan, &tree.side);
     assert!(report.failed());
     assert!(
-        report.errors[0].starts_with("refusing to write through symbolic link"),
+        report.errors[0].starts_with(&format!(
+            "refusing to follow symbolic link `{}` (to `{}`): ",
+            tree.path("lib/programs").display(),
+            outside.path().display()
+        )),
         "{:?}",
         report.errors
     );

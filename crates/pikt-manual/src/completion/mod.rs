@@ -203,11 +203,11 @@ mod tests {
     fn hidden_and_refused_flags_are_never_offered() {
         let m = model(&PIKTC);
         let offered: Vec<&str> = m.offered.iter().map(|(s, _)| s.as_str()).collect();
-        for absent in ["--apply-bundle", "--complete", "-K", "-R", "-Q", "-U", "-z"] {
+        for absent in ["--apply-bundle", "--complete", "-K", "-R", "-Q"] {
             assert!(!offered.contains(&absent), "{absent}");
         }
         for present in [
-            "-c", "--check", "-p", "-m", "+H", "-H", "+Of", "+E", "-E", "+M", "-M",
+            "-c", "--check", "-p", "-m", "+H", "-H", "+Of", "+E", "-E", "+M", "-M", "-U", "-z",
         ] {
             assert!(offered.contains(&present), "{present}");
         }

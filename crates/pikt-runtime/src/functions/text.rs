@@ -5,6 +5,7 @@
 
 use super::args::Call;
 use super::{FnEnv, FnResult};
+use crate::shell::{double_quote, shell_quote};
 use crate::value::{format_number, Str, Value};
 
 /// The most bytes `$repeat` may produce (16 MiB).
@@ -116,14 +117,16 @@ pub(super) fn trim(call: &Call) -> FnResult {
     Ok(Value::str(call.text(0)?.trim()))
 }
 
-/// `$dquote(s)` and `$squote(s)`: `s` between two `mark`s.
-pub(super) fn quote(call: &Call, mark: char) -> FnResult {
-    let s = call.text(0)?;
-    let mut out = Str::with_capacity(s.len() + 2);
-    out.push(mark);
-    out.push_str(&s);
-    out.push(mark);
-    Ok(Value::Str(out))
+/// `$squote(s)`: `s` as one single-quoted shell word; a `'` inside is
+/// written `'\''`, so the shell reads back exactly `s`.
+pub(super) fn squote(call: &Call) -> FnResult {
+    Ok(Value::Str(Str::from(shell_quote(&call.text(0)?))))
+}
+
+/// `$dquote(s)`: `s` between double quotes, with `\`, `$`, `` ` `` and `"`
+/// escaped by a backslash, so the shell reads back exactly `s`.
+pub(super) fn dquote(call: &Call) -> FnResult {
+    Ok(Value::Str(Str::from(double_quote(&call.text(0)?))))
 }
 
 /// `$text(x)`: numbers as Pikt prints them; strings unchanged.

@@ -138,6 +138,14 @@ impl Keyed {
         self.text.len() + self.values.len() * 16
     }
 
+    /// The bytes the records hold in memory (the script's memory limit
+    /// counts them).
+    pub fn held(&self) -> usize {
+        self.text.len()
+            + self.records.len() * std::mem::size_of::<Record>()
+            + self.values.len() * (std::mem::size_of::<Stored>() + std::mem::size_of::<u16>())
+    }
+
     /// Starts the record of `key` (a later record of the same key replaces
     /// it, as the line seen last wins).
     pub fn start(&mut self, key: &str) {

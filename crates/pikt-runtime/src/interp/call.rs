@@ -19,13 +19,14 @@ use pikt_lang::builtins::{self, Builtin};
 use pikt_source::Span;
 
 use super::{error, Machine, Res};
+use crate::command::CommandLine;
 use crate::error::{RunError, RunErrorKind};
 use crate::functions::{call_pure, reads_clock, FnEnv, ERR_TEXT};
 use crate::guard::Guarded;
 use crate::host::{
     Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
 };
-use crate::input::decode_line;
+use crate::input::{decode_line, read_line_capped};
 use crate::plan::{Arg, Call, Dyn, SplitCall, Text, Val};
 use crate::shell::{killprocs_command, pkill_count};
 use crate::value::{Str, Value};
@@ -123,7 +124,7 @@ impl<'a> Machine<'a> {
         let text = |s: &str| Ok(Value::str(s));
         match builtin {
             Builtin::Fopen => self.fopen(args, span),
-            Builtin::Popen => self.popen(args, span),
+            Builtin::Popen => self.popen(call),
             Builtin::Read => self.read(args, span),
             Builtin::Write => self.write(args, span),
             Builtin::Fclose => self.close(args, false, span),
@@ -131,8 +132,8 @@ impl<'a> Machine<'a> {
             Builtin::Rule => Ok(Value::Num(f64::from(self.rule_number))),
             Builtin::Innum => Ok(Value::Num(self.line_number as f64)),
             Builtin::Eoi => self.end_of_input(span),
-            Builtin::System => self.system(args, span),
-            Builtin::Command => self.command(args, span),
+            Builtin::System => self.system(call),
+            Builtin::Command => self.command(call),
             Builtin::Killprocs => self.killprocs(args, span),
             Builtin::Alarm => text(self.name),
             Builtin::Alert => text(self.config.alert.as_deref().unwrap_or("")),
@@ -233,6 +234,20 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// The command of a call that runs one (lowered apart from the other
+    /// arguments, code and data kept apart: [`crate::command`]).
+    fn command_arg(&mut self, call: &'a Call) -> Res<CommandLine> {
+        match &call.command {
+            Some(command) => self.eval_command(command),
+            None => Err(error(
+                RunErrorKind::NotAllowed {
+                    what: "the command argument is missing".into(),
+                },
+                call.span,
+            )),
+        }
+    }
+
     fn ensure_closed(&self, id: HandleId, span: Span) -> Res<()> {
         if self.handles.get(id.0 as usize).is_some_and(Option::is_some) {
             return Err(error(
@@ -284,10 +299,11 @@ impl<'a> Machine<'a> {
     }
 
     /// `#popen(H, command, mode)`
-    fn popen(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
+    fn popen(&mut self, call: &'a Call) -> Res<Value> {
+        let (args, span) = (&*call.args, call.span);
         let id = self.handle_arg(args, span)?;
         self.ensure_closed(id, span)?;
-        let command = self.text_arg(args, 1, span)?;
+        let command = self.command_arg(call)?;
         let mode = self.text_arg(args, 2, span)?;
         if !matches!(mode.as_str(), "r" | "w") {
             return Err(error(
@@ -297,7 +313,7 @@ impl<'a> Machine<'a> {
                 args.get(2).map_or(span, |a| a.span),
             ));
         }
-        let popen = ShellCommand::new(&command, CommandUse::Popen);
+        let popen = command.as_shell(CommandUse::Popen);
         let opened = if mode == "r" {
             self.host.read_pipe(&popen).map(Handle::PipeReader)
         } else {
@@ -309,7 +325,7 @@ impl<'a> Machine<'a> {
                 Ok(Value::Num(1.0))
             }
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::Num(ERR))
             }
@@ -349,19 +365,24 @@ impl<'a> Machine<'a> {
             return Err(self.not_open(id, span));
         };
         self.read_bytes.clear();
+        let max_line = self.config.limits.max_line;
         let read = match handle {
-            Handle::FileReader(r) => r.read_until(b'\n', &mut self.read_bytes),
-            Handle::PipeReader(r) => r.read_until(b'\n', &mut self.read_bytes),
+            Handle::FileReader(r) => read_line_capped(r, &mut self.read_bytes, max_line),
+            Handle::PipeReader(r) => read_line_capped(r, &mut self.read_bytes, max_line),
             Handle::FileWriter(_) | Handle::PipeWriter(_) => {
                 let how = handle.how();
                 return Err(self.misuse(id, "read from", how, span));
             }
         };
         match read {
-            Ok(0) => Ok(Value::Num(0.0)),
-            Ok(_) => {
+            Ok((0, _)) => Ok(Value::Num(0.0)),
+            Ok((_, cut)) => {
                 decode_line(&self.read_bytes, &mut self.readline);
                 self.has_readline = true;
+                if cut {
+                    let what = format!("a line read from `{}`", self.handle_name(id));
+                    self.line_cut(&what);
+                }
                 Ok(Value::Num(1.0))
             }
             Err(e) => {
@@ -376,6 +397,7 @@ impl<'a> Machine<'a> {
     fn write(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
         let id = self.handle_arg(args, span)?;
         let text = self.text_arg(args, 1, span)?;
+        self.emit(text.len() + 1, span)?;
         let Some(Some(handle)) = self.handles.get_mut(id.0 as usize) else {
             return Err(self.not_open(id, span));
         };
@@ -499,15 +521,13 @@ impl<'a> Machine<'a> {
 
     /// `#system(command)`: runs it, returns its exit status (test mode:
     /// prints `exec: COMMAND` and returns 0).
-    fn system(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
-        let command = self.text_arg(args, 0, span)?;
-        let ran = self
-            .host
-            .run(&ShellCommand::new(&command, CommandUse::System));
-        match self.guarded(ran, span)? {
+    fn system(&mut self, call: &'a Call) -> Res<Value> {
+        let command = self.command_arg(call)?;
+        let ran = self.host.run(&command.as_shell(CommandUse::System));
+        match self.guarded(ran, call.span)? {
             Ok(status) => Ok(Value::Num(f64::from(status))),
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::Num(ERR))
             }
@@ -515,18 +535,16 @@ impl<'a> Machine<'a> {
     }
 
     /// `$command(command)`: the first line of its output.
-    fn command(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
-        let command = self.text_arg(args, 0, span)?;
-        let captured = self
-            .host
-            .capture(&ShellCommand::new(&command, CommandUse::Command));
-        match self.guarded(captured, span)? {
+    fn command(&mut self, call: &'a Call) -> Res<Value> {
+        let command = self.command_arg(call)?;
+        let captured = self.host.capture(&command.as_shell(CommandUse::Command));
+        match self.guarded(captured, call.span)? {
             Ok(output) => {
                 let first = output.lines().next().unwrap_or("");
                 Ok(Value::str(first))
             }
             Err(e) => {
-                let text = format!("cannot run `{command}`: {e}");
+                let text = format!("cannot run `{}`: {e}", command.shown());
                 self.log("WARNING", &text, false);
                 Ok(Value::str(""))
             }

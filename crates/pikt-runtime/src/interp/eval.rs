@@ -201,9 +201,10 @@ impl<'a> Machine<'a> {
     /// Appends the text of `t` to `out`.
     pub(super) fn text_into(&mut self, t: &'a Text, out: &mut String) -> Res<()> {
         match t {
-            Text::Concat(parts) => {
+            Text::Concat(parts, span) => {
                 for part in parts.iter() {
                     self.part_into(part, out)?;
+                    self.string_fits(out.len(), *span)?;
                 }
                 Ok(())
             }
@@ -236,7 +237,7 @@ impl<'a> Machine<'a> {
     #[inline(never)]
     fn other_into(&mut self, t: &'a Text, out: &mut String) -> Res<()> {
         match t {
-            Text::Concat(_) | Text::Lit(_) | Text::Var(..) | Text::Dat(..) => {
+            Text::Concat(..) | Text::Lit(_) | Text::Var(..) | Text::Dat(..) => {
                 return self.text_into(t, out)
             }
             Text::Num(n) => {

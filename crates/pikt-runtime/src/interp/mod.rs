@@ -32,29 +32,30 @@ macro_rules! texts {
     };
 }
 
+mod budget;
 mod call;
+mod command;
 mod cond;
 mod eval;
 mod fields;
 mod stmt;
 mod store;
 
-use std::time::Instant;
-
 use pikt_lang::ast::{InputKind, Level, Script, Status, VarId, VarType};
 use pikt_source::{SourceMap, Span};
 
-use crate::config::{Limits, RunConfig};
+use crate::config::RunConfig;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::guard::{GuardError, Guarded};
 use crate::history::{History, ValueRef};
-use crate::host::{LogEntry, Sinks};
+use crate::host::{Clock, LogEntry, Sinks};
 use crate::input::Input;
 use crate::plan::{Place, Plan};
 use crate::regex_cache::RegexCache;
 use crate::run::ScriptToRun;
 use crate::split::LineFields;
 use crate::value::{parse_leading_number, Str, Value};
+use budget::{Budget, Exceeded};
 use call::Handle;
 use cond::Site;
 use fields::SplitState;
@@ -133,14 +134,11 @@ pub(crate) struct Machine<'a> {
     /// The `#` slot that holds the field count of the current `#split`,
     /// not counted yet ([`crate::plan::Assign::Count`]).
     deferred_count: Option<u32>,
-    /// Statements run, counted in batches ([`Machine::tick`]).
-    statements: u64,
-    /// Statements left before the limits are checked again.
-    countdown: u32,
-    /// Loop iterations left before the time limit is checked again.
-    loop_countdown: u32,
+    /// Statements, time, memory and output used, against the limits.
+    budget: Budget,
+    /// Input lines cut at the line limit.
+    cut_lines: u64,
     trace: bool,
-    started: Instant,
     text_pool: Vec<String>,
     keys_pool: Vec<Vec<Str>>,
     args_pool: Vec<Vec<Value>>,
@@ -159,6 +157,12 @@ impl<'a> Machine<'a> {
         history: History,
     ) -> Machine<'a> {
         let (script, name) = (item.script, item.name);
+        let mut host = host;
+        let cpu_now = if config.limits.max_cpu.is_some() {
+            host.cpu_time()
+        } else {
+            None
+        };
         let status = script.init.status.map(|(s, _)| s);
         let trace = config.debug || status == Some(Status::Debugging);
         let mut history_new = History::default();
@@ -196,11 +200,9 @@ impl<'a> Machine<'a> {
             died: None,
             skip_lines: 0,
             deferred_count: None,
-            statements: 0,
-            countdown: Self::batch(trace),
-            loop_countdown: LOOP_BATCH,
+            budget: Budget::new(config.limits, cpu_now),
+            cut_lines: 0,
             trace,
-            started: Instant::now(),
             text_pool: Vec::new(),
             keys_pool: Vec::new(),
             args_pool: Vec::new(),
@@ -249,6 +251,13 @@ impl<'a> Machine<'a> {
         let flow = self.each_line();
         self.section = Section::End;
         let finished = self.input.take().map(Input::finish);
+        if self.cut_lines > 1 {
+            let text = format!(
+                "{} lines in all were cut at the input line limit",
+                self.cut_lines
+            );
+            self.log("WARNING", &text, true);
+        }
         let flow = flow?;
         match finished {
             Some(Ok(Some(offset))) => {
@@ -270,6 +279,8 @@ impl<'a> Machine<'a> {
     fn each_line(&mut self) -> Res<Flow> {
         let mut skip: u64 = 0;
         while self.read_input_line()? {
+            // Every line counts, also for a script with no rule to run.
+            self.count(self.input_span())?;
             if skip > 0 {
                 skip -= 1;
                 continue;
@@ -278,7 +289,7 @@ impl<'a> Machine<'a> {
             if flow == Flow::Die {
                 return Ok(flow);
             }
-            self.finish_line();
+            self.finish_line()?;
             match flow {
                 Flow::Skip => skip = self.skip_lines,
                 Flow::Last => return Ok(Flow::Normal),
@@ -335,7 +346,7 @@ impl<'a> Machine<'a> {
                 Input::logfile(&mut self.host, source, spec.rotated.as_deref(), saved)
             }
         };
-        let input = match opened {
+        let mut input = match opened {
             Ok(input) => input,
             Err(e) if GuardError::of(&e).is_some() => return Err(self.guard_error(&e, spec.span)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && spec.kind != InputKind::Proc => {
@@ -353,20 +364,25 @@ impl<'a> Machine<'a> {
                 ))
             }
         };
+        input.limit_lines(self.budget.max_line());
         match filter {
             Some((f, span)) if spec.kind != InputKind::Proc => {
-                input.filtered(&mut self.host, f).map(Some).map_err(|e| {
-                    if GuardError::of(&e).is_some() {
-                        return self.guard_error(&e, *span);
-                    }
-                    error(
-                        RunErrorKind::Io {
-                            what: format!("cannot run filter `{f}`"),
-                            reason: e.to_string(),
-                        },
-                        *span,
-                    )
-                })
+                let max_bytes = self.config.limits.max_memory.unwrap_or(usize::MAX);
+                input
+                    .filtered(&mut self.host, f, max_bytes)
+                    .map(Some)
+                    .map_err(|e| {
+                        if GuardError::of(&e).is_some() {
+                            return self.guard_error(&e, *span);
+                        }
+                        error(
+                            RunErrorKind::Io {
+                                what: format!("cannot run filter `{f}`"),
+                                reason: e.to_string(),
+                            },
+                            *span,
+                        )
+                    })
             }
             _ => Ok(Some(input)),
         }
@@ -385,29 +401,30 @@ impl<'a> Machine<'a> {
             std::mem::swap(&mut self.line, &mut self.split.text);
             self.split.on_line = false;
         }
+        let line_number = self.line_number + 1;
         let got = input.next_line(&mut self.line);
+        let cut = got.is_ok() && input.line_was_cut();
         let got = match got {
             Ok(got) => got,
             Err(e) => {
                 return Err(error(
                     RunErrorKind::Io {
-                        what: "cannot read input".into(),
+                        what: format!("cannot read input line {line_number}"),
                         reason: e.to_string(),
                     },
-                    self.script
-                        .init
-                        .input
-                        .as_ref()
-                        .map_or(self.script.span, |i| i.span),
+                    self.input_span(),
                 ))
             }
         };
         if got {
-            self.line_number += 1;
+            self.line_number = line_number;
             self.has_line = true;
             self.line_fields.reset();
             if let Some(key) = self.line_key.take() {
                 self.key_buffer = key;
+            }
+            if cut {
+                self.line_cut(&format!("input line {line_number}"));
             }
         } else if split_on_line {
             std::mem::swap(&mut self.line, &mut self.split.text);
@@ -416,13 +433,38 @@ impl<'a> Machine<'a> {
         Ok(got)
     }
 
-    /// At the end of a line: remember `@` values and keyed history.
-    fn finish_line(&mut self) {
+    /// Warns about a line cut at the input line limit: the first of the
+    /// script, then a count at the end of the input.
+    #[cold]
+    fn line_cut(&mut self, what: &str) {
+        self.cut_lines += 1;
+        if self.cut_lines == 1 {
+            let text = format!(
+                "{what} is longer than the input line limit ({}, PIKT.conf `input_line_limit`): the rest of it was skipped",
+                budget::mebibytes(self.budget.max_line() as u64)
+            );
+            self.log("WARNING", &text, true);
+        }
+    }
+
+    /// Where the script's input is named (the script when it has none).
+    fn input_span(&self) -> Span {
+        self.script
+            .init
+            .input
+            .as_ref()
+            .map_or(self.script.span, |i| i.span)
+    }
+
+    /// At the end of a line: remember `@` values and keyed history (what
+    /// the history holds counts against the memory limit).
+    fn finish_line(&mut self) -> Res<()> {
         let plan = self.plan;
         for &id in &plan.previous {
             self.remember_previous(id);
         }
         if !plan.history.is_empty() {
+            let held_before = self.history_new.keyed.held();
             self.line_key();
             let key = self.line_key.as_deref().unwrap_or("");
             self.history_new.keyed.start(key);
@@ -453,7 +495,10 @@ impl<'a> Machine<'a> {
                     self.history_new.keyed.add(name, value);
                 }
             }
+            let held = self.history_new.keyed.held();
+            self.hold(held.saturating_sub(held_before), 0, self.input_span())?;
         }
+        Ok(())
     }
 
     /// Keeps `id`'s current value as its `@` value, in the buffer of the
@@ -606,87 +651,77 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Counts a statement; every [`Limits::CHECK_EVERY`] statements (every
-    /// statement when tracing) checks the limits and traces.
+    /// Counts a statement against the limits ([`Machine::count`]) and
+    /// traces it when tracing.
     #[inline]
     fn tick(&mut self, span: Span) -> Res<()> {
-        self.countdown -= 1;
-        if self.countdown == 0 {
-            self.checkpoint(span)?;
-        }
-        Ok(())
-    }
-
-    fn batch(trace: bool) -> u32 {
-        if trace {
-            1
-        } else {
-            Limits::CHECK_EVERY as u32
-        }
-    }
-
-    #[cold]
-    fn checkpoint(&mut self, span: Span) -> Res<()> {
-        let batch = Self::batch(self.trace);
-        self.statements += u64::from(batch);
-        self.countdown = batch;
-        if self.statements % Limits::CHECK_EVERY == 0 {
-            self.check_limits(span)?;
-        }
+        self.count(span)?;
         if self.trace {
-            let resolved = self.map.resolve(span).span;
-            let text = self.map.slice(resolved);
-            let first = text.lines().next().unwrap_or("").trim();
-            let line = format!("{}: {}", self.map.location(span), first);
-            self.host.trace(&line);
+            self.trace_statement(span);
         }
         Ok(())
-    }
-
-    /// Counts a loop iteration (loops with empty bodies run no statement):
-    /// every [`LOOP_BATCH`] iterations the time limit is checked.
-    #[inline]
-    fn loop_tick(&mut self, span: Span) -> Res<()> {
-        self.loop_countdown -= 1;
-        if self.loop_countdown == 0 {
-            self.loop_countdown = LOOP_BATCH;
-            self.check_time(span)?;
-        }
-        Ok(())
-    }
-
-    fn check_limits(&self, span: Span) -> Res<()> {
-        let limits = self.config.limits;
-        if limits
-            .max_statements
-            .is_some_and(|max| self.statements > max)
-        {
-            return Err(error(
-                RunErrorKind::LimitExceeded {
-                    limit: "the statement limit".into(),
-                },
-                span,
-            ));
-        }
-        self.check_time(span)
     }
 
     #[cold]
-    fn check_time(&self, span: Span) -> Res<()> {
-        if self
-            .config
-            .limits
-            .max_duration
-            .is_some_and(|max| self.started.elapsed() > max)
-        {
-            return Err(error(
-                RunErrorKind::LimitExceeded {
-                    limit: "the time limit".into(),
-                },
-                span,
-            ));
+    fn trace_statement(&mut self, span: Span) {
+        let resolved = self.map.resolve(span).span;
+        let text = self.map.slice(resolved);
+        let first = text.lines().next().unwrap_or("").trim();
+        let line = format!("{}: {}", self.map.location(span), first);
+        self.host.trace(&line);
+    }
+
+    /// Counts a statement, a loop iteration or an input line against the
+    /// limits, reading the clocks every [`crate::Limits::CHECK_EVERY`].
+    #[inline]
+    fn count(&mut self, span: Span) -> Res<()> {
+        match self.budget.count() {
+            Ok(false) => Ok(()),
+            Ok(true) => self.check_time(span),
+            Err(exceeded) => Err(limit_error(exceeded, span)),
         }
-        Ok(())
+    }
+
+    #[cold]
+    fn check_time(&mut self, span: Span) -> Res<()> {
+        let cpu_now = if self.budget.wants_cpu() {
+            self.host.cpu_time()
+        } else {
+            None
+        };
+        self.budget
+            .check_time(cpu_now)
+            .map_err(|exceeded| limit_error(exceeded, span))
+    }
+
+    /// Charges `added` bytes now held in variables and gives back `removed`.
+    #[inline]
+    fn hold(&mut self, added: usize, removed: usize, span: Span) -> Res<()> {
+        self.budget
+            .hold(added, removed)
+            .map_err(|exceeded| limit_error(exceeded, span))
+    }
+
+    /// Gives back `bytes` no longer held in variables.
+    #[inline]
+    fn budget_release(&mut self, bytes: usize) {
+        self.budget.release(bytes);
+    }
+
+    /// Checks the length of a string being built.
+    #[inline]
+    fn string_fits(&self, len: usize, span: Span) -> Res<()> {
+        self.budget
+            .string(len)
+            .map_err(|exceeded| limit_error(exceeded, span))
+    }
+
+    /// Charges `bytes` of output.
+    #[inline]
+    fn emit(&mut self, bytes: usize, span: Span) -> Res<()> {
+        self.budget
+            .emit(bytes)
+            .map_err(|exceeded| limit_error(exceeded, span))
     }
 
     /// The run-time error for what the guard did not do: a command refused
@@ -778,8 +813,16 @@ impl<'a> Machine<'a> {
     }
 }
 
-/// Loop iterations between two looks at the clock.
-const LOOP_BATCH: u32 = 4096;
+/// The error for a limit gone over at `span`.
+#[cold]
+fn limit_error(exceeded: Exceeded, span: Span) -> Box<RunError> {
+    error(
+        RunErrorKind::LimitExceeded {
+            limit: exceeded.describe(),
+        },
+        span,
+    )
+}
 
 #[cfg(test)]
 mod tests;

@@ -5,8 +5,10 @@ use std::io::Write as _;
 use pikt_lang::ast::{BinaryOp, CaseLabel, VarId};
 use pikt_source::Span;
 
+use super::budget::ELEMENT_COST;
 use super::eval::{arith, Loc};
 use super::{error, Flow, Machine, Res};
+use crate::command::CommandLine;
 use crate::error::RunErrorKind;
 use crate::host::{Clock, CommandUse, Fs, Shell, ShellCommand, Sinks, SyslogMessage};
 use crate::plan::{
@@ -63,7 +65,8 @@ impl<'a> Machine<'a> {
             StmtKind::Jump(flow) => Ok(*flow),
             StmtKind::While(cond, body) => {
                 while self.cond(cond)? {
-                    self.loop_tick(span)?;
+                    // Every iteration counts, also of a loop with an empty body.
+                    self.count(span)?;
                     match self.block(body)? {
                         Flow::Normal | Flow::Continue => {}
                         Flow::Break => break,
@@ -72,9 +75,9 @@ impl<'a> Machine<'a> {
                 }
                 Ok(Flow::Normal)
             }
-            StmtKind::Repeat(body, until) => {
+            StmtKind::Repeat(body, until, until_span) => {
                 loop {
-                    self.loop_tick(span)?;
+                    self.count(*until_span)?;
                     match self.block(body)? {
                         Flow::Normal | Flow::Continue => {}
                         Flow::Break => break,
@@ -89,7 +92,7 @@ impl<'a> Machine<'a> {
             StmtKind::For(for_loop) => {
                 self.assign(&for_loop.init)?;
                 while self.cond(&for_loop.cond)? {
-                    self.loop_tick(span)?;
+                    self.count(span)?;
                     match self.block(&for_loop.body)? {
                         Flow::Normal | Flow::Continue => {}
                         Flow::Break => break,
@@ -137,13 +140,14 @@ impl<'a> Machine<'a> {
                 Ok(Flow::Normal)
             }
             StmtKind::Exec(exec) => {
-                let command = self.command_text(&exec.command)?;
+                let command = self.eval_command(&exec.command)?;
                 self.exec_command(&command, exec.wait, exec.force, span)?;
                 Ok(Flow::Normal)
             }
             StmtKind::Output(output) => {
                 let mut text = self.take_text();
                 self.text_into(&output.message, &mut text)?;
+                self.emit(text.len() + 1, span)?;
                 self.send(&output.target, &mut text, span)?;
                 self.give_text(text);
                 Ok(Flow::Normal)
@@ -179,8 +183,10 @@ impl<'a> Machine<'a> {
             }
             let mut result = Ok(Flow::Normal);
             for key in &keys {
-                self.set_key_var(for_keys.var, key);
-                match self.key_iteration(for_keys, span) {
+                let turn = self
+                    .set_key_var(for_keys.var, key, span)
+                    .and_then(|()| self.key_iteration(for_keys, span));
+                match turn {
                     Ok(None) => {}
                     Ok(Some(flow)) => {
                         result = Ok(flow);
@@ -198,7 +204,7 @@ impl<'a> Machine<'a> {
         }
         let count = self.array_len(array);
         for at in 0..count {
-            if !self.set_key_var_at(for_keys.var, array, at) {
+            if !self.set_key_var_at(for_keys.var, array, at, span)? {
                 break;
             }
             if let Some(flow) = self.key_iteration(for_keys, span)? {
@@ -210,7 +216,7 @@ impl<'a> Machine<'a> {
 
     /// One turn of a `foreach` body: `Some(flow)` when the loop ends.
     fn key_iteration(&mut self, for_keys: &'a ForKeys, span: Span) -> Res<Option<Flow>> {
-        self.loop_tick(span)?;
+        self.count(span)?;
         Ok(match self.block(&for_keys.body)? {
             Flow::Normal | Flow::Continue => None,
             Flow::Break => Some(Flow::Normal),
@@ -236,27 +242,18 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn set_key_var(&mut self, var: KeyVar, key: &str) {
+    fn set_key_var(&mut self, var: KeyVar, key: &str, span: Span) -> Res<()> {
         match var {
-            KeyVar::Text(slot) => {
-                if let Some(cell) = self.store.text_mut(slot) {
-                    cell.text.clear();
-                    cell.text.push_str(key);
-                    cell.set = true;
-                }
-            }
-            KeyVar::Num(slot) => {
-                if let Some(cell) = self.store.nums.get_mut(slot as usize) {
-                    *cell = Some(parse_leading_number(key));
-                }
-            }
+            KeyVar::Text(slot) => self.set_text(slot, key, span)?,
+            KeyVar::Num(slot) => self.set_num(slot, parse_leading_number(key)),
             KeyVar::Nowhere => {}
         }
+        Ok(())
     }
 
     /// Puts the key at position `at` of `array` into `var`; `false` when
     /// there is none.
-    fn set_key_var_at(&mut self, var: KeyVar, array: Place, at: usize) -> bool {
+    fn set_key_var_at(&mut self, var: KeyVar, array: Place, at: usize, span: Span) -> Res<bool> {
         let store = &mut self.store;
         let key = match array {
             Place::NumArray(slot) => store.arrays.num.get(slot as usize).and_then(|t| t.key(at)),
@@ -264,15 +261,18 @@ impl<'a> Machine<'a> {
             _ => None,
         };
         let Some(key) = key else {
-            return false;
+            return Ok(false);
         };
         match var {
             KeyVar::Text(slot) => {
+                let (added, mut removed) = (key.len(), 0);
                 if let Some(cell) = super::store::text_mut(&mut store.texts, slot) {
+                    removed = cell.held();
                     cell.text.clear();
                     cell.text.push_str(key);
                     cell.set = true;
                 }
+                self.hold(added, removed, span)?;
             }
             KeyVar::Num(slot) => {
                 let n = parse_leading_number(key);
@@ -282,7 +282,7 @@ impl<'a> Machine<'a> {
             }
             KeyVar::Nowhere => {}
         }
-        true
+        Ok(true)
     }
 
     /// `switch`: start at the first case whose label equals the subject
@@ -349,8 +349,9 @@ impl<'a> Machine<'a> {
                 slot,
                 value: Val::Text(t),
                 aside,
+                span,
                 ..
-            } => self.write_text(*slot, t, *aside, false),
+            } => self.write_text(*slot, t, *aside, false, *span),
             _ => self.assign_other(assign),
         }
     }
@@ -385,10 +386,10 @@ impl<'a> Machine<'a> {
                 aside,
                 span,
             } => match value {
-                Val::Text(t) => self.write_text(*slot, t, *aside, false)?,
+                Val::Text(t) => self.write_text(*slot, t, *aside, false, *span)?,
                 _ => {
                     let text = self.converted_text(value, *var, *span)?;
-                    self.set_text(*slot, &text);
+                    self.set_text(*slot, &text, *span)?;
                 }
             },
             Assign::Append {
@@ -397,13 +398,14 @@ impl<'a> Machine<'a> {
                 value,
                 aside,
                 needs_value,
+                span,
             } => {
                 if let Some(at) = needs_value {
                     if !self.store.texts.get(*slot as usize).is_some_and(|c| c.set) {
                         return Err(self.unset_error(*var, *at));
                     }
                 }
-                self.write_text(*slot, value, *aside, true)?;
+                self.write_text(*slot, value, *aside, true, *span)?;
             }
             Assign::Compound {
                 place,
@@ -433,7 +435,7 @@ impl<'a> Machine<'a> {
                     }
                     Place::Text(slot) => {
                         let text = self.value_as_text(*var, result, *target);
-                        self.set_text(slot, &text);
+                        self.set_text(slot, &text, *target)?;
                     }
                     _ => {}
                 }
@@ -454,44 +456,63 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn set_text(&mut self, slot: u32, text: &str) {
+    /// Stores `text` in `$` slot `slot` (assigned at `span`, where the
+    /// memory limit points).
+    fn set_text(&mut self, slot: u32, text: &str, span: Span) -> Res<()> {
+        let mut removed = 0;
         if let Some(cell) = self.store.text_mut(slot) {
+            removed = cell.held();
             cell.text.clear();
             cell.text.push_str(text);
             cell.set = true;
         }
+        self.hold(text.len(), removed, span)
     }
 
     /// Writes (or, `append`ing, adds) the text of `t` to `$` slot `slot`:
     /// straight into the variable's buffer, or built aside first when `t`
-    /// reads the variable.
-    fn write_text(&mut self, slot: u32, t: &'a Text, aside: bool, append: bool) -> Res<()> {
+    /// reads the variable. What the variable holds is charged against the
+    /// memory limit (at `span`).
+    fn write_text(
+        &mut self,
+        slot: u32,
+        t: &'a Text,
+        aside: bool,
+        append: bool,
+        span: Span,
+    ) -> Res<()> {
         if aside {
             let mut buf = self.take_text();
             self.text_into(t, &mut buf)?;
+            let (mut added, mut removed) = (0, 0);
             if let Some(cell) = self.store.text_mut(slot) {
+                removed = cell.held();
                 if !append || !cell.set {
                     cell.text.clear();
                 }
                 cell.text.push_str(&buf);
                 cell.set = true;
+                added = cell.text.len();
             }
             self.give_text(buf);
-            return Ok(());
+            return self.hold(added, removed, span);
         }
         let Some(cell) = self.store.text_mut(slot) else {
             return Ok(());
         };
+        let removed = cell.held();
         let mut text = std::mem::take(&mut cell.text);
         if !append || !cell.set {
             text.clear();
         }
         let result = self.text_into(t, &mut text);
+        let added = text.len();
         if let Some(cell) = self.store.text_mut(slot) {
             cell.text = text;
             cell.set |= result.is_ok();
         }
-        result
+        result?;
+        self.hold(added, removed, span)
     }
 
     /// The value of `value` for a `#` variable (`var`, assigned at `span`):
@@ -605,14 +626,18 @@ impl<'a> Machine<'a> {
                     }
                 };
                 let (key, arrays) = self.key_and_arrays(loc, &buf);
+                let mut added = 0;
                 if let Some(table) = arrays.num.get_mut(slot as usize) {
                     match found.and_then(|at| table.value_mut(at)) {
                         Some(cell) => *cell = n,
                         None => {
+                            added = key.len() + ELEMENT_COST;
                             table.insert(key, n);
                         }
                     }
                 }
+                self.give_text(std::mem::take(&mut buf));
+                self.hold(added, 0, a.elem.span)?;
             }
             Place::TextArray(slot) => {
                 let current = found.and_then(|at| {
@@ -642,14 +667,18 @@ impl<'a> Machine<'a> {
                     }
                 };
                 let (key, arrays) = self.key_and_arrays(loc, &buf);
+                let (mut added, mut removed) = (text.len(), 0);
                 if let Some(table) = arrays.text.get_mut(slot as usize) {
                     match found.and_then(|at| table.value_mut(at)) {
-                        Some(cell) => *cell = text,
+                        Some(cell) => removed = std::mem::replace(cell, text).len(),
                         None => {
+                            added += key.len() + ELEMENT_COST;
                             table.insert(key, text);
                         }
                     }
                 }
+                self.give_text(std::mem::take(&mut buf));
+                self.hold(added, removed, a.elem.span)?;
             }
             _ => {}
         }
@@ -713,17 +742,23 @@ impl<'a> Machine<'a> {
                 }
                 Place::Text(slot) => {
                     if let Some(cell) = self.store.text_mut(slot) {
+                        let removed = cell.held();
                         cell.set = false;
+                        self.budget_release(removed);
                     }
                 }
                 Place::NumArray(slot) => {
                     if let Some(t) = self.store.arrays.num.get_mut(slot as usize) {
+                        let removed = t.held(|_| 0);
                         t.clear();
+                        self.budget_release(removed);
                     }
                 }
                 Place::TextArray(slot) => {
                     if let Some(t) = self.store.arrays.text.get_mut(slot as usize) {
+                        let removed = t.held(|v| v.len());
                         t.clear();
+                        self.budget_release(removed);
                     }
                 }
                 Place::Dat(..) => {}
@@ -732,44 +767,46 @@ impl<'a> Machine<'a> {
                 let mut buf = String::new();
                 let loc = self.locate_key(&elem.key, &mut buf)?;
                 let (key, arrays) = self.key_and_arrays(loc, &buf);
-                match elem.array {
-                    Place::NumArray(slot) => {
-                        if let Some(t) = arrays.num.get_mut(slot as usize) {
-                            t.remove(key);
-                        }
-                    }
-                    Place::TextArray(slot) => {
-                        if let Some(t) = arrays.text.get_mut(slot as usize) {
-                            t.remove(key);
-                        }
-                    }
-                    _ => {}
-                }
+                let element = key.len() + ELEMENT_COST;
+                let removed = match elem.array {
+                    Place::NumArray(slot) => arrays
+                        .num
+                        .get_mut(slot as usize)
+                        .and_then(|t| t.remove(key))
+                        .map(|_| element),
+                    Place::TextArray(slot) => arrays
+                        .text
+                        .get_mut(slot as usize)
+                        .and_then(|t| t.remove(key))
+                        .map(|v| element + v.len()),
+                    _ => None,
+                };
                 self.give_text(buf);
+                self.budget_release(removed.unwrap_or(0));
             }
         }
         Ok(())
     }
 
-    /// The text of a command (`exec`, `#system`, `$command`, `#popen`):
-    /// where literal parts and values would be told apart.
-    pub(super) fn command_text(&mut self, command: &'a Text) -> Res<Str> {
-        self.text_value(command)
-    }
-
     /// `exec`, `exec wait`, `doexec` (`force`): what test mode and no-exec
     /// do with them is the guard's business (`crate::guard`).
-    fn exec_command(&mut self, command: &str, wait: bool, force: bool, span: Span) -> Res<()> {
+    fn exec_command(
+        &mut self,
+        command: &CommandLine,
+        wait: bool,
+        force: bool,
+        span: Span,
+    ) -> Res<()> {
         let used_for = if force {
             CommandUse::DoExec
         } else {
             CommandUse::Exec
         };
-        let shell_command = ShellCommand::new(command, used_for);
+        let shell_command = command.as_shell(used_for);
         let result = if wait {
             self.host.run(&shell_command).map(|status| {
                 if status != 0 {
-                    let text = format!("command exited with status {status}: {command}");
+                    let text = format!("command exited with status {status}: {}", command.shown());
                     self.log("INFO", &text, false);
                 }
             })
@@ -779,7 +816,7 @@ impl<'a> Machine<'a> {
         self.guarded(result, span)?.map_err(|e| {
             error(
                 RunErrorKind::Io {
-                    what: format!("cannot run `{command}`"),
+                    what: format!("cannot run `{}`", command.shown()),
                     reason: e.to_string(),
                 },
                 span,

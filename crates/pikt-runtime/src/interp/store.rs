@@ -6,6 +6,7 @@ use indexmap::IndexMap;
 use pikt_lang::ast::VarId;
 use rustc_hash::FxBuildHasher;
 
+use super::budget::ELEMENT_COST;
 use crate::plan::Sizes;
 use crate::value::Str;
 
@@ -22,6 +23,15 @@ pub(crate) struct TextCell {
 }
 
 impl TextCell {
+    /// The bytes of text the cell holds as a value (the memory limit).
+    pub(crate) fn held(&self) -> usize {
+        if self.set {
+            self.text.len()
+        } else {
+            0
+        }
+    }
+
     /// The cell's version.
     pub(crate) fn version(&self) -> u64 {
         self.version
@@ -108,11 +118,23 @@ impl<V> Table<V> {
         self.map.keys()
     }
 
-    /// Removes `key` (the later elements move up).
-    pub(crate) fn remove(&mut self, key: &str) {
-        if self.map.shift_remove(key).is_some() {
+    /// Removes `key` (the later elements move up); its value.
+    pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
+        let removed = self.map.shift_remove(key);
+        if removed.is_some() {
             self.last_at = None;
         }
+        removed
+    }
+
+    /// The bytes the array holds (the memory limit): each key, each value
+    /// (`value` says how many bytes a value holds) and a fixed cost per
+    /// element.
+    pub(crate) fn held(&self, value: impl Fn(&V) -> usize) -> usize {
+        self.map
+            .iter()
+            .map(|(key, v)| key.len() + value(v) + ELEMENT_COST)
+            .sum()
     }
 
     /// Removes every element.

@@ -11,12 +11,14 @@ use pikt_lang::ast::{
     StmtKind as AstKind, StrPart, VarId, VarType,
 };
 use pikt_lang::builtins::{self, Builtin};
+use pikt_lang::shell_syntax::{command_pieces, CommandPiece};
 use pikt_source::Span;
 
 use super::{
-    Arg, Arith, Assign, Block, Call, Compare, CompareText, Cond, Defined, Dyn, Elem, ElemAssign,
-    ElemOp, Exec, FieldBack, Flow, For, ForKeys, Key, KeyVar, Match, Num, Output, Pattern, Place,
-    Plan, Sizes, SplitCall, Stmt, StmtKind, Switch, Target, Text, Unset, Val,
+    Arg, Arith, Assign, Block, Call, Command, Compare, CompareText, Cond, Defined, Dyn, Elem,
+    ElemAssign, ElemOp, Exec, FieldBack, Flow, For, ForKeys, Key, KeyVar, Match, Num, Output,
+    Pattern, Piece, Place, Plan, Sizes, SplitCall, Stmt, StmtKind, Switch, Target, Text, Unset,
+    Val,
 };
 use crate::error::{RunError, RunErrorKind};
 use crate::value::push_number;
@@ -180,7 +182,7 @@ impl<'s> Lowerer<'s> {
             }
             AstKind::Repeat { body, until } => {
                 let body = self.inside_loop(body);
-                StmtKind::Repeat(body, self.cond(until))
+                StmtKind::Repeat(body, self.cond(until), until.span)
             }
             AstKind::For {
                 init,
@@ -241,7 +243,7 @@ impl<'s> Lowerer<'s> {
             } => StmtKind::Exec(Box::new(Exec {
                 wait: *wait,
                 force: *force,
-                command: self.text(command),
+                command: self.command(command),
             })),
             AstKind::Output { target, message } => {
                 let target = match target {
@@ -410,7 +412,7 @@ impl<'s> Lowerer<'s> {
             },
             (Some(Place::Text(slot)), None) => match self.val(&a.value) {
                 // `set $x = $x . rest`: append `rest`.
-                Val::Text(Text::Concat(parts)) if matches!(parts.first(), Some(Text::Var(s, ..)) if *s == slot) =>
+                Val::Text(Text::Concat(parts, span)) if matches!(parts.first(), Some(Text::Var(s, ..)) if *s == slot) =>
                 {
                     let mut parts = parts.into_vec();
                     let first = parts.remove(0);
@@ -418,13 +420,14 @@ impl<'s> Lowerer<'s> {
                         Text::Var(_, _, span) => Some(span),
                         _ => None,
                     };
-                    let rest = concat(parts);
+                    let rest = concat(parts, span);
                     Assign::Append {
                         slot,
                         var,
                         aside: reads_text_slot_any(&rest, slot),
                         value: rest,
                         needs_value,
+                        span: target,
                     }
                 }
                 value => Assign::Text {
@@ -447,6 +450,7 @@ impl<'s> Lowerer<'s> {
                 value: self.text(&a.value),
                 aside,
                 needs_value: None,
+                span: target,
             },
             (Some(place @ (Place::Num(_) | Place::Text(_))), Some(op)) => Assign::Compound {
                 place,
@@ -529,17 +533,9 @@ impl<'s> Lowerer<'s> {
             ExprKind::Call(Builtin::Val, args) if args.len() == 1 => {
                 Val::Num(args.first().map_or(Num::Const(0.0), |a| self.num(a)))
             }
-            ExprKind::Call(builtin, args) => Val::Dyn(Dyn::Call(Box::new(Call {
-                builtin: *builtin,
-                args: args
-                    .iter()
-                    .map(|a| Arg {
-                        val: self.val(a),
-                        span: a.span,
-                    })
-                    .collect(),
-                span,
-            }))),
+            ExprKind::Call(builtin, args) => {
+                Val::Dyn(Dyn::Call(Box::new(self.call(*builtin, args, span))))
+            }
             ExprKind::Handle(handle) => Val::Dyn(Dyn::Handle(*handle, span)),
             ExprKind::Unary(op, operand) => Val::Num(self.unary(*op, operand)),
             ExprKind::Binary(ast::BinaryOp::Concat, ..) => Val::Text(self.concat(e)),
@@ -547,6 +543,60 @@ impl<'s> Lowerer<'s> {
                 Some(arith) => Val::Num(arithmetic(arith, self.num(l), self.num(r), span)),
                 None => Val::Num(Num::Truth(Box::new(self.test(*op, l, r)))),
             },
+        }
+    }
+
+    /// A call of `builtin`; the command argument of the functions that
+    /// run one is lowered as a command.
+    fn call(&mut self, builtin: Builtin, args: &[Expr], span: Span) -> Call {
+        let command_at = match builtin {
+            Builtin::System | Builtin::Command => Some(0),
+            Builtin::Popen => Some(1),
+            _ => None,
+        };
+        let mut command = None;
+        let args = args
+            .iter()
+            .enumerate()
+            .map(|(at, a)| {
+                let val = if Some(at) == command_at {
+                    command = Some(Box::new(self.command(a)));
+                    Val::Text(Text::Lit("".into()))
+                } else {
+                    self.val(a)
+                };
+                Arg { val, span: a.span }
+            })
+            .collect();
+        Call {
+            builtin,
+            args,
+            command,
+            span,
+        }
+    }
+
+    /// A command: its literal text is code, each value data
+    /// ([`command_pieces`] decides which is which).
+    fn command(&mut self, e: &Expr) -> Command {
+        let mut pieces: Vec<Piece> = Vec::new();
+        for piece in command_pieces(e) {
+            match piece {
+                CommandPiece::Code("") => {}
+                CommandPiece::Code(code) => match pieces.last_mut() {
+                    Some(Piece::Code(prev)) => {
+                        let mut joined = String::from(std::mem::take(prev));
+                        joined.push_str(code);
+                        *prev = joined.into_boxed_str();
+                    }
+                    _ => pieces.push(Piece::Code(code.into())),
+                },
+                CommandPiece::Data(inner) => pieces.push(Piece::Data(self.text(inner), inner.span)),
+                CommandPiece::Spliced(inner) => pieces.push(Piece::Spliced(self.text(inner))),
+            }
+        }
+        Command {
+            pieces: pieces.into_boxed_slice(),
         }
     }
 
@@ -720,7 +770,7 @@ impl<'s> Lowerer<'s> {
                 let pattern = match self.text(r) {
                     Text::Lit(text) => Pattern::Fixed(text),
                     var @ Text::Var(..) => Pattern::Parts(Box::new([var])),
-                    Text::Concat(parts)
+                    Text::Concat(parts, _)
                         if parts
                             .iter()
                             .all(|p| matches!(p, Text::Lit(_) | Text::Var(..))) =>
@@ -778,7 +828,7 @@ impl<'s> Lowerer<'s> {
     fn concat(&mut self, e: &Expr) -> Text {
         let mut parts = Vec::new();
         self.concat_into(e, &mut parts);
-        concat(parts)
+        concat(parts, e.span)
     }
 
     fn concat_into(&mut self, e: &Expr, parts: &mut Vec<Text>) {
@@ -890,7 +940,7 @@ fn push_text(parts: &mut Vec<Text>, part: Text) {
             }
             _ => parts.push(Text::Lit(text)),
         },
-        Text::Concat(inner) => {
+        Text::Concat(inner, _) => {
             for p in inner.into_vec() {
                 push_text(parts, p);
             }
@@ -899,13 +949,13 @@ fn push_text(parts: &mut Vec<Text>, part: Text) {
     }
 }
 
-/// The text of `parts` concatenated: a single part stands alone, none is
-/// the empty literal.
-fn concat(mut parts: Vec<Text>) -> Text {
+/// The text of `parts` concatenated (written at `span`): a single part
+/// stands alone, none is the empty literal.
+fn concat(mut parts: Vec<Text>, span: Span) -> Text {
     match parts.len() {
         0 => Text::Lit("".into()),
         1 => parts.pop().unwrap_or_else(|| Text::Lit("".into())),
-        _ => Text::Concat(parts.into_boxed_slice()),
+        _ => Text::Concat(parts.into_boxed_slice(), span),
     }
 }
 
@@ -974,7 +1024,7 @@ fn reads_text_slot_any(text: &Text, slot: u32) -> bool {
     match text {
         Text::Lit(_) | Text::Line(_) | Text::Readline(_) | Text::Field(_) | Text::Dat(..) => false,
         Text::Var(s, ..) => *s == slot,
-        Text::Concat(parts) => parts.iter().any(|p| reads_text_slot_any(p, slot)),
+        Text::Concat(parts, _) => parts.iter().any(|p| reads_text_slot_any(p, slot)),
         _ => true,
     }
 }

@@ -13,8 +13,12 @@
 //!   them is an explicit node, chosen here.
 //! * **Concatenation** chains and interpolated strings become one flat list
 //!   of parts ([`Text::Concat`]), with adjacent literal text joined and
-//!   literal numbers formatted. The parts stay visible: a command is
-//!   evaluated part by part, literal text apart from values.
+//!   literal numbers formatted. The string built may not grow past the
+//!   memory limit (checked after each part, at the chain's span).
+//! * **Commands** (`exec`, `#system`, `$command`, `#popen`) are lowered to
+//!   their pieces ([`Command`], from `pikt_lang::shell_syntax`): the
+//!   literal text is shell code, every value is data, which reaches the
+//!   shell as an environment variable (`crate::command`), never as code.
 //! * **Side effects** are judged here: whether the right side of a text
 //!   comparison or match can call a function (which could re-split `$1` or
 //!   re-read `$rdlin` under the left side's feet) is a flag of the node.
@@ -152,8 +156,8 @@ pub(crate) enum StmtKind {
     If(Box<[(Cond, Block)]>, Block),
     /// `while c ... endwhile`
     While(Cond, Block),
-    /// `repeat ... until c`
-    Repeat(Block, Cond),
+    /// `repeat ... until c` (the span of `c`: limits counted there)
+    Repeat(Block, Cond, Span),
     /// `for init cond step ... endfor`
     For(Box<For>),
     /// `foreach #keys($k, A)`
@@ -239,8 +243,27 @@ pub(crate) struct Exec {
     pub wait: bool,
     /// `doexec`.
     pub force: bool,
-    /// The command, its literal parts apart from its values.
-    pub command: Text,
+    /// The command, its code apart from its values.
+    pub command: Command,
+}
+
+/// A command handed to `/bin/sh`, in pieces: the text the script author
+/// wrote is code, every value is data (`pikt_lang::shell_syntax`).
+#[derive(Debug)]
+pub(crate) struct Command {
+    /// The pieces in order.
+    pub pieces: Box<[Piece]>,
+}
+
+/// A piece of a [`Command`].
+#[derive(Debug)]
+pub(crate) enum Piece {
+    /// Shell code, as written.
+    Code(Box<str>),
+    /// A value, passed as data (its span: a value refused points there).
+    Data(Text, Span),
+    /// `$shellcode(e)`: the value spliced in as code (the explicit opt-out).
+    Spliced(Text),
 }
 
 /// `output [target] message`
@@ -328,6 +351,8 @@ pub(crate) enum Assign {
         aside: bool,
         /// `set $x = $x . v`: `$x` must have a value (the span of that `$x`).
         needs_value: Option<Span>,
+        /// The target's span (the memory limit).
+        span: Span,
     },
     /// Any other compound assignment to a scalar, through values.
     Compound {
@@ -541,8 +566,9 @@ pub(crate) enum Text {
     /// `$[e]`.
     FieldBack(Box<FieldBack>),
     /// Parts concatenated: a chain of `.` and interpolated strings,
-    /// flattened, with literal parts joined.
-    Concat(Box<[Text]>),
+    /// flattened, with literal parts joined (the chain's span: the memory
+    /// limit).
+    Concat(Box<[Text]>, Span),
     /// A number, formatted as Pikt prints it.
     Num(Box<Num>),
     /// A value made at run time, as text.
@@ -583,6 +609,9 @@ pub(crate) struct Call {
     pub builtin: Builtin,
     /// The arguments, each in its natural kind (handles as [`Dyn::Handle`]).
     pub args: Box<[Arg]>,
+    /// The command argument of `#system`, `$command` and `#popen`, as a
+    /// command (its place among `args` holds nothing to evaluate).
+    pub command: Option<Box<Command>>,
     /// The call.
     pub span: Span,
 }

@@ -3,7 +3,7 @@
 use pikt_lang::{parse_program, ParseMode};
 use pikt_source::SourceMap;
 
-use super::{lower, Assign, Cond, Num, Pattern, Plan, StmtKind, Text, Val};
+use super::{lower, Assign, Cond, Dyn, Num, Pattern, Piece, Plan, StmtKind, Text, Val};
 
 /// The plan of a standalone script.
 fn plan(text: &str) -> Plan {
@@ -22,7 +22,7 @@ fn begin(text: &str) -> Plan {
 fn concatenation_chains_and_interpolation_become_one_flat_list() {
     let p = begin("    set $a = \"x\"\n    set $b = $a . \" \" . \"y$a\" . 5 . ($a . \"z\")\n");
     let StmtKind::Assign(Assign::Text {
-        value: Val::Text(Text::Concat(parts)),
+        value: Val::Text(Text::Concat(parts, _)),
         aside,
         ..
     }) = &p.begin[1].kind
@@ -148,4 +148,41 @@ fn key_loops_copy_the_keys_only_when_the_body_removes_elements() {
     };
     assert!(!snapshot(1));
     assert!(snapshot(2));
+}
+
+#[test]
+fn commands_keep_their_code_apart_from_their_values() {
+    let p = begin("    set $u = \"x\"\n    exec wait \"kill \" . \"-9 \" . $u . \" ; echo $shellcode($u)\"\n    output $command(\"id \" . $u)\n");
+    let StmtKind::Exec(exec) = &p.begin[1].kind else {
+        panic!("{:?}", p.begin[1]);
+    };
+    let kinds: Vec<String> = exec
+        .command
+        .pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Code(code) => format!("code {code}"),
+            Piece::Data(Text::Var(..), _) => "data var".to_string(),
+            Piece::Spliced(Text::Var(..)) => "spliced var".to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["code kill -9 ", "data var", "code  ; echo ", "spliced var"]
+    );
+    let StmtKind::Output(output) = &p.begin[2].kind else {
+        panic!("{:?}", p.begin[2]);
+    };
+    let Text::Dyn(call) = &output.message else {
+        panic!("{:?}", output.message);
+    };
+    let Dyn::Call(call) = &**call else {
+        panic!("{call:?}");
+    };
+    let command = call.command.as_ref().expect("the command argument");
+    assert!(matches!(
+        &command.pieces[..],
+        [Piece::Code(code), Piece::Data(Text::Var(..), _)] if &**code == "id "
+    ));
 }
