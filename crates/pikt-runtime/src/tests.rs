@@ -959,10 +959,11 @@ fn lowered_appends_and_concatenations_are_bounded_by_the_memory_limit() {
             "begin\n    set $s = \"x\"\n    while 1\n        set $s .= $s\n    endwhile\n",
             "t.pikt:4:13",
         ),
-        // `set $s = $s . v`: appended in place.
+        // `set $s = $s . v`: appended in place, the string checked where
+        // it is built (the concatenation).
         (
             "begin\n    set $s = \"\"\n    while 1\n        set $s = $s . \"0123456789\"\n    endwhile\n",
-            "t.pikt:4:13",
+            "t.pikt:4:18",
         ),
         // `set $a[k] .= v`: an element appended in place.
         (

@@ -63,11 +63,11 @@ impl<'a> Machine<'a> {
             }
             StmtKind::If(arms, otherwise) => self.branch(arms, otherwise),
             StmtKind::Jump(flow) => Ok(*flow),
-            StmtKind::While(cond, body) => {
-                while self.cond(cond)? {
+            StmtKind::While(turn) => {
+                while self.cond(&turn.cond)? {
                     // Every iteration counts, also of a loop with an empty body.
-                    self.count(span)?;
-                    match self.block(body)? {
+                    self.count(turn.at)?;
+                    match self.block(&turn.body)? {
                         Flow::Normal | Flow::Continue => {}
                         Flow::Break => break,
                         flow => return Ok(flow),
@@ -75,15 +75,15 @@ impl<'a> Machine<'a> {
                 }
                 Ok(Flow::Normal)
             }
-            StmtKind::Repeat(body, until, until_span) => {
+            StmtKind::Repeat(turn) => {
                 loop {
-                    self.count(*until_span)?;
-                    match self.block(body)? {
+                    self.count(turn.at)?;
+                    match self.block(&turn.body)? {
                         Flow::Normal | Flow::Continue => {}
                         Flow::Break => break,
                         flow => return Ok(flow),
                     }
-                    if self.cond(until)? {
+                    if self.cond(&turn.cond)? {
                         break;
                     }
                 }
@@ -92,7 +92,7 @@ impl<'a> Machine<'a> {
             StmtKind::For(for_loop) => {
                 self.assign(&for_loop.init)?;
                 while self.cond(&for_loop.cond)? {
-                    self.count(span)?;
+                    self.count(for_loop.at)?;
                     match self.block(&for_loop.body)? {
                         Flow::Normal | Flow::Continue => {}
                         Flow::Break => break,
@@ -351,7 +351,7 @@ impl<'a> Machine<'a> {
                 aside,
                 span,
                 ..
-            } => self.write_text(*slot, t, *aside, false, *span),
+            } => self.write_text(*slot, t, *aside, None, *span),
             _ => self.assign_other(assign),
         }
     }
@@ -386,7 +386,7 @@ impl<'a> Machine<'a> {
                 aside,
                 span,
             } => match value {
-                Val::Text(t) => self.write_text(*slot, t, *aside, false, *span)?,
+                Val::Text(t) => self.write_text(*slot, t, *aside, None, *span)?,
                 _ => {
                     let text = self.converted_text(value, *var, *span)?;
                     self.set_text(*slot, &text, *span)?;
@@ -399,13 +399,14 @@ impl<'a> Machine<'a> {
                 aside,
                 needs_value,
                 span,
+                built,
             } => {
                 if let Some(at) = needs_value {
                     if !self.store.texts.get(*slot as usize).is_some_and(|c| c.set) {
                         return Err(self.unset_error(*var, *at));
                     }
                 }
-                self.write_text(*slot, value, *aside, true, *span)?;
+                self.write_text(*slot, value, *aside, Some(*built), *span)?;
             }
             Assign::Compound {
                 place,
@@ -469,18 +470,20 @@ impl<'a> Machine<'a> {
         self.hold(text.len(), removed, span)
     }
 
-    /// Writes (or, `append`ing, adds) the text of `t` to `$` slot `slot`:
-    /// straight into the variable's buffer, or built aside first when `t`
-    /// reads the variable. What the variable holds is charged against the
-    /// memory limit (at `span`).
+    /// Writes the text of `t` to `$` slot `slot`, or adds it when
+    /// `append`ing (`Some`: where the string is built, whose length is
+    /// checked): straight into the variable's buffer, or built aside first
+    /// when `t` reads the variable. What the variable holds is charged
+    /// against the memory limit (at `span`).
     fn write_text(
         &mut self,
         slot: u32,
         t: &'a Text,
         aside: bool,
-        append: bool,
+        appended: Option<Span>,
         span: Span,
     ) -> Res<()> {
+        let append = appended.is_some();
         if aside {
             let mut buf = self.take_text();
             self.text_into(t, &mut buf)?;
@@ -495,6 +498,9 @@ impl<'a> Machine<'a> {
                 added = cell.text.len();
             }
             self.give_text(buf);
+            if let Some(built) = appended {
+                self.string_fits(added, built)?;
+            }
             return self.hold(added, removed, span);
         }
         let Some(cell) = self.store.text_mut(slot) else {
@@ -512,6 +518,9 @@ impl<'a> Machine<'a> {
             cell.set |= result.is_ok();
         }
         result?;
+        if let Some(built) = appended {
+            self.string_fits(added, built)?;
+        }
         self.hold(added, removed, span)
     }
 

@@ -16,7 +16,7 @@ use pikt_source::Span;
 
 use super::{
     Arg, Arith, Assign, Block, Call, Command, Compare, CompareText, Cond, Defined, Dyn, Elem,
-    ElemAssign, ElemOp, Exec, FieldBack, Flow, For, ForKeys, Key, KeyVar, Match, Num, Output,
+    ElemAssign, ElemOp, Exec, FieldBack, Flow, For, ForKeys, Key, KeyVar, Loop, Match, Num, Output,
     Pattern, Piece, Place, Plan, Sizes, SplitCall, Stmt, StmtKind, Switch, Target, Text, Unset,
     Val,
 };
@@ -177,12 +177,18 @@ impl<'s> Lowerer<'s> {
                     .as_ref()
                     .map_or_else(Box::default, |b| self.block(b)),
             ),
-            AstKind::While { cond, body } => {
-                StmtKind::While(self.cond(cond), self.inside_loop(body))
-            }
+            AstKind::While { cond, body } => StmtKind::While(Box::new(Loop {
+                cond: self.cond(cond),
+                body: self.inside_loop(body),
+                at: cond.span,
+            })),
             AstKind::Repeat { body, until } => {
                 let body = self.inside_loop(body);
-                StmtKind::Repeat(body, self.cond(until), until.span)
+                StmtKind::Repeat(Box::new(Loop {
+                    cond: self.cond(until),
+                    body,
+                    at: until.span,
+                }))
             }
             AstKind::For {
                 init,
@@ -194,6 +200,7 @@ impl<'s> Lowerer<'s> {
                 cond: self.cond(cond),
                 step: self.assign(step),
                 body: self.inside_loop(body),
+                at: cond.span,
             })),
             AstKind::ForKeys { var, array, body } => self.for_keys(*var, *array, body, span),
             AstKind::Switch { subject, cases } => {
@@ -428,6 +435,7 @@ impl<'s> Lowerer<'s> {
                         value: rest,
                         needs_value,
                         span: target,
+                        built: a.value.span,
                     }
                 }
                 value => Assign::Text {
@@ -451,6 +459,7 @@ impl<'s> Lowerer<'s> {
                 aside,
                 needs_value: None,
                 span: target,
+                built: a.span,
             },
             (Some(place @ (Place::Num(_) | Place::Text(_))), Some(op)) => Assign::Compound {
                 place,

@@ -155,9 +155,9 @@ pub(crate) enum StmtKind {
     /// `if`/`elif` arms in order, then the `else` body.
     If(Box<[(Cond, Block)]>, Block),
     /// `while c ... endwhile`
-    While(Cond, Block),
-    /// `repeat ... until c` (the span of `c`: limits counted there)
-    Repeat(Block, Cond, Span),
+    While(Box<Loop>),
+    /// `repeat ... until c`
+    Repeat(Box<Loop>),
     /// `for init cond step ... endfor`
     For(Box<For>),
     /// `foreach #keys($k, A)`
@@ -189,6 +189,18 @@ pub(crate) enum StmtKind {
     Fail(Box<RunError>),
 }
 
+/// `while c ... endwhile` or `repeat ... until c`.
+#[derive(Debug)]
+pub(crate) struct Loop {
+    /// The condition.
+    pub cond: Cond,
+    /// The body.
+    pub body: Block,
+    /// The condition's span: each turn is counted against the limits
+    /// there.
+    pub at: Span,
+}
+
 /// `for init cond step ... endfor`
 #[derive(Debug)]
 pub(crate) struct For {
@@ -198,6 +210,9 @@ pub(crate) struct For {
     pub cond: Cond,
     /// Runs after each iteration.
     pub step: Assign,
+    /// The condition's span: each turn is counted against the limits
+    /// there.
+    pub at: Span,
     /// The body.
     pub body: Block,
 }
@@ -353,6 +368,9 @@ pub(crate) enum Assign {
         needs_value: Option<Span>,
         /// The target's span (the memory limit).
         span: Span,
+        /// Where the text is built (the string length limit): the
+        /// concatenation, or the whole `.=` assignment.
+        built: Span,
     },
     /// Any other compound assignment to a scalar, through values.
     Compound {
