@@ -11,6 +11,7 @@ mod hostile;
 mod manual;
 mod package;
 mod piktd;
+mod remote;
 mod site;
 mod storm;
 mod storm_hostile;

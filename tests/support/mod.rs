@@ -11,6 +11,7 @@
 //! A missing system package is an error naming the Debian package to install:
 //! tests that need a service fail without it, they never skip.
 
+pub mod hosts;
 pub mod smtp;
 pub mod storm;
 pub mod syslog;

@@ -6,11 +6,13 @@
 //! * **All or nothing before anything.** Every file of a plan is first
 //!   written to a temporary file in its target directory (same filesystem,
 //!   so the final `rename(2)` is atomic), with its mode (and owner, when
-//!   running as root), and fsynced. Only when every file is staged are they
-//!   renamed into place, each followed by an fsync of its directory. A
-//!   failure while staging removes the temporaries and leaves every target
-//!   untouched; a failure while renaming leaves each target either wholly old
-//!   or wholly new.
+//!   running as root). Only when every file is staged are they made durable
+//!   (one `syncfs(2)` per filesystem, not an fsync per file: a host's 140
+//!   files took 1.3 s of fsyncs on the test machine, which 50 hosts on one
+//!   disk multiply), then renamed into place, and each directory renamed
+//!   into is fsynced once. A failure while staging removes the temporaries
+//!   and leaves every target untouched; a failure while renaming leaves each
+//!   target either wholly old or wholly new.
 //! * **No planted symlinks.** Paths are walked one component at a time
 //!   from `/` with `openat(O_NOFOLLOW | O_DIRECTORY)`: a symlink on the way
 //!   is followed only when only root could have made it (pikt-fs's rule),
@@ -21,6 +23,14 @@
 //! * **No leftovers.** Temporaries are named `.NAME.pikt-tmp-PID-N`; an
 //!   install killed half-way leaves some, and the next install removes
 //!   those of dead writers from every directory it writes to.
+//! * **A switch killed half-way is finished, not left mixed.** Before the
+//!   first rename, [`StagedFiles::commit_recorded`] writes the list of
+//!   renames to come (a journal, itself written atomically); it is removed
+//!   once every rename is done. A process killed between two renames (power
+//!   cut, `kill -9`, OOM) leaves the journal, and the next install, before
+//!   anything else, renames the temporaries still listed into place
+//!   ([`complete_interrupted_switch`]): the host ends wholly new, and the
+//!   window in which it is mixed ends at the next run, not never.
 //! * **Ownership only as root.** `chown` is attempted only when the
 //!   effective uid is 0; otherwise files belong to the installing user.
 //!
@@ -101,28 +111,143 @@ pub struct StagedFiles {
 pub fn stage_files(plan: &[PlannedFile], chown: bool) -> InstallResult<StagedFiles> {
     let mut cleaned = BTreeSet::new();
     let mut staged = Vec::with_capacity(plan.len());
+    let mut dirs = Vec::new();
     for file in plan {
         // On failure the staged files are dropped, which removes them.
-        staged.push(stage(file, chown, &mut cleaned)?);
+        let (dir, file) = stage(file, chown, &mut cleaned)?;
+        staged.push(file);
+        dirs.push(dir);
+    }
+    // Every staged byte on disk before any rename: one sync per filesystem.
+    let mut synced = BTreeSet::new();
+    for dir in &dirs {
+        if synced.insert(dir.id()?.0) {
+            dir.sync_filesystem()?;
+        }
     }
     Ok(StagedFiles { staged })
 }
 
 impl StagedFiles {
-    /// Renames every staged file into place, in plan order, each followed by
-    /// an fsync of its directory. On a failure the files already renamed are
-    /// in the error's `done`; the rest stay as they were.
+    /// Renames every staged file into place, in plan order, then fsyncs
+    /// each directory renamed into, once. On a failure the files already
+    /// renamed are in the error's `done` (their directories synced); the
+    /// rest stay as they were.
     pub fn commit(self) -> InstallResult<Vec<PathBuf>> {
         let mut done = Vec::with_capacity(self.staged.len());
+        let mut dirs: Vec<Dir> = Vec::new();
+        let mut ids = BTreeSet::new();
+        let mut failed = None;
         for s in self.staged {
             let path = s.path().to_path_buf();
-            if let Err(error) = s.commit() {
-                return Err(InstallError { error, done });
+            match s.commit_unsynced() {
+                Ok(dir) => {
+                    // A directory that cannot be told apart is synced anyway.
+                    if dir.id().map_or(true, |id| ids.insert(id)) {
+                        dirs.push(dir);
+                    }
+                    done.push(path);
+                }
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
             }
-            done.push(path);
         }
-        Ok(done)
+        for dir in &dirs {
+            if let Err(error) = dir.sync() {
+                failed.get_or_insert(error);
+            }
+        }
+        match failed {
+            Some(error) => Err(InstallError { error, done }),
+            None => Ok(done),
+        }
     }
+}
+
+/// The journal's file name, in the directory given to
+/// [`StagedFiles::commit_recorded`].
+pub const SWITCH_JOURNAL: &str = "piktc-switch.journal";
+
+impl StagedFiles {
+    /// [`StagedFiles::commit`], recorded: the renames to come are written
+    /// to `journal_dir/`[`SWITCH_JOURNAL`] first and the journal removed
+    /// after the last one, so that a process killed in between has its
+    /// switch finished by [`complete_interrupted_switch`].
+    pub fn commit_recorded(self, journal_dir: &Path) -> InstallResult<Vec<PathBuf>> {
+        let journal = Dir::create(journal_dir, 0o755)?;
+        journal.write_atomic(SWITCH_JOURNAL, &self.journal(), 0o600)?;
+        let result = self.commit();
+        // After a failed rename the remaining temporaries are gone already
+        // (dropped): nothing is left for the journal to finish.
+        journal.remove(SWITCH_JOURNAL)?;
+        result
+    }
+
+    /// One record per file: its target path and its temporary's name, each
+    /// ended by a NUL (neither can contain one).
+    fn journal(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for s in &self.staged {
+            bytes.extend_from_slice(s.path().as_os_str().as_encoded_bytes());
+            bytes.push(0);
+            bytes.extend_from_slice(s.temp_name().as_bytes());
+            bytes.push(0);
+        }
+        bytes
+    }
+}
+
+/// Finishes a switch that a killed process left half done: renames every
+/// temporary its journal in `journal_dir` lists and that is still there
+/// into place, syncs, and removes the journal. Returns the files put in
+/// place (none when no switch was interrupted). Records that do not name
+/// a temporary of their own target are skipped, never acted on.
+pub fn complete_interrupted_switch(journal_dir: &Path) -> InstallResult<Vec<PathBuf>> {
+    let journal = match Dir::open(journal_dir) {
+        Ok(dir) => dir,
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(bytes) = journal.read(SWITCH_JOURNAL)? else {
+        return Ok(Vec::new());
+    };
+    let mut done = Vec::new();
+    let mut dirs: Vec<Dir> = Vec::new();
+    let fields: Vec<&[u8]> = bytes.split(|&b| b == 0).collect();
+    for record in fields.chunks_exact(2) {
+        let (Ok(target), Ok(temp)) = (
+            std::str::from_utf8(record[0]),
+            std::str::from_utf8(record[1]),
+        ) else {
+            continue;
+        };
+        let Ok((parent, name)) = split_target(Path::new(target)) else {
+            continue;
+        };
+        let dir = match Dir::open(&parent) {
+            Ok(dir) => dir,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(InstallError { error: e, done }),
+        };
+        match dir.rename_temp_into(temp, &name) {
+            Ok(true) => {
+                done.push(PathBuf::from(target));
+                dirs.push(dir);
+            }
+            Ok(false) => {}
+            Err(e) if matches!(e.kind, FsErrorKind::BadPath) => {}
+            Err(error) => return Err(InstallError { error, done }),
+        }
+    }
+    for dir in &dirs {
+        if let Err(error) = dir.sync() {
+            return Err(InstallError { error, done });
+        }
+    }
+    journal.remove(SWITCH_JOURNAL)?;
+    Ok(done)
 }
 
 /// Removes the temporaries that interrupted installs left beside `targets`
@@ -157,14 +282,15 @@ fn stage(
     file: &PlannedFile,
     chown: bool,
     cleaned: &mut BTreeSet<PathBuf>,
-) -> InstallResult<Staged> {
+) -> InstallResult<(Dir, Staged)> {
     let (parent, name) = split_target(&file.path)?;
     let dir = Dir::create(&parent, 0o755)?;
     if cleaned.insert(parent) {
         dir.remove_stale_temps()?;
     }
     let owner = if chown { file.owner } else { None };
-    Ok(dir.stage(&name, &file.content, file.mode, owner)?)
+    let staged = dir.stage_unsynced(&name, &file.content, file.mode, owner)?;
+    Ok((dir, staged))
 }
 
 /// The parent directory and the file name of an absolute, clean path.
@@ -287,6 +413,72 @@ mod tests {
             .map(|r| r.filter_map(Result::ok).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(leftovers.len(), 1, "no temporaries left: {leftovers:?}");
+    }
+
+    #[test]
+    fn a_switch_killed_between_renames_is_finished_by_the_next_install() {
+        let dir = tmp();
+        let journal_dir = dir.path().join("var/lok");
+        let targets: Vec<PathBuf> = ["a", "b", "c"]
+            .iter()
+            .map(|n| dir.path().join("lib/objects").join(n))
+            .collect();
+        let plan = |text: &str| -> Vec<PlannedFile> {
+            targets.iter().map(|t| planned(t, text, 0o644)).collect()
+        };
+        install_files(&plan("old\n"), false).unwrap_or_else(|e| panic!("{e}"));
+        let read = || -> Vec<String> {
+            targets
+                .iter()
+                .map(|t| std::fs::read_to_string(t).unwrap_or_default())
+                .collect()
+        };
+        // Record the switch, rename the first file, then "die": the rest
+        // are neither renamed nor cleaned up (no destructor runs).
+        let staged = stage_files(&plan("new\n"), false).unwrap_or_else(|e| panic!("{e}"));
+        let journal = Dir::create(&journal_dir, 0o755).unwrap_or_else(|e| panic!("{e}"));
+        journal
+            .write_atomic(SWITCH_JOURNAL, &staged.journal(), 0o600)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut files = staged.staged.into_iter();
+        if let Some(first) = files.next() {
+            first.commit_unsynced().unwrap_or_else(|e| panic!("{e}"));
+        }
+        files.for_each(std::mem::forget);
+        assert_eq!(read(), ["new\n", "old\n", "old\n"]);
+        // A record that names another file's temporary is not acted on.
+        let mut bytes = std::fs::read(journal_dir.join(SWITCH_JOURNAL)).unwrap_or_default();
+        bytes.extend_from_slice(b"/etc/passwd\0.b.pikt-tmp-1-2-3\0");
+        std::fs::write(journal_dir.join(SWITCH_JOURNAL), bytes).unwrap_or_default();
+
+        let done = complete_interrupted_switch(&journal_dir).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(done, targets[1..].to_vec());
+        assert_eq!(read(), ["new\n", "new\n", "new\n"]);
+        assert!(!journal_dir.join(SWITCH_JOURNAL).exists());
+        let names = std::fs::read_dir(dir.path().join("lib/objects"))
+            .map(|r| r.count())
+            .unwrap_or(0);
+        assert_eq!(names, 3, "no temporaries left");
+        // Nothing pending: nothing done.
+        assert_eq!(
+            complete_interrupted_switch(&journal_dir)
+                .map(|d| d.len())
+                .ok(),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_recorded_commit_leaves_no_journal() {
+        let dir = tmp();
+        let target = dir.path().join("lib/x");
+        let staged =
+            stage_files(&[planned(&target, "x\n", 0o644)], false).unwrap_or_else(|e| panic!("{e}"));
+        let done = staged
+            .commit_recorded(&dir.path().join("lok"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(done, [target]);
+        assert!(!dir.path().join("lok").join(SWITCH_JOURNAL).exists());
     }
 
     #[test]

@@ -126,6 +126,36 @@ impl Layout {
         ]
     }
 
+    /// The layout another host described as `(name, path)` pairs of
+    /// [`Layout::dirs`]: `piktdir` is required, a dir not named keeps its
+    /// default under it.
+    pub fn from_dirs(dirs: &[(String, String)]) -> Option<Layout> {
+        let get = |name: &str| {
+            dirs.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, p)| PathBuf::from(p))
+        };
+        let mut layout = Layout::new(get("piktdir")?);
+        for (name, slot) in [
+            ("bindir", &mut layout.bindir),
+            ("etcdir", &mut layout.etcdir),
+            ("libdir", &mut layout.libdir),
+            ("cfgdir", &mut layout.cfgdir),
+            ("prgdir", &mut layout.prgdir),
+            ("objdir", &mut layout.objdir),
+            ("altdir", &mut layout.altdir),
+            ("vardir", &mut layout.vardir),
+            ("hstdir", &mut layout.hstdir),
+            ("logdir", &mut layout.logdir),
+            ("lokdir", &mut layout.lokdir),
+        ] {
+            if let Some(path) = get(name) {
+                *slot = path;
+            }
+        }
+        Some(layout)
+    }
+
     /// The interpreter, `=bindir/pikt`.
     pub fn pikt_binary(&self) -> PathBuf {
         self.bindir.join("pikt")

@@ -195,6 +195,9 @@ pub struct Rendered {
 pub struct HostConfig {
     /// The host's name.
     pub host: String,
+    /// Its installation's directories: where its files go, and what the
+    /// predefined dir macros (`=piktdir`, `=bindir`...) expand to.
+    pub layout: Layout,
     /// Its `#if` facts.
     pub facts: HostFacts,
     /// Its defines after every file was read.
@@ -275,6 +278,8 @@ pub struct Loader<'h> {
     options: LoadOptions,
     io: &'h dyn PreprocHost,
     sources: BTreeMap<ConfigFile, FileId>,
+    /// Hosts whose installation is not laid out like this one's.
+    host_layouts: BTreeMap<String, Layout>,
 }
 
 impl<'h> Loader<'h> {
@@ -299,6 +304,7 @@ impl<'h> Loader<'h> {
             options,
             io,
             sources: BTreeMap::new(),
+            host_layouts: BTreeMap::new(),
         };
         loader.read_sources();
         loader.read_systems();
@@ -366,8 +372,22 @@ impl<'h> Loader<'h> {
         self.systems = systems;
     }
 
+    /// Says that `host`'s installation is `layout` (another host's root):
+    /// its dir macros (`=piktdir`, `=bindir`...) and the paths of its files
+    /// follow it. Config files are still read from this installation's
+    /// `=cfgdir`. Hosts not placed are laid out like this installation.
+    pub fn place_host(&mut self, host: &str, layout: Layout) {
+        self.host_layouts.insert(host.to_string(), layout);
+    }
+
+    /// The layout of `host`'s installation.
+    pub fn host_layout(&self, host: &str) -> &Layout {
+        self.host_layouts.get(host).unwrap_or(&self.site.layout)
+    }
+
     /// Preprocesses and reads every needed file for `host`.
     pub fn load_host(&mut self, host: &str) -> HostConfig {
+        let layout = self.host_layout(host).clone();
         let facts = self.systems.facts(host);
         let mut defines = Defines::new();
         for (name, value) in &self.options.defines {
@@ -378,7 +398,8 @@ impl<'h> Loader<'h> {
         }
         let mut cfg = HostConfig {
             host: host.to_string(),
-            macros: self.predefined_macros(host),
+            macros: self.predefined_macros(&layout.root, host),
+            layout,
             facts,
             defines,
             defines_file: DefinesFile::default(),
@@ -395,7 +416,7 @@ impl<'h> Loader<'h> {
                 self.read_model(config, derived, &mut cfg);
             }
             if config == ConfigFile::Macros {
-                self.apply_dir_overrides(&mut cfg.macros);
+                apply_dir_overrides(&cfg.layout, &mut cfg.macros);
             }
         }
         self.cross_checks(&mut cfg);
@@ -406,8 +427,8 @@ impl<'h> Loader<'h> {
     /// ([`MacroTable::with_predefined`]), `=piktnever`, `=piktnullchar`,
     /// `=pikttest` (PIKT.conf's `pikttest_substitution` under `piktc -T`,
     /// else empty) and one `=NAME` per PIKT.conf `NAMEcmd` key.
-    fn predefined_macros(&self, host: &str) -> MacroTable {
-        let mut table = MacroTable::with_predefined(&self.site.layout.root, host);
+    fn predefined_macros(&self, root: &Path, host: &str) -> MacroTable {
+        let mut table = MacroTable::with_predefined(root, host);
         table.predefine("piktnever", PIKTNEVER);
         table.predefine("piktnullchar", "");
         let pikttest = if self.options.test_mode {
@@ -467,7 +488,7 @@ impl<'h> Loader<'h> {
             }
             ConfigFile::Alerts => store(AlertsFile::parse(map, derived), &mut cfg.alerts),
             ConfigFile::Programs => store(
-                ProgramsFile::parse(map, derived, &self.site.layout.prgdir),
+                ProgramsFile::parse(map, derived, &cfg.layout.prgdir),
                 &mut cfg.programs,
             ),
             ConfigFile::Files => store(FilesFile::parse(map, derived), &mut cfg.files),
@@ -495,19 +516,6 @@ impl<'h> Loader<'h> {
                         .with_help("`=piktdir` and `=pikthostname` are set by piktc"),
                     );
                 }
-            }
-        }
-    }
-
-    /// Makes the predefined dir macros that macros.cfg did not replace follow
-    /// PIKT.conf's dir overrides.
-    fn apply_dir_overrides(&self, table: &mut MacroTable) {
-        for (name, dir) in self.site.layout.dirs() {
-            if table.is_predefined(name)
-                && table.get(name).is_some_and(|m| Path::new(&m.body) != dir)
-            {
-                // Replacing a predefined macro other than `piktdir` cannot fail.
-                let _ = table.insert(MacroDef::simple(name, dir.to_string_lossy()));
             }
         }
     }
@@ -576,6 +584,17 @@ pub const PIKTTEST: &str = "pikttest";
 
 fn read_error(path: &str, e: &io::Error) -> Diagnostic {
     Diagnostic::error_unlocated(format!("cannot read `{path}`: {}", plain_io_error(e)))
+}
+
+/// Makes the predefined dir macros that macros.cfg did not replace follow
+/// `layout` (PIKT.conf's dir overrides, another host's root).
+fn apply_dir_overrides(layout: &Layout, table: &mut MacroTable) {
+    for (name, dir) in layout.dirs() {
+        if table.is_predefined(name) && table.get(name).is_some_and(|m| Path::new(&m.body) != dir) {
+            // Replacing a predefined macro other than `piktdir` cannot fail.
+            let _ = table.insert(MacroDef::simple(name, dir.to_string_lossy()));
+        }
+    }
 }
 
 /// An I/O error without Rust's "(os error N)" suffix (one wording for

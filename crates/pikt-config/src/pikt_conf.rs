@@ -29,6 +29,13 @@
 //! "Limits") are `script_cpu_limit` and `script_time_limit` (seconds),
 //! `script_memory_limit` and `script_output_limit` (MiB; 0 lifts a limit)
 //! and `input_line_limit` (KiB).
+//!
+//! On the master, piktc reads four more (docs/piktc.md, *Remote hosts*):
+//! `ssh_config` (the ssh client configuration file, passed as `-F`),
+//! `host_timeout` (seconds one host may take), `piktc_jobs` (hosts worked
+//! on at once) and `host_piktdir` (the installation root of the other
+//! hosts: `DIR` for all, `NAME=DIR` for the hosts a systems.cfg name
+//! denotes).
 
 use std::path::PathBuf;
 
@@ -55,6 +62,11 @@ pub enum ValueType {
     Address,
     /// One or more addresses, separated by blanks or commas.
     Addresses,
+    /// An absolute file path.
+    File,
+    /// Installation roots of hosts: blank-separated `DIR` (every host)
+    /// and `NAME=DIR` (the hosts a systems.cfg name denotes).
+    HostDirs,
 }
 
 /// Every key with its value type (the `*_service` switches are not listed).
@@ -111,6 +123,10 @@ pub const KEYS: &[(&str, ValueType)] = &[
     ("mail_from", ValueType::Address),
     ("mail_to", ValueType::Addresses),
     ("piktd_run_limit", ValueType::Number),
+    ("ssh_config", ValueType::File),
+    ("host_timeout", ValueType::Number),
+    ("piktc_jobs", ValueType::Number),
+    ("host_piktdir", ValueType::HostDirs),
     ("smtp_timeout", ValueType::Number),
     ("script_cpu_limit", ValueType::Number),
     ("script_time_limit", ValueType::Number),
@@ -295,6 +311,30 @@ impl PiktConf {
         self.number("piktd_run_limit")
     }
 
+    /// `ssh_config`: the ssh client configuration piktc uses (`ssh -F`).
+    pub fn ssh_config(&self) -> Option<PathBuf> {
+        self.get("ssh_config").map(PathBuf::from)
+    }
+
+    /// `host_timeout`: seconds piktc gives one host (at least 1).
+    pub fn host_timeout(&self) -> Option<u64> {
+        self.number("host_timeout").filter(|&s| s > 0)
+    }
+
+    /// `piktc_jobs`: how many hosts piktc works on at once (at least 1).
+    pub fn piktc_jobs(&self) -> Option<u64> {
+        self.number("piktc_jobs").filter(|&n| n > 0)
+    }
+
+    /// `host_piktdir`: the other hosts' installation roots, in the order
+    /// written: `(None, DIR)` for every host, `(Some(NAME), DIR)` for the
+    /// hosts a systems.cfg name denotes.
+    pub fn host_piktdirs(&self) -> Vec<(Option<String>, PathBuf)> {
+        self.get("host_piktdir")
+            .map(|v| v.split_whitespace().filter_map(split_host_dir).collect())
+            .unwrap_or_default()
+    }
+
     /// `smtp_timeout`: seconds the SMTP relay may take to connect or to
     /// answer one command (the whole conversation: four times that).
     pub fn smtp_timeout(&self) -> Option<u64> {
@@ -396,7 +436,12 @@ fn check_value(value: &str, kind: ValueType) -> Result<(), String> {
         }
         ValueType::Bool => parse_bool(value).is_some(),
         ValueType::Text => !value.is_empty(),
-        ValueType::Dir => value.starts_with('/') && !value.split('/').any(|c| c == ".."),
+        ValueType::Dir | ValueType::File => is_absolute_path(value),
+        ValueType::HostDirs => {
+            let words: Vec<&str> = value.split_whitespace().collect();
+            let defaults = words.iter().filter(|w| !w.contains('=')).count();
+            !words.is_empty() && defaults <= 1 && words.iter().all(|w| split_host_dir(w).is_some())
+        }
         ValueType::Encryption => value == "0" || value == "1",
         ValueType::HostPort => split_host_port(value).is_some(),
         ValueType::Address => is_address(value),
@@ -419,7 +464,23 @@ fn check_value(value: &str, kind: ValueType) -> Result<(), String> {
         ValueType::Addresses => {
             "expected mail addresses such as `root@example.org ops@example.org`".into()
         }
+        ValueType::File => "expected an absolute file path without `..`".into(),
+        ValueType::HostDirs => "expected absolute paths: one `DIR` for every host and `NAME=DIR` for the hosts of a systems.cfg name, such as `/etc/pikt oldhosts=/usr/local/pikt`".into(),
     })
+}
+
+fn is_absolute_path(value: &str) -> bool {
+    value.starts_with('/') && !value.split('/').any(|c| c == "..")
+}
+
+/// One word of `host_piktdir`: `DIR` or `NAME=DIR`.
+fn split_host_dir(word: &str) -> Option<(Option<String>, PathBuf)> {
+    let (name, dir) = match word.split_once('=') {
+        Some((name, dir)) => (Some(name), dir),
+        None => (None, word),
+    };
+    let name_ok = name.is_none_or(crate::stanza::is_identifier);
+    (name_ok && is_absolute_path(dir)).then(|| (name.map(str::to_string), PathBuf::from(dir)))
 }
 
 /// A mail address SMTP can carry as it is: printable ASCII (no SMTPUTF8,
@@ -560,5 +621,50 @@ mod tests {
             "PIKT.conf:3:8"
         );
         assert_eq!(conf.number("gid"), Some(1));
+    }
+
+    #[test]
+    fn piktc_keys_for_remote_hosts() {
+        let (_, conf, diags) = parse(
+            "ssh_config /etc/pikt/etc/ssh_config
+host_timeout 90
+piktc_jobs 8
+host_piktdir /opt/pikt old=/usr/local/pikt moscow=/srv/pikt
+",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            conf.ssh_config(),
+            Some(PathBuf::from("/etc/pikt/etc/ssh_config"))
+        );
+        assert_eq!(conf.host_timeout(), Some(90));
+        assert_eq!(conf.piktc_jobs(), Some(8));
+        assert_eq!(
+            conf.host_piktdirs(),
+            [
+                (None, PathBuf::from("/opt/pikt")),
+                (Some("old".into()), PathBuf::from("/usr/local/pikt")),
+                (Some("moscow".into()), PathBuf::from("/srv/pikt")),
+            ]
+        );
+        let (_, _, diags) = parse(
+            "ssh_config ssh.conf
+host_piktdir /a /b
+piktc_jobs x
+",
+        );
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "invalid value `ssh.conf` for `ssh_config`",
+                "invalid value `/a /b` for `host_piktdir`",
+                "invalid value `x` for `piktc_jobs`",
+            ]
+        );
+        for bad in ["x=rel/dir", "-x=/a", "/a/../b"] {
+            let (_, _, diags) = parse(&format!("host_piktdir {bad}\n"));
+            assert_eq!(diags.len(), 1, "{bad}");
+        }
     }
 }

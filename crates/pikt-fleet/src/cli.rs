@@ -14,6 +14,7 @@ pub fn parse(args: &[String], stdin_is_terminal: bool) -> Result<Request, UsageE
     let tokens = tokenize(&PIKTC, args)?;
     let mut flags: Vec<Given<F>> = Vec::new();
     let mut request = Request::new(Operation::Help);
+    request.argv = args.to_vec();
     for token in tokens {
         match token {
             Token::Flag(given) => {
@@ -37,6 +38,8 @@ pub fn parse(args: &[String], stdin_is_terminal: bool) -> Result<Request, UsageE
     for given in &flags {
         match given.id {
             F::PiktDir => request.site.piktdir = given.value.clone().map(Into::into),
+            F::Jobs => request.jobs = Some(jobs(given)?),
+            F::Timeout => request.timeout = Some(timeout(given.value.as_deref().unwrap_or(""))?),
             F::Host => request.site.host.clone_from(&given.value),
             F::Pause => {
                 request.pause = Some(match given.digits {
@@ -106,6 +109,25 @@ fn select(request: &mut Request, given: &Given<F>) -> Result<bool, UsageError> {
         request.items.selectors.push(selector);
     }
     Ok(true)
+}
+
+/// `-j#`: at least one host at a time.
+fn jobs(given: &Given<F>) -> Result<usize, UsageError> {
+    match given.digits {
+        Some(n) if n > 0 => Ok(n as usize),
+        _ => Err(UsageError::new(
+            "`-j` needs the number of hosts to work on at once, glued to it: `-j8`",
+        )),
+    }
+}
+
+/// `--timeout SECONDS`: a whole number of seconds, at least 1.
+fn timeout(value: &str) -> Result<u64, UsageError> {
+    value.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+        UsageError::new(format!(
+            "`--timeout` takes a whole number of seconds (at least 1), not `{value}`"
+        ))
+    })
 }
 
 fn env_setting(plus: bool, word: &str) -> Result<(String, Option<String>), UsageError> {
@@ -199,6 +221,7 @@ fn is_change(id: F) -> bool {
             | F::ExecNoWait
             | F::RestartPiktd
             | F::StopPiktd
+            | F::Bootstrap
     )
 }
 
@@ -242,6 +265,7 @@ fn change(flags: &[Given<F>]) -> Result<Option<Change>, UsageError> {
             None
         },
         dry_run: has(F::DryRun),
+        bootstrap: has(F::Bootstrap),
     }))
 }
 
@@ -323,6 +347,23 @@ fn check(request: &Request, flags: &[Given<F>]) -> Result<(), UsageError> {
     if request.pause.is_some() && !request.operation.reaches_hosts() {
         return Err(UsageError::new(
             "`-p` pauses between hosts: it goes with a change, -s, -f, -w or -m",
+        ));
+    }
+    if (request.jobs.is_some() || request.timeout.is_some()) && !request.operation.reaches_hosts() {
+        return Err(UsageError::new(
+            "`-j` and `--timeout` shape a run on hosts: they go with a change, -s, -f, -w or -m",
+        ));
+    }
+    if change.is_some_and(|c| {
+        c.bootstrap && (c.disable || c.delete || c.restore || c.daemon == Some(DaemonAction::Stop))
+    }) {
+        return Err(UsageError::new(
+            "`--bootstrap` installs, enables and starts: it does not go with -d, -t, -B or -k",
+        ));
+    }
+    if change.is_some_and(|c| c.bootstrap) && request.hosts.is_empty() {
+        return Err(UsageError::new(
+            "`--bootstrap` brings other hosts in: name them with `+H`",
         ));
     }
     if request.operation == Operation::Status {

@@ -33,18 +33,24 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+mod collect;
 pub mod complete;
 pub mod digest;
 pub mod fleet;
 pub mod frame;
 pub mod host;
+pub mod interrupt;
 pub mod lock;
+pub mod log;
 pub mod master;
 pub mod ops;
 pub mod plan;
+pub mod progress;
+pub mod reach;
 pub mod render;
 pub mod report;
 pub mod request;
+pub mod ssh;
 pub mod text;
 pub mod transport;
 

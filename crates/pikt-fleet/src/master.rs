@@ -6,23 +6,27 @@
 //! handed to the host's transport by [`Fleet::run`], one [`HostResult`]
 //! per host back, turned into text by [`crate::render`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use pikt_config::loader::{ConfigFile, FileSet, HostConfig, LoadOptions, Loader};
 use pikt_config::selection::{Chosen, ItemKind, ItemSelection};
-use pikt_config::{Site, SiteEnv};
+use pikt_config::{Layout, Site, SiteEnv};
 use pikt_preproc::RealHost;
 
-use crate::fleet::{Fleet, HostJob, MasterFile, Observer};
+use crate::fleet::{Binary, Fleet, HostJob, KeepPlans, MasterFile, Observer, Replan, RunOptions};
 use crate::host::HostSide;
+use crate::interrupt::Interrupt;
 use crate::ops::{self, rendered_files, RenderedFile};
 use crate::plan::{
-    AlertLines, CommandRequest, DigestKind, HostPlan, ItemPath, PiktdEdit, PlanFile, ReadRequest,
-    StatusRequest, COMMAND_TIME_LIMIT,
+    AlertLines, CommandRequest, DaemonAction, DigestKind, HostPlan, ItemPath, PiktdEdit, PlanFile,
+    ReadRequest, StatusRequest,
 };
+use crate::reach::Reach;
 use crate::render;
 use crate::request::{exit, Change, Operation, Outcome, Request};
-use crate::transport::{Local, Transport};
+use crate::ssh::Ssh;
+use crate::transport::{HostError, HostErrorKind, Local, Transport};
 
 /// What piktc gets from where it runs.
 pub struct Context<'a> {
@@ -32,8 +36,44 @@ pub struct Context<'a> {
     pub run_pikt: bool,
     /// Told about each host, and asked to pause between hosts.
     pub observer: &'a mut dyn Observer,
-    /// How hosts other than this one are reached; none: they are skipped.
-    pub remote: Option<&'a dyn Transport>,
+    /// How hosts other than this one are reached.
+    pub remote: Remote<'a>,
+    /// Ctrl-C, pressed by whoever handles the signal.
+    pub interrupt: Interrupt,
+    /// `PIKT_SSH_CONFIG`.
+    pub ssh_config: Option<PathBuf>,
+    /// The directory of the master's own `pikt`, `piktc` and `piktd`
+    /// (what `--bootstrap` copies).
+    pub binaries: Option<PathBuf>,
+    /// Who runs piktc, for piktc.log (`root`, `root (sudo by alice)`).
+    pub user: String,
+}
+
+/// How hosts other than this one are reached.
+pub enum Remote<'a> {
+    /// Not at all: they are skipped.
+    Skip,
+    /// Through OpenSSH, as the site configures it ([`Reach`]).
+    Ssh,
+    /// Through this transport.
+    Via(&'a dyn Transport),
+}
+
+impl Context<'_> {
+    /// A context for `env` with nothing else: no `#piktexec`, no observer,
+    /// OpenSSH for other hosts.
+    pub fn new(env: SiteEnv, observer: &mut dyn Observer) -> Context<'_> {
+        Context {
+            env,
+            run_pikt: false,
+            observer,
+            remote: Remote::Ssh,
+            interrupt: Interrupt::new(),
+            ssh_config: None,
+            binaries: None,
+            user: String::new(),
+        }
+    }
 }
 
 /// Runs `request` (any operation but help, version and the host side).
@@ -76,7 +116,10 @@ pub fn run(request: &Request, ctx: &mut Context<'_>) -> Outcome {
         op if op.reaches_hosts() || *op == Operation::ViewMaster => {
             on_hosts(&mut loader, request, ctx)
         }
-        op => match one_host(&loader, request) {
+        op => match one_host(&loader, request).and_then(|host| {
+            place_hosts(&mut loader, request, ctx, std::slice::from_ref(&host))?;
+            Ok(host)
+        }) {
             Ok(host) => match op {
                 Operation::List => ops::list_items(&mut loader, &host, &request.items),
                 Operation::ListAll => ops::list_all(&mut loader, &host),
@@ -235,7 +278,7 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
             return out;
         }
     };
-    let mut plan = base_plan(&site, &host, &host);
+    let mut plan = base_plan(site.root(), &host, &host, &ctx.user);
     match &request.operation {
         Operation::Status => plan.status = Some(status_request(&request.items)),
         Operation::Change(change) => {
@@ -244,13 +287,25 @@ fn local_without_config(request: &Request, ctx: &mut Context<'_>) -> Outcome {
         }
         _ => {}
     }
-    let job = HostJob {
-        host: host.clone(),
-        plan,
-        master_files: Vec::new(),
-        master_lines: Vec::new(),
+    let job = HostJob::new(&host, plan);
+    let reach = match Reach::decide(request, &site, None, ctx.ssh_config.as_deref()) {
+        Ok(reach) => reach,
+        Err(e) => {
+            let mut out = Outcome::default();
+            out.fail(&e, exit::CONFIG_ERROR);
+            return out;
+        }
     };
-    run_jobs(request, ctx, &site, vec![job], Outcome::default())
+    let jobs = vec![job];
+    run_jobs(
+        request,
+        ctx,
+        &site,
+        &reach,
+        jobs,
+        Outcome::default(),
+        &mut KeepPlans,
+    )
 }
 
 /// An operation on the selected hosts (or, for `-W`, the master's view of
@@ -260,11 +315,29 @@ fn on_hosts(loader: &mut Loader<'_>, request: &Request, ctx: &mut Context<'_>) -
         Ok(found) => found,
         Err(out) => return out,
     };
+    let reach = match place_hosts(loader, request, ctx, &hosts) {
+        Ok(reach) => reach,
+        Err(out) => return out,
+    };
     let mut out = Outcome::default();
     out.diagnostics(&loader.map, &loader.diagnostics);
+    let binaries = match bootstrap_binaries(request, ctx) {
+        Ok(binaries) => binaries,
+        Err(message) => {
+            out.fail(&message, exit::USAGE);
+            return out;
+        }
+    };
+    let planning = Planning {
+        request,
+        reach: &reach,
+        me: me.clone(),
+        user: ctx.user.clone(),
+        binaries,
+    };
     let mut jobs = Vec::new();
     for host in &hosts {
-        match plan_host(loader, request, &me, host) {
+        match plan_host(loader, &planning, host) {
             Ok(job) => jobs.push(job),
             Err(refused) => out.append(refused),
         }
@@ -274,38 +347,206 @@ fn on_hosts(loader: &mut Loader<'_>, request: &Request, ctx: &mut Context<'_>) -
         return out;
     }
     let site = loader.site.clone();
-    run_jobs(request, ctx, &site, jobs, out)
+    let mut replan = MasterReplan {
+        loader,
+        planning: &planning,
+    };
+    run_jobs(request, ctx, &site, &reach, jobs, out, &mut replan)
+}
+
+/// What every host's plan is made from.
+struct Planning<'r> {
+    request: &'r Request,
+    reach: &'r Reach,
+    /// This host (the master).
+    me: String,
+    /// Who asked.
+    user: String,
+    /// With `--bootstrap`: the binaries to bring.
+    binaries: Option<Binaries>,
+}
+
+/// Makes a host's job again once the host said where its directories are.
+struct MasterReplan<'a, 'h> {
+    loader: &'a mut Loader<'h>,
+    planning: &'a Planning<'a>,
+}
+
+impl Replan for MasterReplan<'_, '_> {
+    fn replan(
+        &mut self,
+        host: &str,
+        dirs: &[(String, String)],
+    ) -> Result<Option<HostJob>, HostError> {
+        let presumed = self.loader.host_layout(host).clone();
+        let layout = Layout::from_dirs(dirs)
+            .filter(|l| l.root == presumed.root)
+            .ok_or_else(|| {
+                HostError::new(
+                    HostErrorKind::Protocol,
+                    format!(
+                        "`{host}` described an installation at another root than `{}`",
+                        presumed.root.display()
+                    ),
+                )
+            })?;
+        if layout == presumed {
+            return Ok(None);
+        }
+        self.loader.place_host(host, layout);
+        plan_host(self.loader, self.planning, host).map(Some).map_err(|refused| {
+            HostError::new(
+                HostErrorKind::Protocol,
+                format!(
+                    "nothing done on `{host}`: its PIKT.conf moves directories, and the plan for them failed:\n{}",
+                    refused.stderr.trim_end()
+                ),
+            )
+        })
+    }
+}
+
+/// Decides how the run reaches its hosts, and tells the loader where each
+/// host other than this one has its installation.
+fn place_hosts(
+    loader: &mut Loader<'_>,
+    request: &Request,
+    ctx: &Context<'_>,
+    hosts: &[String],
+) -> Result<Reach, Outcome> {
+    let reach = Reach::decide(
+        request,
+        &loader.site,
+        Some(&loader.systems),
+        ctx.ssh_config.as_deref(),
+    )
+    .map_err(|e| {
+        let mut out = Outcome::default();
+        out.fail(&e, exit::CONFIG_ERROR);
+        out
+    })?;
+    let me = loader.site.host().ok().map(str::to_string);
+    for host in hosts {
+        if me.as_deref() != Some(host.as_str()) {
+            loader.place_host(host, Layout::new(reach.root_of(host)));
+        }
+    }
+    Ok(reach)
 }
 
 /// Sends every job through its transport and renders the results after
-/// `out`.
+/// `out`; logs the request and each host's result in piktc.log.
 fn run_jobs(
     request: &Request,
     ctx: &mut Context<'_>,
     site: &Site,
+    reach: &Reach,
     jobs: Vec<HostJob>,
     mut out: Outcome,
+    replan: &mut dyn Replan,
 ) -> Outcome {
+    let me = site.host().unwrap_or_default().to_string();
     let local = Local::new(HostSide::new(site.clone()));
+    let remote_hosts = jobs.iter().any(|j| j.host != me);
+    let ssh = match (&ctx.remote, remote_hosts) {
+        (Remote::Ssh, true) => match Ssh::new(reach.ssh_settings(), ctx.interrupt.clone()) {
+            Ok(ssh) => Some(ssh),
+            Err(e) => {
+                out.fail(
+                    &format!("cannot make a private directory for ssh's control sockets: {e}"),
+                    exit::HOST_FAILED,
+                );
+                return out;
+            }
+        },
+        _ => None,
+    };
+    let remote: Option<&dyn Transport> = match (&ctx.remote, &ssh) {
+        (Remote::Via(transport), _) => Some(*transport),
+        (_, Some(ssh)) => Some(ssh),
+        _ => None,
+    };
     let fleet = Fleet {
-        local_host: site.host().unwrap_or_default().to_string(),
+        local_host: me.clone(),
         local: &local,
-        remote: ctx.remote,
+        remote,
+    };
+    let options = RunOptions {
+        jobs: reach.jobs,
+        pause: request.pause,
+        debug: request.debug,
+        interrupt: ctx.interrupt.clone(),
     };
     let many = jobs.len() > 1;
-    let results = fleet.run(jobs, request.pause, request.debug, ctx.observer);
+    let results = fleet.run(jobs, &options, ctx.observer, replan);
+    drop(ssh);
     render::results(request, &results, many, &mut out);
+    if many {
+        render::table(&results, request.verbose, &mut out);
+    }
+    let logged: Vec<&crate::fleet::HostResult> = results.iter().map(|(_, r)| r).collect();
+    let lines = crate::log::request_lines(&me, &ctx.user, &request.argv, &logged);
+    if let Err(e) = crate::log::append(&site.layout.logdir, &lines) {
+        out.note(&format!(
+            "cannot log the request in `{}`: {e}",
+            site.layout.logdir.join(crate::log::LOG_NAME).display()
+        ));
+    }
     out
 }
+
+/// With `--bootstrap`: the master's `piktc`, `pikt` and `piktd`, read
+/// from the directory of the running piktc.
+fn bootstrap_binaries(request: &Request, ctx: &Context<'_>) -> Result<Option<Binaries>, String> {
+    let Operation::Change(change) = &request.operation else {
+        return Ok(None);
+    };
+    if !change.bootstrap {
+        return Ok(None);
+    }
+    let dir = ctx
+        .binaries
+        .as_deref()
+        .ok_or("cannot bring hosts in: the master's binaries are not known")?;
+    let read = |name: &str| -> Result<Binary, String> {
+        let path = dir.join(name);
+        std::fs::read(&path)
+            .map(|bytes| Binary(Arc::from(bytes)))
+            .map_err(|e| {
+                format!(
+                    "cannot bring hosts in: `{}` cannot be read: {}",
+                    path.display(),
+                    pikt_config::loader::plain_io_error(&e)
+                )
+            })
+    };
+    Ok(Some(Binaries {
+        piktc: read("piktc")?,
+        others: vec![("pikt", read("pikt")?), ("piktd", read("piktd")?)],
+    }))
+}
+
+/// The master's binaries, for `--bootstrap`.
+struct Binaries {
+    /// Put on the host first, by the transport.
+    piktc: Binary,
+    /// Installed by the bundle into `=bindir`.
+    others: Vec<(&'static str, Binary)>,
+}
+
+/// Mode of the installed binaries.
+const BINARY_MODE: u32 = 0o755;
 
 /// The plan of `host`, or why it has none (its configuration has errors,
 /// an item name is unknown there...).
 fn plan_host(
     loader: &mut Loader<'_>,
-    request: &Request,
-    me: &str,
+    planning: &Planning<'_>,
     host: &str,
 ) -> Result<HostJob, Outcome> {
+    let (request, reach) = (planning.request, planning.reach);
+    let me = planning.me.as_str();
+    let binaries = planning.binaries.as_ref().filter(|_| host != me);
     let mut cfg = loader.load_host(host);
     let mut out = Outcome::default();
     out.diagnostics(&loader.map, &cfg.diagnostics);
@@ -318,20 +559,31 @@ fn plan_host(
         return Err(out);
     }
     let chosen = chosen_items(request, &cfg, &mut out)?;
-    let mut plan = base_plan(&loader.site, host, me);
-    let files = rendered_files(&cfg, &chosen, loader.layout());
-    let mut job = HostJob {
-        host: host.to_string(),
-        plan: HostPlan::default(),
-        master_files: files.iter().map(master_file).collect(),
-        master_lines: Vec::new(),
-    };
+    let mut plan = base_plan(&cfg.layout.root, host, me, &planning.user);
+    let files = rendered_files(&cfg, &chosen, &cfg.layout);
+    let mut job = HostJob::new(host, HostPlan::default());
+    job.master_files = files.iter().map(master_file).collect();
     match &request.operation {
         Operation::Change(change) => {
             let forced = request.forced.choose(&cfg, false);
+            let change = &bootstrap_change(change);
             plan_change(
-                loader, &mut cfg, &chosen, &forced, &files, request, change, &mut plan, &mut out,
+                loader, &mut cfg, &chosen, &forced, &files, request, change, reach, &mut plan,
+                &mut out,
             )?;
+            if let (true, Some(binaries)) = (change.bootstrap, binaries) {
+                job.bootstrap = Some(binaries.piktc.clone());
+                for (name, binary) in &binaries.others {
+                    plan.files.push(PlanFile {
+                        path: path_text(&cfg.layout.bindir.join(name)),
+                        what: format!("program {name}"),
+                        mode: BINARY_MODE,
+                        owner: Some((0, 0)),
+                        force: false,
+                        content: binary.0.to_vec(),
+                    });
+                }
+            }
         }
         Operation::Status => plan.status = Some(status_request(&request.items)),
         Operation::Diff | Operation::View | Operation::Checksum(_) => {
@@ -351,7 +603,13 @@ fn plan_host(
                 .collect();
             if request.operation == Operation::Diff && !chosen.alerts.is_empty() {
                 plan.reads.push(ReadRequest {
-                    path: path_text(&loader.site.piktd_files().conf),
+                    // This host's Site knows where its piktd.conf is; another
+                    // host's is in its own =etcdir.
+                    path: path_text(&if host == me {
+                        loader.site.piktd_files().conf
+                    } else {
+                        cfg.layout.piktd_conf()
+                    }),
                     what: "piktd.conf".into(),
                     content: true,
                     digest,
@@ -364,6 +622,9 @@ fn plan_host(
         }
         _ => {}
     }
+    if host != me && plan.uses_paths() {
+        plan.expect_layout = crate::host::layout_words(&cfg.layout);
+    }
     job.plan = plan;
     Ok(job)
 }
@@ -375,7 +636,8 @@ fn chosen_items(request: &Request, cfg: &HostConfig, out: &mut Outcome) -> Resul
     if *op == Operation::Status {
         return Ok(Chosen::default());
     }
-    let default_all = matches!(op, Operation::Diff | Operation::Checksum(_));
+    let default_all = matches!(op, Operation::Diff | Operation::Checksum(_))
+        || matches!(op, Operation::Change(c) if c.bootstrap);
     let selection = if default_all && request.items.is_empty() {
         every_item()
     } else {
@@ -424,12 +686,27 @@ fn every_item() -> ItemSelection {
     all
 }
 
-fn base_plan(site: &Site, host: &str, master: &str) -> HostPlan {
+fn base_plan(root: &Path, host: &str, master: &str, user: &str) -> HostPlan {
     HostPlan {
         host: host.to_string(),
-        piktdir: site.root().display().to_string(),
+        piktdir: root.display().to_string(),
         master: master.to_string(),
+        user: user.to_string(),
         ..HostPlan::default()
+    }
+}
+
+/// `--bootstrap` is `-ie` of the selected items (all by default), making
+/// the layout first, then starting piktd.
+fn bootstrap_change(change: &Change) -> Change {
+    if !change.bootstrap {
+        return change.clone();
+    }
+    Change {
+        install: true,
+        enable: true,
+        daemon: Some(DaemonAction::Restart),
+        ..change.clone()
     }
 }
 
@@ -480,10 +757,12 @@ fn plan_change(
     files: &[RenderedFile],
     request: &Request,
     change: &Change,
+    reach: &Reach,
     plan: &mut HostPlan,
     out: &mut Outcome,
 ) -> Result<(), Outcome> {
     plan.dry_run = change.dry_run;
+    plan.layout = change.bootstrap;
     plan.backup = change.backup;
     plan.daemon = change.daemon;
     if change.install {
@@ -512,7 +791,7 @@ fn plan_change(
         plan.piktd = Some(edit);
     }
     if change.delete {
-        plan.removals = removals(loader, cfg, chosen, files);
+        plan.removals = removals(cfg, chosen, files);
     }
     if let Some(wait) = change.exec {
         for text in &request.commands {
@@ -521,7 +800,7 @@ fn plan_change(
             plan.commands.push(CommandRequest {
                 command: expanded.trim_end_matches('\n').to_string(),
                 wait,
-                time_limit: COMMAND_TIME_LIMIT,
+                time_limit: reach.command_limit(),
             });
         }
         if out.exit != exit::OK {
@@ -545,13 +824,8 @@ fn item_path(file: &RenderedFile) -> ItemPath {
 /// What `-t` deletes: the items' files, each alert's log, and the history
 /// of its scripts (kept per alert). The mail spool is kept: it holds
 /// undelivered alerts.
-fn removals(
-    loader: &Loader<'_>,
-    cfg: &HostConfig,
-    chosen: &Chosen,
-    files: &[RenderedFile],
-) -> Vec<ItemPath> {
-    let layout = loader.layout();
+fn removals(cfg: &HostConfig, chosen: &Chosen, files: &[RenderedFile]) -> Vec<ItemPath> {
+    let layout = &cfg.layout;
     let mut paths: Vec<ItemPath> = files.iter().map(item_path).collect();
     let mut extra = |path: PathBuf, what: String| {
         paths.push(ItemPath {

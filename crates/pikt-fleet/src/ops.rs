@@ -174,7 +174,7 @@ pub fn piktd_entries(loader: &Loader<'_>, cfg: &HostConfig, alerts: &[String]) -
         .flat_map(|alert| {
             entries_for_alert(
                 alert,
-                loader.layout(),
+                &cfg.layout,
                 loader.options().test_mode,
                 loader.site.conf.nicecmd(),
             )
@@ -216,7 +216,7 @@ fn load_chosen(
 /// `==> path (what, mode) <==` header, then its piktd.conf lines.
 pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelection) -> Outcome {
     let (mut out, cfg, chosen) = load_chosen(loader, host, selection);
-    for file in rendered_files(&cfg, &chosen, loader.layout()) {
+    for file in rendered_files(&cfg, &chosen, &cfg.layout) {
         let owner = file
             .owner
             .map_or_else(String::new, |(u, g)| format!(", uid {u}, gid {g}"));
@@ -240,7 +240,12 @@ pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelectio
         let _ = writeln!(
             out.stdout,
             "==> {} (piktd.conf lines) <==",
-            loader.layout().show(&loader.site.piktd_files().conf)
+            if loader.site.host().ok() == Some(cfg.host.as_str()) {
+                // This host: where its Site finds piktd.conf.
+                loader.layout().show(&loader.site.piktd_files().conf)
+            } else {
+                cfg.layout.show(&cfg.layout.piktd_conf())
+            }
         );
         for e in entries {
             let _ = writeln!(out.stdout, "{}", e.render());
@@ -252,13 +257,8 @@ pub fn render_host(loader: &mut Loader<'_>, host: &str, selection: &ItemSelectio
 /// `piktc -l`: one line per chosen item: kind, name, target.
 pub fn list_items(loader: &mut Loader<'_>, host: &str, selection: &ItemSelection) -> Outcome {
     let (mut out, cfg, chosen) = load_chosen(loader, host, selection);
-    for file in rendered_files(&cfg, &chosen, loader.layout()) {
-        let _ = writeln!(
-            out.stdout,
-            "{} {}",
-            file.what,
-            loader.layout().show(&file.path)
-        );
+    for file in rendered_files(&cfg, &chosen, &cfg.layout) {
+        let _ = writeln!(out.stdout, "{} {}", file.what, cfg.layout.show(&file.path));
     }
     for name in &chosen.scripts {
         let alerts: Vec<&str> = cfg
@@ -356,7 +356,7 @@ pub fn list_all(loader: &mut Loader<'_>, host: &str) -> Outcome {
             s,
             "object {} ({})",
             o.name,
-            loader.layout().show(&loader.layout().object_file(&o.name))
+            cfg.layout.show(&cfg.layout.object_file(&o.name))
         );
     }
     out

@@ -22,6 +22,16 @@ pub struct HostPlan {
     pub piktdir: String,
     /// Who made it (the master's host name), for logs.
     pub master: String,
+    /// Who asked for it on the master (the user), for logs.
+    pub user: String,
+    /// Make every directory of the installation first (`--bootstrap`).
+    pub layout: bool,
+    /// The directories (`piktdir`, `bindir`, ... with their paths) the
+    /// master made the plan's paths for; empty when it names none. A host
+    /// whose own directories are elsewhere (its PIKT.conf moves them)
+    /// changes nothing and answers with its own, for the master to plan
+    /// again.
+    pub expect_layout: Vec<(String, String)>,
     /// Report what would change, change nothing.
     pub dry_run: bool,
     /// Files to install.
@@ -160,9 +170,21 @@ impl Payload for HostPlan {
 }
 
 impl HostPlan {
+    /// True when the plan names paths of the host's installation (files,
+    /// piktd.conf lines, removals, backups, read-backs), so the master must
+    /// know where the host's directories are before making it.
+    pub fn uses_paths(&self) -> bool {
+        !self.files.is_empty()
+            || !self.restore.is_empty()
+            || self.piktd.is_some()
+            || !self.removals.is_empty()
+            || !self.reads.is_empty()
+    }
+
     /// True when the plan changes files or piktd.conf on the host.
     pub fn writes(&self) -> bool {
-        !self.files.is_empty()
+        self.layout
+            || !self.files.is_empty()
             || !self.restore.is_empty()
             || self.piktd.is_some()
             || !self.removals.is_empty()

@@ -12,6 +12,7 @@ use crate::report::{
 };
 use crate::request::{exit, Operation, Outcome, Request};
 use crate::text::unified_diff;
+use crate::transport::HostErrorKind;
 
 /// Who a host's messages are about: nobody to name with one host.
 struct Voice<'a> {
@@ -59,9 +60,7 @@ pub fn results(
                 skipped.push(&result.host);
                 skip_reason = why;
             }
-            HostOutcome::Failed(e) => {
-                voice.fail(out, &format!("cannot reach `{}`: {e}", result.host))
-            }
+            HostOutcome::Failed(e) => voice.fail(out, &e.message),
             HostOutcome::Answered(report) => {
                 if many {
                     let _ = writeln!(out.stdout, "== {} ==", result.host);
@@ -81,6 +80,66 @@ pub fn results(
     }
 }
 
+/// How `result` ended in a word (`ok`, `failed`, `unreachable`, `denied`,
+/// `timed out`, `interrupted`, `skipped`), and what it did or why not.
+pub fn outcome_words(result: &HostResult) -> (&'static str, String) {
+    match &result.outcome {
+        HostOutcome::Answered(report) if report.failed() => ("failed", report.summary()),
+        HostOutcome::Answered(report) => ("ok", report.summary()),
+        HostOutcome::Skipped(why) => ("skipped", why.clone()),
+        HostOutcome::Failed(e) => match e.kind {
+            HostErrorKind::Unreachable => ("unreachable", e.message.clone()),
+            HostErrorKind::Denied => ("denied", e.message.clone()),
+            HostErrorKind::TimedOut => ("timed out", e.message.clone()),
+            HostErrorKind::Interrupted => ("interrupted", e.message.clone()),
+            _ => ("failed", e.message.clone()),
+        },
+    }
+}
+
+/// The result table after a run on several hosts, on standard error: a
+/// count, then one line per host in the run's order with its result and
+/// what it did (with `verbose`, how long it took).
+pub fn table(results: &[(HostJob, HostResult)], verbose: bool, out: &mut Outcome) {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    let mut rows: Vec<(&str, &str, String, String)> = Vec::new();
+    for (_, result) in results {
+        let (word, detail) = outcome_words(result);
+        match counts.iter_mut().find(|(w, _)| *w == word) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((word, 1)),
+        }
+        let time = if verbose {
+            format!("{:.1}s", result.elapsed.as_secs_f64())
+        } else {
+            String::new()
+        };
+        rows.push((&result.host, word, time, detail));
+    }
+    let counted: Vec<String> = counts.iter().map(|(w, n)| format!("{n} {w}")).collect();
+    out.separate();
+    let _ = writeln!(
+        out.stderr,
+        "piktc: {} hosts: {}",
+        results.len(),
+        counted.join(", ")
+    );
+    let host_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let word_width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    let time_width = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+    for (host, word, time, detail) in rows {
+        let time = if time_width > 0 {
+            format!("{time:>time_width$}  ")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out.stderr,
+            "  {host:<host_width$}  {word:<word_width$}  {time}{detail}"
+        );
+    }
+}
+
 fn answered(
     request: &Request,
     job: &HostJob,
@@ -90,6 +149,10 @@ fn answered(
 ) {
     if let Some(why) = &report.refused {
         voice.fail(out, why);
+        return;
+    }
+    if !report.layout.is_empty() {
+        voice.fail(out, &report.summary());
         return;
     }
     for block in &report.diagnostics {
@@ -130,6 +193,13 @@ fn change(report: &Report, verbose: bool, voice: &Voice<'_>, out: &mut Outcome) 
             let _ = writeln!(out.stdout, "{text}");
         }
     };
+    for dir in &report.dirs {
+        line(if dry {
+            format!("would make directory {dir}")
+        } else {
+            format!("made directory {dir}")
+        });
+    }
     for backup in &report.backups {
         line(if dry {
             format!("would write backup {backup}")
@@ -503,7 +573,7 @@ mod tests {
     use crate::plan::HostPlan;
     use crate::report::FileResult;
     use crate::request::{Change, Request};
-    use crate::transport::{HostError, HostErrorKind};
+    use crate::transport::HostError;
 
     fn job(host: &str) -> HostJob {
         HostJob {
@@ -511,6 +581,7 @@ mod tests {
             plan: HostPlan::default(),
             master_files: Vec::new(),
             master_lines: Vec::new(),
+            bootstrap: None,
         }
     }
 
@@ -519,6 +590,7 @@ mod tests {
             host: host.into(),
             outcome,
             debug: Vec::new(),
+            elapsed: std::time::Duration::from_millis(1500),
         }
     }
 
@@ -576,9 +648,26 @@ mod tests {
         assert_eq!(
             out.stderr,
             "piktc: error: b: cannot rename into `/p/motd`: Read-only file system\n\
-             piktc: error: c: cannot reach `c`: no answer in 60s\n\
+             piktc: error: c: no answer in 60s\n\
              piktc: note: skipped host(s) d: not reached yet\n"
         );
         assert_eq!(out.exit, exit::HOST_FAILED);
+
+        let mut table_out = Outcome::default();
+        table(&results, false, &mut table_out);
+        assert_eq!(
+            table_out.stderr,
+            "piktc: 4 hosts: 1 ok, 1 failed, 1 timed out, 1 skipped\n\
+             \x20 a  ok         1 unchanged\n\
+             \x20 b  failed     cannot rename into `/p/motd`: Read-only file system\n\
+             \x20 c  timed out  no answer in 60s\n\
+             \x20 d  skipped    not reached yet\n"
+        );
+        let mut verbose = Outcome::default();
+        table(&results[..1], true, &mut verbose);
+        assert_eq!(
+            verbose.stderr,
+            "piktc: 1 hosts: 1 ok\n  a  ok  1.5s  1 unchanged\n"
+        );
     }
 }

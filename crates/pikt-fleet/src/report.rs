@@ -18,6 +18,13 @@ pub struct Report {
     pub refused: Option<String>,
     /// It was a dry run: nothing was changed.
     pub dry_run: bool,
+    /// The plan was made for other directories than this host's: its own
+    /// (`piktdir`, `bindir`, ... with their paths); nothing was done.
+    pub layout: Vec<(String, String)>,
+    /// The version of pikt answering.
+    pub version: String,
+    /// Directories made (or that would be), bootstrapping.
+    pub dirs: Vec<String>,
     /// The files installed (or that would be).
     pub files: Vec<FileResult>,
     /// Backups written (or that would be).
@@ -55,9 +62,85 @@ impl Report {
         }
     }
 
+    /// What the host did, in a few words, for the result table and the
+    /// logs: `2 new, 1 updated, 3 unchanged; piktd.conf changed; 1
+    /// command; piktd restarted`, or why it failed.
+    pub fn summary(&self) -> String {
+        if let Some(why) = &self.refused {
+            return why.clone();
+        }
+        if !self.layout.is_empty() {
+            return "nothing done: the plan was made for other directories than this host's".into();
+        }
+        if let Some(error) = self.errors.first() {
+            return error.clone();
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let count = |change: FileChange| self.files.iter().filter(|f| f.change == change).count();
+        let files: Vec<String> = [
+            (FileChange::New, "new"),
+            (FileChange::Updated, "updated"),
+            (FileChange::Rewritten, "rewritten"),
+            (FileChange::Unchanged, "unchanged"),
+        ]
+        .iter()
+        .filter(|(c, _)| count(*c) > 0)
+        .map(|(c, word)| format!("{} {word}", count(*c)))
+        .collect();
+        if !files.is_empty() {
+            parts.push(files.join(", "));
+        }
+        let restored = self
+            .restored
+            .iter()
+            .filter(|f| f.change == FileChange::Restored)
+            .count();
+        if restored > 0 {
+            parts.push(format!("{restored} restored"));
+        }
+        if let Some(piktd) = &self.piktd {
+            parts.push(if piktd.changed {
+                "piktd.conf changed".to_string()
+            } else {
+                "piktd.conf unchanged".to_string()
+            });
+        }
+        let removed = self.removals.iter().filter(|r| r.present).count();
+        if removed > 0 {
+            parts.push(format!("{removed} deleted"));
+        }
+        if !self.reads.is_empty() {
+            parts.push(format!("{} file(s) read", self.reads.len()));
+        }
+        if let Some(command) = self.commands.iter().find(|c| c.failed()) {
+            parts.push(format!("`{}` failed", command.command));
+        } else if !self.commands.is_empty() {
+            parts.push(format!("{} command(s)", self.commands.len()));
+        }
+        if let Some(daemon) = &self.daemon {
+            parts.push(match (&daemon.problem, daemon.action) {
+                (Some(problem), _) => format!("piktd: {problem}"),
+                (None, DaemonAction::Restart) => "piktd (re)started".to_string(),
+                (None, DaemonAction::Stop) => "piktd stopped".to_string(),
+            });
+        }
+        if self.status.is_some() {
+            parts.push("status read".to_string());
+        }
+        if parts.is_empty() {
+            return "nothing to do".to_string();
+        }
+        let mut text = parts.join("; ");
+        if self.dry_run {
+            text.insert_str(0, "dry run: ");
+        }
+        text
+    }
+
     /// True when the host did not do all it was asked.
     pub fn failed(&self) -> bool {
         self.refused.is_some()
+            || !self.layout.is_empty()
             || !self.errors.is_empty()
             || self.commands.iter().any(CommandResult::failed)
             || self.daemon.as_ref().is_some_and(|d| !d.done)

@@ -90,7 +90,7 @@ impl Outcome {
     }
 
     /// A blank line after a rendered diagnostic.
-    fn separate(&mut self) {
+    pub(crate) fn separate(&mut self) {
         if self.after_block {
             self.stderr.push('\n');
             self.after_block = false;
@@ -139,13 +139,16 @@ pub struct Change {
     pub daemon: Option<DaemonAction>,
     /// `-n`.
     pub dry_run: bool,
+    /// `--bootstrap`: bring new hosts in (binaries, layout, install,
+    /// enable, start piktd).
+    pub bootstrap: bool,
 }
 
 impl Change {
     /// True when it touches items (files or piktd.conf lines), so items
     /// must be selected.
     pub fn touches_items(&self) -> bool {
-        self.install || self.enable || self.disable || self.delete || self.restore
+        self.install || self.enable || self.disable || self.delete || self.restore || self.bootstrap
     }
 }
 
@@ -239,6 +242,12 @@ pub struct Request {
     pub debug: bool,
     /// `-p`, `-p#`.
     pub pause: Option<Pause>,
+    /// `-j#`: hosts worked on at once.
+    pub jobs: Option<usize>,
+    /// `--timeout SECONDS`: how long one host may take.
+    pub timeout: Option<u64>,
+    /// The command line as given (for piktc.log).
+    pub argv: Vec<String>,
     /// `-U`: urgent mode, no lock blocks a change.
     pub urgent: bool,
 }
@@ -261,6 +270,9 @@ impl Request {
             refresh: false,
             debug: false,
             pause: None,
+            jobs: None,
+            timeout: None,
+            argv: Vec::new(),
             urgent: false,
         }
     }

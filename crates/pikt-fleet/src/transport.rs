@@ -2,13 +2,16 @@
 //! per host and run, through which the master hands over encoded bundles
 //! and gets encoded reports back.
 //!
-//! A session's [`Session::exchange`] is all a transport has to provide:
-//! the bytes of one bundle in, the bytes of one report out. Over ssh that
-//! is `ssh HOST -- =bindir/piktc --apply-bundle` with the bundle on its
-//! standard input and the report on its standard output; locally,
-//! [`Local`] calls [`crate::host::serve`] in-process with the same bytes,
-//! so both paths decode and check a bundle with the same code. Failures
-//! to reach a host are [`HostError`]s of that host alone.
+//! A session's [`Session::exchange`] is the heart of a transport: the
+//! bytes of one bundle in, the bytes of one report out. Over ssh
+//! ([`crate::ssh`]) that is `=piktdir/bin/piktc --apply-bundle --piktdir
+//! ROOT` on the host with the bundle on its standard input and the report
+//! on its standard output; locally, [`Local`] calls [`crate::host::serve`]
+//! in-process with the same bytes, so both paths decode and check a
+//! bundle with the same code. Bringing a host in (`--bootstrap`) adds two
+//! steps before the bundle: [`Session::probe`] (what machine it is) and
+//! [`Session::install_piktc`]. Failures to reach a host are
+//! [`HostError`]s of that host alone.
 
 use std::fmt;
 
@@ -62,9 +65,10 @@ impl std::error::Error for HostError {}
 
 /// A way of reaching hosts.
 pub trait Transport: Send + Sync {
-    /// Opens the session used for every exchange with `host` in this run
-    /// (over ssh: one multiplexed connection).
-    fn connect(&self, host: &str) -> Result<Box<dyn Session>, HostError>;
+    /// Opens the session used for every exchange with `host`, whose
+    /// installation is at `piktdir`, in this run (over ssh: one
+    /// multiplexed connection).
+    fn connect(&self, host: &str, piktdir: &str) -> Result<Box<dyn Session>, HostError>;
 }
 
 /// One open session with one host.
@@ -72,9 +76,43 @@ pub trait Session: Send {
     /// Hands the host one encoded bundle and returns its encoded report.
     fn exchange(&mut self, bundle: &[u8]) -> Result<Vec<u8>, HostError>;
 
+    /// What machine the host is (`uname -s`, `uname -m`).
+    fn probe(&mut self) -> Result<Machine, HostError>;
+
+    /// Puts `piktc` (the master's own binary) at `=piktdir/bin/piktc` on
+    /// the host, checked by its SHA-256 and shown to run there before it
+    /// replaces the one in place.
+    fn install_piktc(&mut self, piktc: &[u8]) -> Result<(), HostError>;
+
     /// Ends the session.
     fn close(self: Box<Self>) -> Result<(), HostError> {
         Ok(())
+    }
+}
+
+/// A machine's kind, as `uname` names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Machine {
+    /// The system (`uname -s`: `Linux`).
+    pub system: String,
+    /// The architecture (`uname -m`: `x86_64`, `aarch64`).
+    pub arch: String,
+}
+
+impl Machine {
+    /// This machine.
+    pub fn this() -> Machine {
+        let name = rustix::system::uname();
+        Machine {
+            system: name.sysname().to_string_lossy().into_owned(),
+            arch: name.machine().to_string_lossy().into_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Machine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.system, self.arch)
     }
 }
 
@@ -91,7 +129,7 @@ impl Local {
 }
 
 impl Transport for Local {
-    fn connect(&self, host: &str) -> Result<Box<dyn Session>, HostError> {
+    fn connect(&self, host: &str, _piktdir: &str) -> Result<Box<dyn Session>, HostError> {
         let me = self.side.site.host().unwrap_or_default();
         if host != me {
             return Err(HostError::new(
@@ -112,5 +150,14 @@ struct LocalSession {
 impl Session for LocalSession {
     fn exchange(&mut self, bundle: &[u8]) -> Result<Vec<u8>, HostError> {
         Ok(serve(&mut &bundle[..], &self.side))
+    }
+
+    fn probe(&mut self) -> Result<Machine, HostError> {
+        Ok(Machine::this())
+    }
+
+    /// This host runs the master's own binaries already.
+    fn install_piktc(&mut self, _piktc: &[u8]) -> Result<(), HostError> {
+        Ok(())
     }
 }

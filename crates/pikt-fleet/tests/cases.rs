@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use pikt_config::SiteEnv;
-use pikt_fleet::fleet::Quiet;
+use pikt_fleet::progress::PlainProgress;
 use pikt_fleet::{Context, Outcome};
 
 /// Cases expected to fail, with the reason (none at the moment).
@@ -92,8 +92,11 @@ fn run_case(case: &Path) -> Result<(), String> {
             env.insert(k.to_string(), v.to_string());
         }
     }
-    let mut ctx = Context {
-        env: SiteEnv {
+    // The binary writes one line per host to standard error as hosts end
+    // (not on a terminal); so does this, before the outcome's own.
+    let mut progress = PlainProgress::new(Vec::new());
+    let mut ctx = Context::new(
+        SiteEnv {
             piktdir: env.get("PIKT_DIR").map(Into::into),
             host: env.get("PIKT_HOST").cloned(),
             kernel_host: None,
@@ -104,11 +107,13 @@ fn run_case(case: &Path) -> Result<(), String> {
                     .into(),
             ),
         },
-        run_pikt: false,
-        observer: &mut Quiet,
-        remote: None,
-    };
-    let outcome = pikt_fleet::run_command_line(&args, false, &mut ctx);
+        &mut progress,
+    );
+    ctx.ssh_config = env.get("PIKT_SSH_CONFIG").map(Into::into);
+    let mut outcome = pikt_fleet::run_command_line(&args, false, &mut ctx);
+    drop(ctx);
+    let lines = String::from_utf8_lossy(&progress.into_inner()).into_owned();
+    outcome.stderr.insert_str(0, &lines);
     let actual = Actual {
         stdout: outcome.stdout.replace(&tmp_text, TMP),
         stderr: outcome.stderr.replace(&tmp_text, TMP),

@@ -84,6 +84,12 @@ pub enum PiktcFlag {
     Host,
     /// `--apply-bundle`: the host side of every change (hidden).
     ApplyBundle,
+    /// `--bootstrap`: bring new hosts in.
+    Bootstrap,
+    /// `-j#`: how many hosts at once.
+    Jobs,
+    /// `--timeout SECONDS`: how long one host may take.
+    Timeout,
     /// `--complete KIND`: the names shell completion offers (hidden).
     Complete,
     /// `+D`/`-D`.
@@ -142,7 +148,10 @@ const FLAGS: &[Flag<PiktcFlag>] = &[
     Flag::switch(F::Test, 'T', "test", "test mode: set the define `pikttest`; piktd.conf lines run `pikt -T`"),
     Flag::switch(F::Urgent, 'U', "urgent", "urgent mode: change hosts even while another piktc's change holds =lokdir/piktc.lock"),
     Flag::switch(F::DryRun, 'n', "dry-run", "with a change (-i -e -d -t -B -x -X -r -k): show per host what would change, change nothing"),
-    Flag::letter(F::Pause, 'p', "between two hosts, pause # seconds, or without #, wait for Enter").digits("SECONDS"),
+    Flag::letter(F::Pause, 'p', "between two hosts, pause # seconds, or without #, wait for Enter (hosts then go one at a time)").digits("SECONDS"),
+    Flag::letter(F::Jobs, 'j', "work on # hosts at once (default: PIKT.conf piktc_jobs, else 16)").digits("N"),
+    Flag::long(F::Timeout, "timeout", "give each host at most SECONDS, connection included (default: PIKT.conf host_timeout, else 300)").takes("SECONDS", Complete::Number),
+    Flag::long(F::Bootstrap, "bootstrap", "bring the selected hosts in: copy this master's binaries (same architecture only), make the layout, install every item (or the selected ones), enable the alerts, start piktd"),
     Flag::switch(F::Verbose, 'v', "verbose", "say what is done, file by file"),
     Flag::switch(F::Debug, 'G', "debug", "show what is sent to each host and what it answers, on standard error"),
     Flag::long(F::PiktDir, "piktdir", PIKTDIR_HELP).takes("DIR", Complete::Dir),
@@ -179,13 +188,22 @@ pub const PIKTC: Spec<PiktcFlag> = Spec {
     flags: FLAGS,
     operands: Operands::Words,
     notes: &[
-        "ALL stands for +A all +P all +F all +O all. Without +H, changes and queries go to this host only. Remote hosts are not reached yet: they are reported as skipped (exit status 4).",
+        "ALL stands for +A all +P all +F all +O all. Without +H, changes and queries go to this host only.",
+        "Other hosts are reached with the system's ssh client: the invoking user's ssh configuration (or the file PIKT_SSH_CONFIG or PIKT.conf ssh_config names), keys, agent and known_hosts, in batch mode; their piktc applies what the master sends. Their installation root is /etc/pikt unless PIKT.conf host_piktdir says otherwise.",
     ],
-    environment: &[SITE_ENVIRONMENT[0], SITE_ENVIRONMENT[1], SITE_ENVIRONMENT[2]],
+    environment: &[
+        SITE_ENVIRONMENT[0],
+        SITE_ENVIRONMENT[1],
+        SITE_ENVIRONMENT[2],
+        (
+            "PIKT_SSH_CONFIG",
+            "the ssh client configuration file for reaching other hosts (ssh -F); wins over PIKT.conf ssh_config",
+        ),
+    ],
     exit_codes: &[
         (0, "success (warnings may have been printed)"),
         (1, "the configuration has errors (nothing was changed)"),
-        (3, "a host failed: installing, reading piktd's files, a command, piktd control"),
+        (3, "a host failed: it could not be reached or took too long, installing, reading piktd's files, a command, piktd control; or the run was interrupted"),
         (4, "the rest succeeded, but some selected hosts were skipped"),
         (5, "another piktc is changing hosts from this master (see -U); nothing was done"),
     ],

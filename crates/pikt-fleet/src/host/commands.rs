@@ -8,16 +8,16 @@
 //! output open (`service foo restart`) is not waited for beyond its own
 //! end plus [`DRAIN_GRACE`].
 
-use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
 use rustix::process::{kill_process_group, Pid, Signal};
 
+use crate::collect::{Collector, DRAIN_GRACE};
 use crate::plan::CommandRequest;
 use crate::report::{CommandEnd, CommandResult};
 
@@ -26,10 +26,6 @@ pub const OUTPUT_LIMIT: usize = 1 << 20;
 
 /// How long a group gets between `SIGTERM` and `SIGKILL`.
 const KILL_GRACE: Duration = Duration::from_secs(5);
-
-/// How long output is still read after the command ended (a process it
-/// left behind may hold the pipe open for ever).
-pub const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs `request` in `cwd`.
 pub(super) fn run(request: &CommandRequest, cwd: &Path) -> CommandResult {
@@ -63,57 +59,23 @@ pub(super) fn run(request: &CommandRequest, cwd: &Path) -> CommandResult {
             return result;
         }
     };
-    let stdout = child.stdout.take().map(Collector::start);
-    let stderr = child.stderr.take().map(Collector::start);
+    let stdout = child
+        .stdout
+        .take()
+        .map(|s| Collector::start(s, OUTPUT_LIMIT));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|s| Collector::start(s, OUTPUT_LIMIT));
     result.end = wait_bounded(child, Duration::from_secs(request.time_limit));
     for (slot, collector) in [(&mut result.stdout, stdout), (&mut result.stderr, stderr)] {
         if let Some(collector) = collector {
-            let (kept, dropped) = collector.finish();
+            let (kept, dropped) = collector.finish(DRAIN_GRACE);
             *slot = kept;
             result.dropped += dropped;
         }
     }
     result
-}
-
-/// Reads a stream to its end on a thread of its own, keeping the first
-/// [`OUTPUT_LIMIT`] bytes and counting the rest.
-struct Collector {
-    shared: Arc<Mutex<(Vec<u8>, u64)>>,
-    done: mpsc::Receiver<()>,
-}
-
-impl Collector {
-    fn start(mut stream: impl Read + Send + 'static) -> Collector {
-        let shared = Arc::new(Mutex::new((Vec::new(), 0u64)));
-        let (tx, done) = mpsc::channel();
-        let sink = Arc::clone(&shared);
-        thread::spawn(move || {
-            let mut buffer = [0u8; 8192];
-            while let Ok(n) = stream.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut guard) = sink.lock() {
-                    let (kept, dropped) = &mut *guard;
-                    let room = OUTPUT_LIMIT.saturating_sub(kept.len()).min(n);
-                    kept.extend_from_slice(buffer.get(..room).unwrap_or_default());
-                    *dropped += (n - room) as u64;
-                }
-            }
-            let _ = tx.send(());
-        });
-        Collector { shared, done }
-    }
-
-    /// What was read, once the stream ended or [`DRAIN_GRACE`] passed.
-    fn finish(self) -> (Vec<u8>, u64) {
-        let _ = self.done.recv_timeout(DRAIN_GRACE);
-        self.shared
-            .lock()
-            .map(|mut guard| std::mem::take(&mut *guard))
-            .unwrap_or_default()
-    }
 }
 
 /// Waits for `child` at most `limit`, then stops its process group.

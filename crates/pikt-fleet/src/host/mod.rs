@@ -16,7 +16,10 @@
 //!    `+C` commands and acts on piktd, in that order.
 //!
 //! A re-run of the same bundle completes an interrupted one: files already
-//! switched are reported as unchanged, the rest are installed.
+//! switched are reported as unchanged, the rest are installed. The switch
+//! itself is journalled ([`pikt_config::install::StagedFiles::commit_recorded`]):
+//! an apply killed between two renames is finished by the next apply,
+//! before it compares anything.
 //!
 //! Every answer is a [`Report`], even a refusal; [`serve`] encodes it.
 
@@ -48,6 +51,8 @@ pub struct HostSide {
     pub chown: bool,
     /// Tells whether piktd holds its lock.
     pub probe: PiktdProbe,
+    /// Log every bundle in `=logdir/piktc.log`.
+    pub log: bool,
 }
 
 impl HostSide {
@@ -58,6 +63,7 @@ impl HostSide {
             site,
             chown: pikt_config::install::running_as_root(),
             probe: pikt_sched::lock::is_held,
+            log: true,
         }
     }
 
@@ -66,12 +72,34 @@ impl HostSide {
     }
 }
 
-/// Reads a bundle from `input`, applies it, and returns the encoded report.
+/// Reads a bundle from `input`, applies it, logs it, and returns the
+/// encoded report.
 pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
-    let report = match frame::decode::<HostPlan>(BUNDLE_MAGIC, input) {
-        Ok(plan) => apply(plan, side),
-        Err(e) => Report::refusal(side.name(), format!("refused the bundle: {e}")),
+    let (from, mut report) = match frame::decode::<HostPlan>(BUNDLE_MAGIC, input) {
+        Ok(plan) => {
+            let from = HostPlan {
+                master: plan.master.clone(),
+                user: plan.user.clone(),
+                ..HostPlan::default()
+            };
+            (Some(from), apply(plan, side))
+        }
+        Err(e) => (
+            None,
+            Report::refusal(side.name(), format!("refused the bundle: {e}")),
+        ),
     };
+    // A plan made for other directories is made again at once: not worth a
+    // line of its own.
+    if side.log && report.layout.is_empty() {
+        let line = crate::log::bundle_line(side.name(), from.as_ref(), &report);
+        if let Err(e) = crate::log::append(&side.site.layout.logdir, &[line]) {
+            report.notes.push(format!(
+                "cannot log the bundle in `{}`: {e}",
+                side.site.layout.logdir.join(crate::log::LOG_NAME).display()
+            ));
+        }
+    }
     frame::encode(REPORT_MAGIC, report)
 }
 
@@ -99,10 +127,27 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     let mut report = Report {
         host: side.name().to_string(),
         dry_run: plan.dry_run,
+        version: env!("CARGO_PKG_VERSION").to_string(),
         ..Report::default()
     };
     if let Err(why) = check_addressee(&plan, side) {
         return Err(Box::new(Report::refusal(side.name(), why)));
+    }
+    if !plan.dry_run {
+        finish_interrupted_switch(side, &mut report)?;
+    }
+    if !plan.expect_layout.is_empty() {
+        let own = layout_words(&side.site.layout);
+        if own != plan.expect_layout {
+            report.layout = own;
+            return Err(Box::new(report));
+        }
+    }
+    if plan.layout {
+        if let Err(e) = make_layout(side, plan.dry_run, &mut report) {
+            report.errors.push(e);
+            return Err(Box::new(report));
+        }
     }
     let mut writes = files::plan_writes(&mut plan, side, &mut report);
     if let Some(edit) = &plan.piktd {
@@ -154,6 +199,65 @@ pub fn prepare(mut plan: HostPlan, side: &HostSide) -> Result<Prepared<'_>, Box<
     })
 }
 
+/// A layout as `(name, path)` pairs, in [`pikt_config::Layout::dirs`]'s
+/// order: how plans and reports carry one.
+pub fn layout_words(layout: &pikt_config::Layout) -> Vec<(String, String)> {
+    layout
+        .dirs()
+        .iter()
+        .map(|(name, dir)| ((*name).to_string(), dir.display().to_string()))
+        .collect()
+}
+
+/// `--bootstrap`: makes every directory of this installation that is
+/// missing (mode 755), never through a symbolic link (`pikt-fs`). In a dry
+/// run, only says which.
+fn make_layout(side: &HostSide, dry_run: bool, report: &mut Report) -> Result<(), String> {
+    for (name, dir) in side.site.layout.dirs() {
+        if name == "cfgdir" {
+            continue; // the config files live on the master
+        }
+        match pikt_fs::Dir::open(dir) {
+            Ok(_) => continue,
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        if !dry_run {
+            pikt_fs::Dir::create(dir, 0o755).map_err(|e| e.to_string())?;
+        }
+        report.dirs.push(dir.display().to_string());
+    }
+    Ok(())
+}
+
+/// Before anything is compared: a switch that a killed apply left half
+/// done is finished ([`pikt_config::install::complete_interrupted_switch`]),
+/// so this host is wholly on the version it was switching to and the plan
+/// is compared against that.
+fn finish_interrupted_switch(side: &HostSide, report: &mut Report) -> Result<(), Box<Report>> {
+    match pikt_config::install::complete_interrupted_switch(&side.site.layout.lokdir) {
+        Ok(done) if done.is_empty() => Ok(()),
+        Ok(done) => {
+            report.notes.push(format!(
+                "finished the switch of an install that was interrupted: {}",
+                paths_text(&done)
+            ));
+            Ok(())
+        }
+        Err(e) => {
+            report.errors.push(format!(
+                "cannot finish the switch of an interrupted install: {e}; nothing was changed on this host"
+            ));
+            Err(Box::new(std::mem::take(report)))
+        }
+    }
+}
+
+fn paths_text(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
+}
+
 /// Refuses a plan made for another host or another installation.
 fn check_addressee(plan: &HostPlan, side: &HostSide) -> Result<(), String> {
     let me = side.site.host().map_err(|e| e.to_string())?;
@@ -178,7 +282,7 @@ impl Prepared<'_> {
     /// commands and acts on piktd.
     pub fn switch(mut self) -> Report {
         if let Some(staged) = self.staged.take() {
-            if let Err(e) = staged.commit() {
+            if let Err(e) = staged.commit_recorded(&self.side.site.layout.lokdir) {
                 let done: Vec<String> = e.done.iter().map(|p| p.display().to_string()).collect();
                 let waiting: Vec<String> = self
                     .staged_paths

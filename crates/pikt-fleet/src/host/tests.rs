@@ -30,6 +30,7 @@ impl Tree {
             site: Site::with_defaults(dir.path(), Some("moscow".into())),
             chown: false,
             probe: free,
+            log: false,
         };
         Tree { dir, side }
     }
