@@ -24,12 +24,16 @@
 //! replaced atomically. A file that cannot be read or parsed is reported
 //! as a WARNING and the run starts with no history.
 
+mod keyed;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
 use crate::value::{Str, Value};
+
+pub use keyed::{Keyed, ValueRef};
 
 /// The first line of every history file.
 const HEADER: &str = "pikt-history 1";
@@ -49,7 +53,7 @@ pub struct History {
     /// Values at the end of the run, by variable (with sigil).
     pub globals: FxHashMap<String, Value>,
     /// Values per input-line key, by variable.
-    pub keyed: FxHashMap<String, FxHashMap<String, Value>>,
+    pub keyed: Keyed,
     /// Read offsets of log files, by path.
     pub logfiles: FxHashMap<String, LogOffset>,
 }
@@ -68,6 +72,8 @@ impl History {
             _ => return Err(format!("the first line is not `{HEADER}`")),
         }
         let mut history = History::default();
+        let records = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        history.keyed.reserve(records, text.len() / 2);
         for (index, line) in lines {
             if line.is_empty() {
                 continue;
@@ -76,65 +82,74 @@ impl History {
                 .parse_record(line)
                 .ok_or_else(|| format!("line {} is not a history record", index + 1))?;
         }
+        history.keyed.settle();
         Ok(history)
     }
 
     fn parse_record(&mut self, line: &str) -> Option<()> {
-        let fields: Vec<&str> = line.split('\t').collect();
-        match fields.as_slice() {
-            ["G", name, value] => {
-                let name = unescape(name)?;
-                let value = parse_value(&name, value)?;
+        let mut fields = line.split('\t');
+        let kind = fields.next()?;
+        let mut next = || fields.next();
+        match kind {
+            "G" => {
+                let name = unescape(next()?)?;
+                let value = parse_value(&name, next()?)?;
                 self.globals.insert(name, value);
             }
-            ["K", key, name, value] => {
-                let name = unescape(name)?;
-                let value = parse_value(&name, value)?;
-                self.keyed
-                    .entry(unescape(key)?)
-                    .or_default()
-                    .insert(name, value);
+            "K" => {
+                let key = unescape(next()?)?;
+                let name = unescape(next()?)?;
+                let value = next()?;
+                if !self.keyed.is_last(&key) {
+                    self.keyed.start(&key);
+                }
+                if name.starts_with('#') {
+                    self.keyed.add(&name, ValueRef::Num(value.parse().ok()?));
+                } else {
+                    self.keyed.add(&name, ValueRef::Text(&unescape(value)?));
+                }
             }
-            ["L", path, dev, inode, offset] => {
+            "L" => {
+                let path = unescape(next()?)?;
                 let offset = LogOffset {
-                    identity: (dev.parse().ok()?, inode.parse().ok()?),
-                    offset: offset.parse().ok()?,
+                    identity: (next()?.parse().ok()?, next()?.parse().ok()?),
+                    offset: next()?.parse().ok()?,
                 };
-                self.logfiles.insert(unescape(path)?, offset);
+                self.logfiles.insert(path, offset);
             }
             _ => return None,
         }
-        Some(())
+        fields.next().is_none().then_some(())
     }
 
     /// The text of a history file. Records are sorted so that the same
     /// history always gives the same text.
     pub fn serialize(&self) -> String {
-        let mut out = String::from(HEADER);
+        let mut out = String::with_capacity(self.keyed.text_size() + 64 * (self.globals.len() + 1));
+        out.push_str(HEADER);
         out.push('\n');
         for (name, value) in sorted(&self.globals) {
-            let _ = writeln!(out, "G\t{}\t{}", escape(name), write_value(value));
+            out.push_str("G\t");
+            escape_into(&mut out, name);
+            out.push('\t');
+            write_value(&mut out, value_ref(value));
+            out.push('\n');
         }
-        for (key, vars) in sorted(&self.keyed) {
-            for (name, value) in sorted(vars) {
-                let _ = writeln!(
-                    out,
-                    "K\t{}\t{}\t{}",
-                    escape(key),
-                    escape(name),
-                    write_value(value)
-                );
+        for (key, vars) in self.keyed.records() {
+            for (name, value) in vars {
+                out.push_str("K\t");
+                escape_into(&mut out, key);
+                out.push('\t');
+                escape_into(&mut out, name);
+                out.push('\t');
+                write_value(&mut out, value);
+                out.push('\n');
             }
         }
         for (path, at) in sorted(&self.logfiles) {
-            let _ = writeln!(
-                out,
-                "L\t{}\t{}\t{}\t{}",
-                escape(path),
-                at.identity.0,
-                at.identity.1,
-                at.offset
-            );
+            out.push_str("L\t");
+            escape_into(&mut out, path);
+            let _ = writeln!(out, "\t{}\t{}\t{}", at.identity.0, at.identity.1, at.offset);
         }
         out
     }
@@ -181,17 +196,37 @@ fn parse_value(name: &str, text: &str) -> Option<Value> {
     }
 }
 
-fn write_value(value: &Value) -> String {
+fn value_ref(value: &Value) -> ValueRef<'_> {
+    match value {
+        Value::Num(n) => ValueRef::Num(*n),
+        Value::Str(s) => ValueRef::Text(s),
+    }
+}
+
+fn write_value(out: &mut String, value: ValueRef<'_>) {
     match value {
         // `{}` of an f64 prints the shortest text that reads back exactly.
-        Value::Num(n) => format!("{n}"),
-        Value::Str(s) => escape(s),
+        ValueRef::Num(n) => {
+            let _ = write!(out, "{n}");
+        }
+        ValueRef::Text(s) => escape_into(out, s),
     }
 }
 
 /// Escapes backslash, tab, newline and carriage return.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out`, escaped.
+fn escape_into(out: &mut String, text: &str) {
+    let special = |b: &u8| matches!(b, b'\\' | b'\t' | b'\n' | b'\r');
+    if !text.as_bytes().iter().any(special) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -201,11 +236,13 @@ pub fn escape(text: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 /// Undoes [`escape`]; `None` for a stray backslash.
 pub fn unescape(text: &str) -> Option<String> {
+    if !text.contains('\\') {
+        return Some(text.to_string());
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -235,11 +272,8 @@ mod tests {
         history
             .globals
             .insert("$msg".into(), Value::str("a\tb\nc\\d"));
-        history
-            .keyed
-            .entry("moscow\tx".into())
-            .or_default()
-            .insert("$state".into(), Value::str("up"));
+        history.keyed.start("moscow\tx");
+        history.keyed.add("$state", ValueRef::Text("up"));
         history.logfiles.insert(
             "/var/log/messages".into(),
             LogOffset {

@@ -25,6 +25,7 @@ pub mod host;
 pub mod input;
 mod interp;
 pub mod mail;
+mod plan;
 pub mod regex_cache;
 pub mod run;
 pub mod shell;

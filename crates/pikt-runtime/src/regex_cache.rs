@@ -4,8 +4,22 @@
 //! the same few texts come back on every input line; each is translated
 //! ([`crate::ere`]) and compiled once per run. The cache is bounded: patterns
 //! made from input data could otherwise grow it without limit.
+//!
+//! A compiled pattern also keeps the longest literal text every match must
+//! contain, when the pattern is a sequence with literal parts
+//! (`sshd\[[0-9]+\]: Failed password for` must contain `]: Failed password
+//! for`): a line without it cannot match, and looking for a literal is far
+//! cheaper than running the regex over the line. Most log lines a monitor
+//! reads do not match, so most are settled by that search alone.
+//!
+//! A pattern that is only literal text, maybe anchored (`^root$`, `imapd$`,
+//! the seed's `"$pr$"` rows), is matched by comparing bytes (ASCII letters
+//! folded for `=~~`), without the regex engine; where folding is not plain
+//! ASCII (a non-ASCII text under `=~~`) the regex answers.
 
+use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
+use regex_syntax::hir::{Hir, HirKind, Look};
 use rustc_hash::FxHashMap;
 
 use crate::value::Str;
@@ -26,7 +40,7 @@ const RECENT: usize = 8;
 /// miss can compile and insert without a second search).
 #[derive(Debug, Default)]
 pub struct RegexCache {
-    regexes: Vec<Regex>,
+    regexes: Vec<Compiled>,
     exact: FxHashMap<Str, usize>,
     folded: FxHashMap<Str, usize>,
     /// The pattern text, case sensitivity and position of the latest
@@ -46,7 +60,7 @@ impl RegexCache {
 
     /// The compiled form of `pattern` (a POSIX ERE), compiling it on first
     /// use. The error is the reason the pattern is not valid.
-    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<&Regex, String> {
+    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<&Compiled, String> {
         let index = match self.find_recent(pattern, case_insensitive) {
             Some(index) => index,
             None => {
@@ -70,11 +84,7 @@ impl RegexCache {
         if let Some(&index) = map.get(pattern) {
             return Ok(index);
         }
-        let translated = crate::ere::translate(pattern)?;
-        let regex = RegexBuilder::new(&translated)
-            .case_insensitive(case_insensitive)
-            .build()
-            .map_err(|e| compile_reason(&e))?;
+        let regex = Compiled::new(pattern, case_insensitive)?;
         if self.regexes.len() >= MAX_ENTRIES {
             self.regexes.clear();
             self.exact.clear();
@@ -140,6 +150,180 @@ impl RegexCache {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A compiled pattern, and the literal text every match contains.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    regex: Regex,
+    /// Absent from a text, it settles that the text does not match.
+    required: Option<Finder<'static>>,
+    /// For `=~~`: ASCII text that every match contains, letters in either
+    /// case; absent from an ASCII text, it settles that the text does not
+    /// match.
+    required_folded: Option<Box<[u8]>>,
+    /// The pattern is this literal text.
+    literal: Option<Literal>,
+}
+
+/// A pattern that is literal text, anchored or not.
+#[derive(Clone, Debug)]
+struct Literal {
+    text: Box<[u8]>,
+    /// `^`
+    start: bool,
+    /// `$`
+    end: bool,
+    /// `=~~`: ASCII letters match either case (`text` is ASCII).
+    folded: bool,
+}
+
+impl Literal {
+    /// Whether `hay` matches; `None` when only the regex can say (folding
+    /// over non-ASCII text, an unanchored folded search).
+    fn matches(&self, hay: &[u8]) -> Option<bool> {
+        let n = self.text.len();
+        let region = match (self.start, self.end) {
+            (true, true) if self.folded && !hay.is_ascii() => return None,
+            (true, true) => hay,
+            (true, false) => match hay.get(..n) {
+                Some(region) => region,
+                None => return Some(false),
+            },
+            (false, true) => match hay.len().checked_sub(n).and_then(|at| hay.get(at..)) {
+                Some(region) => region,
+                None => return Some(false),
+            },
+            (false, false) if self.folded => return None,
+            (false, false) => {
+                return Some(memchr::memmem::find(hay, &self.text).is_some());
+            }
+        };
+        if !self.folded {
+            return Some(region == &*self.text);
+        }
+        if !region.is_ascii() {
+            return None;
+        }
+        Some(region.eq_ignore_ascii_case(&self.text))
+    }
+}
+
+impl Compiled {
+    /// `pattern` (a POSIX ERE) compiled; the error is the reason it is not
+    /// valid.
+    pub fn new(pattern: &str, case_insensitive: bool) -> Result<Compiled, String> {
+        let translated = crate::ere::translate(pattern)?;
+        let regex = RegexBuilder::new(&translated)
+            .case_insensitive(case_insensitive)
+            .build()
+            .map_err(|e| compile_reason(&e))?;
+        let needle = required_literal(&translated);
+        let (required, required_folded) = match needle {
+            Some(needle) if !case_insensitive => (Some(Finder::new(&needle).into_owned()), None),
+            Some(needle) if needle.is_ascii() => (None, Some(needle.into_boxed_slice())),
+            _ => (None, None),
+        };
+        let literal = literal_pattern(&translated)
+            .filter(|(text, _, _)| !case_insensitive || text.is_ascii())
+            .map(|(text, start, end)| Literal {
+                text: text.into_boxed_slice(),
+                start,
+                end,
+                folded: case_insensitive,
+            });
+        Ok(Compiled {
+            regex,
+            required,
+            required_folded,
+            literal,
+        })
+    }
+
+    /// True when `text` has a match.
+    pub fn is_match(&self, text: &str) -> bool {
+        if let Some(answer) = self
+            .literal
+            .as_ref()
+            .and_then(|l| l.matches(text.as_bytes()))
+        {
+            return answer;
+        }
+        if let Some(required) = &self.required {
+            if required.find(text.as_bytes()).is_none() {
+                return false;
+            }
+        }
+        // Folding is plain ASCII only over ASCII text (`K`, the Kelvin
+        // sign, matches `k` under `=~~`).
+        if let Some(needle) = &self.required_folded {
+            if text.is_ascii() && !contains_folded(text.as_bytes(), needle) {
+                return false;
+            }
+        }
+        self.regex.is_match(text)
+    }
+}
+
+/// The longest literal part (three bytes or more) of a pattern that is a
+/// sequence: every match contains it.
+fn required_literal(translated: &str) -> Option<Vec<u8>> {
+    let hir: Hir = regex_syntax::Parser::new().parse(translated).ok()?;
+    let parts = match hir.kind() {
+        HirKind::Concat(parts) => parts.as_slice(),
+        HirKind::Literal(_) => std::slice::from_ref(&hir),
+        _ => return None,
+    };
+    parts
+        .iter()
+        .filter_map(|part| match part.kind() {
+            HirKind::Literal(literal) => Some(&literal.0),
+            _ => None,
+        })
+        .max_by_key(|bytes| bytes.len())
+        .filter(|bytes| bytes.len() >= 3)
+        .map(|bytes| bytes.to_vec())
+}
+
+/// True when `hay` contains `needle` (both ASCII), letters matching in
+/// either case: each place that has the needle's first byte is compared.
+fn contains_folded(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let last_start = match hay.len().checked_sub(needle.len()) {
+        Some(at) => at,
+        None => return false,
+    };
+    let Some(candidates) = hay.get(..=last_start) else {
+        return false;
+    };
+    memchr::memchr2_iter(lower, upper, candidates).any(|at| {
+        hay.get(at + 1..at + needle.len())
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(rest))
+    })
+}
+
+/// The text and anchors (`^`, `$`) of a pattern that is literal text.
+fn literal_pattern(translated: &str) -> Option<(Vec<u8>, bool, bool)> {
+    let hir: Hir = regex_syntax::Parser::new().parse(translated).ok()?;
+    let parts = match hir.kind() {
+        HirKind::Concat(parts) => parts.as_slice(),
+        HirKind::Literal(_) => std::slice::from_ref(&hir),
+        _ => return None,
+    };
+    let (mut start, mut end, mut text) = (false, false, None);
+    let last = parts.len().checked_sub(1)?;
+    for (i, part) in parts.iter().enumerate() {
+        match part.kind() {
+            HirKind::Look(Look::Start) if i == 0 => start = true,
+            HirKind::Look(Look::End) if i == last => end = true,
+            HirKind::Literal(literal) if text.is_none() => text = Some(literal.0.to_vec()),
+            _ => return None,
+        }
+    }
+    text.map(|text| (text, start, end))
 }
 
 /// The last line of the crate's message, which names the problem (the
@@ -209,6 +393,116 @@ mod tests {
         assert_eq!(cache.len(), 1);
         assert!(cache.get("^7$", false).unwrap().is_match("7"));
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn the_required_literal_is_the_longest_part_of_a_sequence() {
+        let literal = |p: &str| {
+            required_literal(&crate::ere::translate(p).unwrap())
+                .map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(
+            literal("sshd\\[[0-9]+\\]: Failed password for").as_deref(),
+            Some("]: Failed password for")
+        );
+        assert_eq!(literal("^imapd$").as_deref(), Some("imapd"));
+        assert_eq!(literal("a|bcdef"), None);
+        assert_eq!(literal("ab[0-9]"), None);
+        assert_eq!(literal("(abcd)+x"), None);
+        // With or without the literal, the answer is the regex's.
+        let cache = &mut RegexCache::new();
+        for (pattern, text) in [
+            (
+                "sshd\\[[0-9]+\\]: Failed password for",
+                "sshd[12]: Failed password for x",
+            ),
+            (
+                "sshd\\[[0-9]+\\]: Failed password for",
+                "sshd[]: Failed password for x",
+            ),
+            (
+                "sshd\\[[0-9]+\\]: Failed password for",
+                "cron[1]: Failed password for",
+            ),
+            ("^imapd$", "imapd"),
+            ("^imapd$", "imapd2"),
+            ("x[é]yz", "xéyz"),
+        ] {
+            let compiled = cache.get(pattern, false).unwrap();
+            let plain = Regex::new(&crate::ere::translate(pattern).unwrap()).unwrap();
+            assert_eq!(
+                compiled.is_match(text),
+                plain.is_match(text),
+                "{pattern} {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn literal_patterns_answer_as_the_regex_does() {
+        let patterns = [
+            "imapd$", "^imapd", "^imapd$", "imapd", "^sk$", "^a.b$", "x\\.y",
+        ];
+        let texts = [
+            "imapd",
+            "IMAPD",
+            "my-imapd",
+            "imapd2",
+            "imap",
+            "",
+            "sk",
+            "SK",
+            "\u{17f}K",
+            "s\u{212a}",
+            "\u{e9}imapd",
+            "imapd\u{e9}",
+            "a.b",
+            "axb",
+            "x.y",
+            "xxy",
+        ];
+        for pattern in patterns {
+            for folded in [false, true] {
+                let compiled = Compiled::new(pattern, folded).unwrap();
+                let plain = RegexBuilder::new(&crate::ere::translate(pattern).unwrap())
+                    .case_insensitive(folded)
+                    .build()
+                    .unwrap();
+                for text in texts {
+                    assert_eq!(
+                        compiled.is_match(text),
+                        plain.is_match(text),
+                        "{pattern:?} folded {folded} on {text:?}"
+                    );
+                }
+            }
+        }
+        assert!(Compiled::new("imapd$", true).unwrap().literal.is_some());
+        assert!(Compiled::new("a.b", false).unwrap().literal.is_none());
+    }
+
+    #[test]
+    fn folded_required_literals_settle_only_ascii_text() {
+        let pattern = "sshd\\[[0-9]+\\]: Failed password for root from";
+        let compiled = Compiled::new(pattern, true).unwrap();
+        assert!(compiled.required_folded.is_some());
+        let plain = RegexBuilder::new(&crate::ere::translate(pattern).unwrap())
+            .case_insensitive(true)
+            .build()
+            .unwrap();
+        for text in [
+            "x sshd[1]: FAILED password for ROOT from 1.2.3.4",
+            "x sshd[1]: Failed password for admin from 1.2.3.4",
+            "sshd[1]: Failed password for root fro",
+            "sshd[]: failed password for root from",
+            "x SSHD[9]: failed password for root from \u{e9}",
+            "sshd[2]: failed password for root from",
+        ] {
+            assert_eq!(compiled.is_match(text), plain.is_match(text), "{text}");
+        }
+        assert!(contains_folded(b"abcDEF", b"cdE"));
+        assert!(!contains_folded(b"ab", b"abc"));
+        assert!(contains_folded(b"abc", b""));
     }
 
     #[test]

@@ -105,18 +105,13 @@ pub(crate) fn run_sharing(
             Policy::for_script(config, item.script),
             item.name,
         );
-        let mut machine = Machine::new(
-            item.script,
-            item.name,
-            map,
-            config,
-            guarded,
-            shared,
-            history,
-        );
+        // Static decisions are taken once, before the script runs.
+        let plan = crate::plan::lower(item.script);
+        let mut machine = Machine::new(*item, &plan, map, config, guarded, shared, history);
         let result = machine.run();
         let lines = match result {
-            Ok(Flow::Die(message)) => {
+            Ok(Flow::Die) => {
+                let message = machine.die_message();
                 let lines = machine.into_mail();
                 let text = message
                     .as_deref()

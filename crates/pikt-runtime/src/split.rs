@@ -117,6 +117,37 @@ impl LineFields {
         self.found.get(index).copied()
     }
 
+    /// The number of fields of `text` (all of it is split).
+    pub fn count(&mut self, text: &str, seps: Option<&str>) -> usize {
+        self.last(text, seps);
+        self.found.len()
+    }
+
+    /// The byte range of the blank-separated field `back` places before the
+    /// last one of `text`, found from the end without splitting the rest
+    /// (nothing is recorded); `None` when `text` has `back` fields or fewer.
+    pub fn blank_field_from_end(text: &str, back: usize) -> Option<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut at = bytes.len();
+        let mut left = back;
+        loop {
+            while at > 0 && bytes.get(at - 1).is_some_and(is_blank) {
+                at -= 1;
+            }
+            if at == 0 {
+                return None;
+            }
+            let end = at;
+            while at > 0 && !bytes.get(at - 1).is_some_and(is_blank) {
+                at -= 1;
+            }
+            if left == 0 {
+                return Some((at, end));
+            }
+            left -= 1;
+        }
+    }
+
     /// Finds blank-separated fields until field `index` is found or the
     /// text ends, in one loop (the common case, run for every line).
     fn scan_blank_fields(&mut self, bytes: &[u8], index: usize) {
@@ -333,6 +364,18 @@ mod tests {
                 .position(u8::is_ascii_whitespace)
                 .map_or(line.len(), |p| from + p);
             assert_eq!(at, slow, "from {from}");
+        }
+    }
+
+    #[test]
+    fn fields_from_the_end_agree_with_a_full_split() {
+        for text in ["a b c d", "  a\tbb  ccc ", "x", "", "   ", "p q"] {
+            let all = fields(text, None);
+            for back in 0..6 {
+                let expected = all.len().checked_sub(back + 1).map(|i| all[i]);
+                let found = LineFields::blank_field_from_end(text, back).map(|(s, e)| &text[s..e]);
+                assert_eq!(found, expected, "{text:?} {back}");
+            }
         }
     }
 

@@ -944,3 +944,126 @@ fn long_input_lines_are_cut_with_a_warning() {
         ]
     );
 }
+
+/// The lowered forms of assignments (appends in place, element appends,
+/// long concatenations) are charged and checked like the plain ones.
+#[test]
+fn lowered_appends_and_concatenations_are_bounded_by_the_memory_limit() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    for (script, at) in [
+        // `set $s .= $s`: appended in place, built aside.
+        (
+            "begin\n    set $s = \"x\"\n    while 1\n        set $s .= $s\n    endwhile\n",
+            "t.pikt:4:13",
+        ),
+        // `set $s = $s . v`: appended in place, the string checked where
+        // it is built (the concatenation).
+        (
+            "begin\n    set $s = \"\"\n    while 1\n        set $s = $s . \"0123456789\"\n    endwhile\n",
+            "t.pikt:4:18",
+        ),
+        // `set $a[k] .= v`: an element appended in place.
+        (
+            "begin\n    while 1\n        set $a[\"k\"] .= \"0123456789\"\n    endwhile\n",
+            "t.pikt:3:13",
+        ),
+        // A flat chain is checked part by part, before it is held.
+        (
+            "begin\n    set $s = $repeat(\"x\", 20000)\n    set $t = $s . $s . $s . $s\n",
+            "t.pikt:3:14",
+        ),
+    ] {
+        let r = ran_limited(script, limits, "");
+        let errors = r.errors();
+        assert!(
+            errors.starts_with("error: the memory limit (65536 bytes, PIKT.conf `script_memory_limit`) exceeded in script `T`"),
+            "{script}: {errors}"
+        );
+        assert!(errors.contains(at), "{script}: {errors}");
+    }
+}
+
+#[test]
+fn lowered_stores_give_back_what_they_replace() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    // Each store replaces the last value, so the total held stays small.
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 5000 #i += 1\n        set $s = $repeat(\"y\", 1000)\n        set $s .= \"z\"\n        set $a[\"k\"] = $s\n        set $a[\"k\"] .= \"z\"\n        set #n[\"k\"] += 1\n        unset $a[\"k\"]\n    endfor\n    set $b[1] = \"x\"\n    foreach #keys($k, $b)\n        set $k .= $repeat(\"w\", 1000)\n    endforeach\n    output \"done\"\n",
+        limits,
+        "",
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "done\n");
+}
+
+#[test]
+fn key_loops_count_every_turn_even_with_an_empty_body() {
+    let limits = crate::Limits {
+        max_statements: Some(500),
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 100 #i += 1\n        set #a[#i] = 1\n    endfor\n    for #j = 0 #j < 100 #j += 1\n        foreach #keys($k, #a)\n        endforeach\n    endfor\n",
+        limits,
+        "",
+    );
+    let errors = r.errors();
+    assert!(
+        errors.starts_with("error: the statement limit (500) exceeded"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("6 |         foreach #keys($k, #a)"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn keyed_history_counts_against_the_memory_limit() {
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    let input: String = (0..20_000).map(|i| format!("host{i} {i}\n")).collect();
+    let r = ran_limited(
+        "init\n    input file \"in.txt\"\n    dat $host 1\n    dat #cap 2\n    keys $host\nrule\n    if #defined(%cap)\n        output \"seen\"\n    fi\n",
+        limits,
+        &input,
+    );
+    let errors = r.errors();
+    assert!(
+        errors.starts_with(
+            "error: the memory limit (65536 bytes, PIKT.conf `script_memory_limit`) exceeded"
+        ),
+        "{errors}"
+    );
+    assert!(errors.contains("2 |     input file"), "{errors}");
+}
+
+#[test]
+fn commands_built_in_function_arguments_keep_values_as_data() {
+    let mut host = TestHost::at(NOW);
+    host.shell.answer("echo 'a;b'", "out", 0);
+    let r = ran_with(
+        "begin\n    set $v = \"a;b\"\n    output $command(\"echo \" . $v)\n    do #system(\"echo $v\")\n    do #popen(P, \"cat \" . $v, \"r\")\n    do #pclose(P)\n    exec wait \"echo \" . $v . \" >/dev/null\"\n",
+        host,
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "out\n");
+    let data = vec!["a;b".to_string()];
+    assert_eq!(
+        r.host.shell.raw,
+        [
+            ("echo \"${PIKT_DATA_1}\"".to_string(), data.clone()),
+            ("echo \"${PIKT_DATA_1}\"".to_string(), data.clone()),
+            ("cat \"${PIKT_DATA_1}\"".to_string(), data.clone()),
+            ("echo \"${PIKT_DATA_1}\" >/dev/null".to_string(), data),
+        ]
+    );
+}

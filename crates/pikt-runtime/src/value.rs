@@ -181,6 +181,9 @@ fn trim_fraction(s: &str) -> &str {
 pub fn parse_leading_number(s: &str) -> f64 {
     let t = s.trim_start_matches([' ', '\t', '\n', '\r']);
     let bytes = t.as_bytes();
+    if let Some(n) = leading_integer(bytes) {
+        return n;
+    }
     let mut end = 0;
     if matches!(bytes.first(), Some(b'+' | b'-')) {
         end = 1;
@@ -211,6 +214,34 @@ pub fn parse_leading_number(s: &str) -> f64 {
         }
     }
     t.get(..end).and_then(|n| n.parse().ok()).unwrap_or(0.0)
+}
+
+/// The value of `bytes` when they start with a whole number (a sign, then
+/// at most 19 digits) not followed by a fraction or an exponent: counts,
+/// sizes and ids, the numbers monitoring reads, without the general
+/// parser. The digits fit a `u64` exactly, and its conversion rounds as
+/// the parser would.
+fn leading_integer(bytes: &[u8]) -> Option<f64> {
+    let (negative, start) = match bytes.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut value: u64 = 0;
+    let mut at = start;
+    while let Some(&byte) = bytes.get(at) {
+        if !byte.is_ascii_digit() || at - start == 19 {
+            break;
+        }
+        value = value * 10 + u64::from(byte - b'0');
+        at += 1;
+    }
+    if at == start || matches!(bytes.get(at), Some(b'.' | b'e' | b'E' | b'0'..=b'9')) {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let n = value as f64;
+    Some(if negative { -n } else { n })
 }
 
 /// True if all of `s` (ignoring surrounding blanks) is a number.
@@ -280,6 +311,47 @@ mod tests {
         assert!(parse_leading_number(".") == 0.0);
         assert!((parse_leading_number(".5") - 0.5).abs() < f64::EPSILON);
         assert!((parse_leading_number("7e") - 7.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn whole_numbers_parse_as_the_general_parser_does() {
+        for text in [
+            "0",
+            "-0",
+            "+7",
+            "42 apples",
+            "007",
+            "9007199254740993",
+            "18446744073709551615",
+            "9999999999999999999",
+            "12345678901234567890123",
+            "-12x",
+            "1.5",
+            "2e3",
+            "-",
+            "+",
+            "3E",
+        ] {
+            let slow = {
+                let t = text.trim_start();
+                let end = t
+                    .char_indices()
+                    .skip_while(|&(i, c)| i == 0 && (c == '-' || c == '+'))
+                    .find(|(_, c)| !c.is_ascii_digit() && *c != '.' && *c != 'e' && *c != 'E')
+                    .map_or(t.len(), |(i, _)| i);
+                t[..end].parse::<f64>().ok()
+            };
+            let fast = parse_leading_number(text);
+            if let Some(slow) = slow {
+                assert_eq!(fast.to_bits(), slow.to_bits(), "{text}");
+            }
+        }
+        assert_eq!(parse_leading_number("-0").to_bits(), (-0.0f64).to_bits());
+        assert_eq!(parse_leading_number("+"), 0.0);
+        assert_eq!(
+            parse_leading_number("18446744073709551615"),
+            18_446_744_073_709_551_615.0
+        );
     }
 
     #[test]

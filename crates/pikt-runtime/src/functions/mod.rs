@@ -173,6 +173,32 @@ fn textual(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
     Some(result)
 }
 
+/// True for the functions that may read the clock ([`FnEnv::now`]): those
+/// of [`timely`]. A caller may skip reading the clock for the others (the
+/// interpreter does: it calls pure functions on every line).
+pub fn reads_clock(builtin: Builtin) -> bool {
+    matches!(
+        builtin,
+        Builtin::Age
+            | Builtin::Ampm
+            | Builtin::Date
+            | Builtin::DateValue
+            | Builtin::Day
+            | Builtin::DayNumber
+            | Builtin::Hour
+            | Builtin::Minute
+            | Builtin::MonthName
+            | Builtin::MonthNumber
+            | Builtin::Now
+            | Builtin::Second
+            | Builtin::Time
+            | Builtin::TimeValue
+            | Builtin::WeekdayName
+            | Builtin::WeekdayNumber
+            | Builtin::Year
+    )
+}
+
 /// Clock and calendar functions, and `#age`.
 fn timely(call: &Call, env: &mut dyn FnEnv) -> Option<FnResult> {
     let result = match call.builtin {

@@ -1001,3 +1001,16 @@ fn times_in_the_fake_are_independent_of_the_machine() {
     assert_eq!(text_in(&mut env, "time", args![0]), "00:00:00");
     assert_eq!(text_in(&mut env, "date", args![0]), "Thu Jan  1 1970");
 }
+
+#[test]
+fn the_functions_that_read_the_clock_are_the_calendar_ones() {
+    for row in pikt_lang::builtins::BUILTINS {
+        let handled = super::timely(&super::Call::new(row.builtin, &[]), &mut FakeEnv::new());
+        assert_eq!(
+            super::reads_clock(row.builtin),
+            handled.is_some(),
+            "{:?}",
+            row.builtin
+        );
+    }
+}

@@ -12,20 +12,10 @@
 use std::time::{Duration, Instant};
 
 use crate::config::Limits;
-use crate::value::Value;
 
 /// Bytes charged per array element besides its key and value text: the
 /// key and value themselves and the map's own entry and index.
 pub(super) const ELEMENT_COST: usize = 64;
-
-/// The bytes of text `value` holds.
-#[inline]
-pub(super) fn held(value: &Value) -> usize {
-    match value {
-        Value::Str(text) => text.len(),
-        Value::Num(_) => 0,
-    }
-}
 
 /// The limit a script went over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +66,9 @@ pub(super) fn mebibytes(bytes: u64) -> String {
 pub(super) struct Budget {
     limits: Limits,
     counted: u64,
+    /// The count at which [`Budget::count`] next looks further: the next
+    /// clock reading, or one past the statement limit.
+    next_stop: u64,
     started: Instant,
     /// The process's processor time when the script started.
     cpu_start: Option<Duration>,
@@ -87,6 +80,7 @@ impl Budget {
     /// A budget starting now; `cpu_now` is the process's processor time.
     pub(super) fn new(limits: Limits, cpu_now: Option<Duration>) -> Budget {
         Budget {
+            next_stop: next_stop_after(0, limits.max_statements),
             limits,
             counted: 0,
             started: Instant::now(),
@@ -98,14 +92,24 @@ impl Budget {
 
     /// Counts a statement or loop iteration; true when the clocks are due
     /// to be read ([`Budget::check_time`]). Fails past the statement limit.
+    /// One comparison unless a clock reading or the limit is due.
     #[inline]
     pub(super) fn count(&mut self) -> Result<bool, Exceeded> {
         self.counted += 1;
+        if self.counted < self.next_stop {
+            return Ok(false);
+        }
+        self.stop()
+    }
+
+    #[cold]
+    fn stop(&mut self) -> Result<bool, Exceeded> {
         if let Some(max) = self.limits.max_statements {
             if self.counted > max {
                 return Err(Exceeded::Statements(max));
             }
         }
+        self.next_stop = next_stop_after(self.counted, self.limits.max_statements);
         Ok(self.counted % Limits::CHECK_EVERY == 0)
     }
 
@@ -140,6 +144,12 @@ impl Budget {
         }
     }
 
+    /// Gives back `bytes` no longer held.
+    #[inline]
+    pub(super) fn release(&mut self, bytes: usize) {
+        self.memory = self.memory.saturating_sub(bytes);
+    }
+
     /// Checks a string being built of `len` bytes.
     #[inline]
     pub(super) fn string(&self, len: usize) -> Result<(), Exceeded> {
@@ -165,6 +175,16 @@ impl Budget {
     }
 }
 
+/// The next count after `counted` at which the clocks are read or the
+/// statement limit `max` is passed.
+fn next_stop_after(counted: u64, max: Option<u64>) -> u64 {
+    let clock = (counted / Limits::CHECK_EVERY + 1) * Limits::CHECK_EVERY;
+    match max {
+        Some(max) if max < clock => max.saturating_add(1).max(counted + 1),
+        _ => clock,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +202,7 @@ mod tests {
             assert!(budget.count().is_ok());
         }
         assert_eq!(budget.count(), Err(Exceeded::Statements(3)));
+        assert_eq!(budget.count(), Err(Exceeded::Statements(3)));
         assert!(budget.hold(60, 0).is_ok());
         assert!(budget.hold(40, 0).is_ok());
         assert_eq!(budget.hold(1, 0), Err(Exceeded::Memory(100)));
@@ -190,6 +211,29 @@ mod tests {
         assert!(budget.string(101).is_err());
         assert!(budget.emit(10).is_ok());
         assert_eq!(budget.emit(1), Err(Exceeded::Output(10)));
+    }
+
+    #[test]
+    fn clocks_are_due_every_check_every_counts() {
+        let mut budget = Budget::new(Limits::none(), None);
+        let due: Vec<u64> = (1..=3 * Limits::CHECK_EVERY)
+            .filter(|_| budget.count() == Ok(true))
+            .collect();
+        assert_eq!(
+            due,
+            [
+                Limits::CHECK_EVERY,
+                2 * Limits::CHECK_EVERY,
+                3 * Limits::CHECK_EVERY
+            ]
+        );
+        let limits = Limits {
+            max_statements: Some(Limits::CHECK_EVERY + 5),
+            ..Limits::none()
+        };
+        let mut budget = Budget::new(limits, None);
+        let passed = (0..).take_while(|_| budget.count().is_ok()).count();
+        assert_eq!(passed as u64, Limits::CHECK_EVERY + 5);
     }
 
     #[test]

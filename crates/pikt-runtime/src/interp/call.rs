@@ -14,21 +14,21 @@
 use std::io::{BufRead, Write};
 
 use jiff::tz::TimeZone;
-use pikt_lang::ast::{Expr, ExprKind, HandleId};
+use pikt_lang::ast::HandleId;
 use pikt_lang::builtins::{self, Builtin};
 use pikt_source::Span;
 
-use super::Machine;
+use super::{error, Machine, Res};
 use crate::command::CommandLine;
-use crate::error::{RunError, RunErrorKind, RunResult};
-use crate::functions::{call_pure, FnEnv, ERR_TEXT};
+use crate::error::{RunError, RunErrorKind};
+use crate::functions::{call_pure, reads_clock, FnEnv, ERR_TEXT};
 use crate::guard::Guarded;
 use crate::host::{
     Clock, CommandUse, FileStat, Fs, ReadPipe, Shell, ShellCommand, System, WritePipe,
 };
 use crate::input::{decode_line, read_line_capped};
+use crate::plan::{Arg, Call, Dyn, SplitCall, Text, Val};
 use crate::shell::{killprocs_command, pkill_count};
-use crate::split::split_fields;
 use crate::value::{Str, Value};
 
 /// The value of `#err()`.
@@ -116,28 +116,24 @@ impl FnEnv for FnHost<'_, '_> {
     }
 }
 
-impl Machine<'_> {
-    /// Calls `builtin` with `args` (unevaluated: some functions take
-    /// handles or test their argument without evaluating it).
-    pub(super) fn call(&mut self, builtin: Builtin, args: &[Expr], span: Span) -> RunResult<Value> {
+impl<'a> Machine<'a> {
+    /// Calls a built-in (the arguments unevaluated: some functions take
+    /// handles).
+    pub(super) fn call(&mut self, call: &'a Call) -> Res<Value> {
+        let (builtin, args, span) = (call.builtin, &*call.args, call.span);
         let text = |s: &str| Ok(Value::str(s));
         match builtin {
             Builtin::Fopen => self.fopen(args, span),
-            Builtin::Popen => self.popen(args, span),
+            Builtin::Popen => self.popen(call),
             Builtin::Read => self.read(args, span),
             Builtin::Write => self.write(args, span),
             Builtin::Fclose => self.close(args, false, span),
             Builtin::Pclose => self.close(args, true, span),
-            Builtin::Split => self.split(args),
-            Builtin::Defined => match args.first() {
-                Some(arg) => Ok(Value::bool(self.defined(arg)?)),
-                None => Ok(Value::bool(false)),
-            },
             Builtin::Rule => Ok(Value::Num(f64::from(self.rule_number))),
             Builtin::Innum => Ok(Value::Num(self.line_number as f64)),
             Builtin::Eoi => self.end_of_input(span),
-            Builtin::System => self.system(args, span),
-            Builtin::Command => self.command(args, span),
+            Builtin::System => self.system(call),
+            Builtin::Command => self.command(call),
             Builtin::Killprocs => self.killprocs(args, span),
             Builtin::Alarm => text(self.name),
             Builtin::Alert => text(self.config.alert.as_deref().unwrap_or("")),
@@ -157,12 +153,12 @@ impl Machine<'_> {
             .map_or("active", |(status, _)| status.word())
     }
 
-    fn call_pure(&mut self, builtin: Builtin, args: &[Expr], span: Span) -> RunResult<Value> {
+    fn call_pure(&mut self, builtin: Builtin, args: &'a [Arg], span: Span) -> Res<Value> {
         let mut values = self.args_pool.pop().unwrap_or_default();
         values.clear();
         let mut result = Ok(());
         for arg in args {
-            match self.eval(arg) {
+            match self.value(&arg.val) {
                 Ok(v) => values.push(v),
                 Err(e) => {
                     result = Err(e);
@@ -171,7 +167,12 @@ impl Machine<'_> {
             }
         }
         let outcome = result.and_then(|()| {
-            let now = self.host.now() as f64;
+            // Only the calendar functions read the clock.
+            let now = if reads_clock(builtin) {
+                self.host.now() as f64
+            } else {
+                0.0
+            };
             let mut env = FnHost {
                 now,
                 host: &mut self.host,
@@ -183,11 +184,8 @@ impl Machine<'_> {
                     self.log("ERROR", &e.message, true);
                     Ok(Value::str(ERR_TEXT))
                 }
-                Some(Err(e)) => Err(RunError::new(
-                    RunErrorKind::Function { message: e.message },
-                    span,
-                )),
-                None => Err(RunError::new(
+                Some(Err(e)) => Err(error(RunErrorKind::Function { message: e.message }, span)),
+                None => Err(error(
                     RunErrorKind::Function {
                         message: format!(
                             "`{}` is not available here",
@@ -204,14 +202,17 @@ impl Machine<'_> {
     }
 
     /// The handle named by the first argument.
-    fn handle_arg(&self, args: &[Expr], span: Span) -> RunResult<HandleId> {
-        match args.first().map(|a| &a.kind) {
-            Some(ExprKind::Handle(id)) => Ok(*id),
-            _ => Err(RunError::new(
+    fn handle_arg(&self, args: &[Arg], span: Span) -> Res<HandleId> {
+        match args.first() {
+            Some(Arg {
+                val: Val::Dyn(Dyn::Handle(id, _)),
+                ..
+            }) => Ok(*id),
+            first => Err(error(
                 RunErrorKind::NotAllowed {
                     what: "the first argument must be a handle (a name in capitals)".into(),
                 },
-                args.first().map_or(span, |a| a.span),
+                first.map_or(span, |a| a.span),
             )),
         }
     }
@@ -220,10 +221,11 @@ impl Machine<'_> {
         self.script.symbols.handle(id).to_string()
     }
 
-    fn text_arg(&mut self, args: &[Expr], index: usize, span: Span) -> RunResult<Str> {
-        match args.get(index) {
-            Some(arg) => self.eval_string(arg),
-            None => Err(RunError::new(
+    fn text_arg(&mut self, args: &'a [Arg], index: usize, span: Span) -> Res<Str> {
+        match args.get(index).map(|a| &a.val) {
+            Some(Val::Text(t)) => self.text_value(t),
+            Some(arg) => Ok(self.value(arg)?.to_str()),
+            None => Err(error(
                 RunErrorKind::NotAllowed {
                     what: format!("argument {} is missing", index + 1),
                 },
@@ -232,22 +234,23 @@ impl Machine<'_> {
         }
     }
 
-    /// The command of argument `index` (code and data, [`crate::command`]).
-    fn command_arg(&mut self, args: &[Expr], index: usize, span: Span) -> RunResult<CommandLine> {
-        match args.get(index) {
-            Some(arg) => self.eval_command(arg),
-            None => Err(RunError::new(
+    /// The command of a call that runs one (lowered apart from the other
+    /// arguments, code and data kept apart: [`crate::command`]).
+    fn command_arg(&mut self, call: &'a Call) -> Res<CommandLine> {
+        match &call.command {
+            Some(command) => self.eval_command(command),
+            None => Err(error(
                 RunErrorKind::NotAllowed {
-                    what: format!("argument {} is missing", index + 1),
+                    what: "the command argument is missing".into(),
                 },
-                span,
+                call.span,
             )),
         }
     }
 
-    fn ensure_closed(&self, id: HandleId, span: Span) -> RunResult<()> {
+    fn ensure_closed(&self, id: HandleId, span: Span) -> Res<()> {
         if self.handles.get(id.0 as usize).is_some_and(Option::is_some) {
-            return Err(RunError::new(
+            return Err(error(
                 RunErrorKind::HandleAlreadyOpen {
                     handle: self.handle_name(id),
                 },
@@ -264,7 +267,7 @@ impl Machine<'_> {
     }
 
     /// `#fopen(H, path, mode)`
-    fn fopen(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+    fn fopen(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
         let id = self.handle_arg(args, span)?;
         self.ensure_closed(id, span)?;
         let path = self.text_arg(args, 1, span)?;
@@ -274,7 +277,7 @@ impl Machine<'_> {
             "w" => self.host.open_write(&path, false).map(Handle::FileWriter),
             "a" => self.host.open_write(&path, true).map(Handle::FileWriter),
             _ => {
-                return Err(RunError::new(
+                return Err(error(
                     RunErrorKind::BadMode {
                         mode: mode.to_string(),
                     },
@@ -296,13 +299,14 @@ impl Machine<'_> {
     }
 
     /// `#popen(H, command, mode)`
-    fn popen(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+    fn popen(&mut self, call: &'a Call) -> Res<Value> {
+        let (args, span) = (&*call.args, call.span);
         let id = self.handle_arg(args, span)?;
         self.ensure_closed(id, span)?;
-        let command = self.command_arg(args, 1, span)?;
+        let command = self.command_arg(call)?;
         let mode = self.text_arg(args, 2, span)?;
         if !matches!(mode.as_str(), "r" | "w") {
-            return Err(RunError::new(
+            return Err(error(
                 RunErrorKind::BadMode {
                     mode: mode.to_string(),
                 },
@@ -328,8 +332,8 @@ impl Machine<'_> {
         }
     }
 
-    fn not_open(&self, id: HandleId, span: Span) -> RunError {
-        RunError::new(
+    fn not_open(&self, id: HandleId, span: Span) -> Box<RunError> {
+        error(
             RunErrorKind::HandleNotOpen {
                 handle: self.handle_name(id),
             },
@@ -343,8 +347,8 @@ impl Machine<'_> {
         action: &'static str,
         how: &'static str,
         span: Span,
-    ) -> RunError {
-        RunError::new(
+    ) -> Box<RunError> {
+        error(
             RunErrorKind::HandleMisuse {
                 handle: self.handle_name(id),
                 action,
@@ -355,7 +359,7 @@ impl Machine<'_> {
     }
 
     /// `#read(H)`: the next line into `$rdlin`.
-    fn read(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+    fn read(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
         let id = self.handle_arg(args, span)?;
         let Some(Some(handle)) = self.handles.get_mut(id.0 as usize) else {
             return Err(self.not_open(id, span));
@@ -390,7 +394,7 @@ impl Machine<'_> {
     }
 
     /// `#write(H, text)`: the text and a newline.
-    fn write(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+    fn write(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
         let id = self.handle_arg(args, span)?;
         let text = self.text_arg(args, 1, span)?;
         self.emit(text.len() + 1, span)?;
@@ -416,7 +420,7 @@ impl Machine<'_> {
     }
 
     /// `#fclose(H)` / `#pclose(H)`.
-    fn close(&mut self, args: &[Expr], pipe: bool, span: Span) -> RunResult<Value> {
+    fn close(&mut self, args: &'a [Arg], pipe: bool, span: Span) -> Res<Value> {
         let id = self.handle_arg(args, span)?;
         let Some(slot) = self.handles.get_mut(id.0 as usize) else {
             return Err(self.not_open(id, span));
@@ -444,35 +448,68 @@ impl Machine<'_> {
         }
     }
 
-    /// `#split(text [, seps])`: fields into `$1`…, returns their number.
-    fn split(&mut self, args: &[Expr]) -> RunResult<Value> {
-        let mut text = std::mem::take(&mut self.split_text);
-        text.clear();
-        let mut buffer = self.take_text();
-        let result = match args.first() {
-            Some(arg) => self.eval_text(arg, &mut buffer),
-            None => Ok(()),
+    /// `#split(text [, seps])`: fields into `$1`…, returns their number
+    /// (found only as read when nobody reads the number). The arguments are
+    /// evaluated before the last split is replaced, so `#split($2)` splits
+    /// the old second field. `#split($inline)` does not copy the line.
+    pub(super) fn split(&mut self, call: &'a SplitCall) -> Res<f64> {
+        self.split_for(call, None)
+    }
+
+    /// [`Machine::split`], whose count goes to `target` (a `#` slot about
+    /// to be assigned it, so a count it still waits for is not needed).
+    pub(super) fn split_for(&mut self, call: &'a SplitCall, target: Option<u32>) -> Res<f64> {
+        let mut text = String::new();
+        let on_line = match &call.text {
+            Text::Line(span) => {
+                if !self.has_line {
+                    return Err(error(
+                        RunErrorKind::Unset {
+                            name: "$inline".into(),
+                        },
+                        *span,
+                    ));
+                }
+                true
+            }
+            other => {
+                self.pooled(&mut text);
+                self.text_into(other, &mut text)?;
+                false
+            }
         };
-        text.push_str(&buffer);
-        self.give_text(buffer);
-        let seps = match args.get(1) {
-            Some(arg) if result.is_ok() => Some(self.eval_string(arg)),
-            _ => None,
-        };
-        self.split_text = text;
-        result?;
-        let seps = seps.transpose()?;
-        split_fields(&self.split_text, seps.as_deref(), &mut self.split_fields);
-        Ok(Value::Num(self.split_fields.len() as f64))
+        let mut seps = String::new();
+        if let Some(s) = &call.seps {
+            self.pooled(&mut seps);
+            self.text_into(s, &mut seps)?;
+        }
+        // A count still owed is of the split being replaced.
+        self.settle_count(target);
+        if call.seps.is_some() {
+            std::mem::swap(&mut self.split.seps, &mut seps);
+            self.give_text(seps);
+        }
+        if !on_line {
+            std::mem::swap(&mut self.split.text, &mut text);
+            self.give_text(text);
+        }
+        self.split.on_line = on_line;
+        self.split.has_seps = call.seps.is_some();
+        self.split.fields.reset();
+        if call.counted {
+            Ok(self.split_count() as f64)
+        } else {
+            Ok(0.0)
+        }
     }
 
     /// `#eoi()`: 1 when the current input line is the last one.
-    fn end_of_input(&mut self, span: Span) -> RunResult<Value> {
+    fn end_of_input(&mut self, span: Span) -> Res<Value> {
         let Some(input) = &mut self.input else {
             return Ok(Value::bool(true));
         };
         input.at_end().map(Value::bool).map_err(|e| {
-            RunError::new(
+            error(
                 RunErrorKind::Io {
                     what: "cannot read input".into(),
                     reason: e.to_string(),
@@ -484,10 +521,10 @@ impl Machine<'_> {
 
     /// `#system(command)`: runs it, returns its exit status (test mode:
     /// prints `exec: COMMAND` and returns 0).
-    fn system(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
-        let command = self.command_arg(args, 0, span)?;
+    fn system(&mut self, call: &'a Call) -> Res<Value> {
+        let command = self.command_arg(call)?;
         let ran = self.host.run(&command.as_shell(CommandUse::System));
-        match self.guarded(ran, span)? {
+        match self.guarded(ran, call.span)? {
             Ok(status) => Ok(Value::Num(f64::from(status))),
             Err(e) => {
                 let text = format!("cannot run `{}`: {e}", command.shown());
@@ -498,10 +535,10 @@ impl Machine<'_> {
     }
 
     /// `$command(command)`: the first line of its output.
-    fn command(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
-        let command = self.command_arg(args, 0, span)?;
+    fn command(&mut self, call: &'a Call) -> Res<Value> {
+        let command = self.command_arg(call)?;
         let captured = self.host.capture(&command.as_shell(CommandUse::Command));
-        match self.guarded(captured, span)? {
+        match self.guarded(captured, call.span)? {
             Ok(output) => {
                 let first = output.lines().next().unwrap_or("");
                 Ok(Value::str(first))
@@ -522,14 +559,15 @@ impl Machine<'_> {
     /// none is left, every victim logged); the fakes only record it. In test
     /// mode the guard lists the processes instead, prints `kill: would
     /// signal N processes of USER COMMAND (pids ...)` and answers N.
-    fn killprocs(&mut self, args: &[Expr], span: Span) -> RunResult<Value> {
+    fn killprocs(&mut self, args: &'a [Arg], span: Span) -> Res<Value> {
         let user = self.text_arg(args, 0, span)?;
         let comm = self.text_arg(args, 1, span)?;
-        let signal_text = match args.get(2) {
-            Some(arg) => self.eval_string(arg)?.to_string(),
+        let signal_text = match args.get(2).map(|a| &a.val) {
+            Some(Val::Text(t)) => self.text_value(t)?.to_string(),
+            Some(arg) => self.value(arg)?.to_str().to_string(),
             None => "9".to_string(),
         };
-        let refuse = |message: String| RunError::new(RunErrorKind::Function { message }, span);
+        let refuse = |message: String| error(RunErrorKind::Function { message }, span);
         if user.is_empty() || comm.is_empty() {
             return Err(refuse(
                 "`#killprocs` needs a user and a command name".to_string(),

@@ -1,47 +1,47 @@
-//! Command expressions: script text is code, values are data
-//! ([`crate::command`]).
+//! Commands: script text is code, values are data ([`crate::command`]).
+//! The plan has split each command into its pieces
+//! ([`crate::plan::Command`]); here they are evaluated in order into a
+//! [`CommandLine`], which keeps every value out of the shell's code.
 
-use pikt_lang::ast::Expr;
-use pikt_lang::shell_syntax::{command_pieces, CommandPiece};
-
-use super::Machine;
+use super::{error, Machine, Res};
 use crate::command::CommandLine;
-use crate::error::{RunError, RunErrorKind, RunResult};
+use crate::error::RunErrorKind;
+use crate::plan::{Command, Piece};
 
-impl Machine<'_> {
-    /// The command `e` stands for: its literal text as code, each value as
-    /// data, `$shellcode(...)` as code.
-    pub(super) fn eval_command(&mut self, e: &Expr) -> RunResult<CommandLine> {
+impl<'a> Machine<'a> {
+    /// The command `command` stands for: its code as written, each value
+    /// as data, `$shellcode(...)` as code.
+    pub(super) fn eval_command(&mut self, command: &'a Command) -> Res<CommandLine> {
         let mut line = CommandLine::new();
         let mut value = self.take_text();
-        let result = self.build_command(e, &mut line, &mut value);
+        let result = self.build_command(command, &mut line, &mut value);
         self.give_text(value);
         result.map(|()| line)
     }
 
     fn build_command(
         &mut self,
-        e: &Expr,
+        command: &'a Command,
         line: &mut CommandLine,
         value: &mut String,
-    ) -> RunResult<()> {
-        for piece in command_pieces(e) {
+    ) -> Res<()> {
+        for piece in command.pieces.iter() {
             match piece {
-                CommandPiece::Code(code) => line.code(code),
-                CommandPiece::Spliced(inner) => {
+                Piece::Code(code) => line.code(code),
+                Piece::Spliced(inner) => {
                     value.clear();
-                    self.eval_text(inner, value)?;
+                    self.text_into(inner, value)?;
                     line.code(value);
                 }
-                CommandPiece::Data(inner) => {
+                Piece::Data(inner, span) => {
                     value.clear();
-                    self.eval_text(inner, value)?;
+                    self.text_into(inner, value)?;
                     line.data(value).map_err(|refused| {
-                        RunError::new(
+                        error(
                             RunErrorKind::DataInCommand {
                                 reason: refused.to_string(),
                             },
-                            inner.span,
+                            *span,
                         )
                     })?;
                 }

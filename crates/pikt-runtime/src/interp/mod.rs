@@ -1,74 +1,77 @@
-//! The tree-walking interpreter: one [`Machine`] runs one script.
+//! The interpreter: one [`Machine`] runs one script's [`Plan`].
 //!
 //! Execution model (reference §4.4): check the script's `status`, run
 //! `begin` once, then for each input line (after `filter`) run the rule
 //! sections in order, then `end` once, then store the history. Flow-control
 //! statements return a [`Flow`] that the loops and the input loop act on.
 //!
-//! Speed (see `bench/README.md`): variables are slots resolved by the parser
-//! ([`VarId`]); the input line lives in one reused buffer and is split into
-//! fields only as far as the `dat` variables read on that line need; simple
-//! text operands of comparisons, regex matches and array lookups (literals,
-//! the line, its fields, string variables) are used where they lie, and other
-//! text (concatenated keys, interpolated patterns) is built in pooled
-//! buffers, so the per-line path does not allocate in the steady state;
-//! conditions are evaluated to truth values without making [`Value`]s;
-//! `set #a[k] += n` updates the element in place; regexes are compiled once
-//! per distinct pattern text ([`RegexCache`]).
-//!
-//! [`Value`]: crate::value::Value
+//! The plan ([`crate::plan`]) has taken every static decision: the machine
+//! walks typed nodes over typed slots. What makes the per-line path cheap
+//! (see `bench/README.md`): the input line lives in one reused buffer and is
+//! split into fields only as far as they are read; text operands are used
+//! where they lie ([`eval::Loc`]) and other text is built in pooled
+//! buffers, so the steady state does not allocate; an array remembers the
+//! key it found last; each regex site keeps its compiled pattern. Errors
+//! are boxed, so that results stay small on the hot paths.
+
+/// The machine's [`eval::Texts`], borrowed field by field, so that the
+/// other fields (the arrays, the regex sites) stay free for writing.
+macro_rules! texts {
+    ($m:expr) => {
+        $crate::interp::eval::Texts {
+            line: &$m.line,
+            split: if $m.split.on_line {
+                &$m.line
+            } else {
+                &$m.split.text
+            },
+            readline: &$m.readline,
+            vars: &$m.store.texts,
+            arrays: &$m.store.arrays.text,
+        }
+    };
+}
 
 mod budget;
 mod call;
 mod command;
-mod expr;
+mod cond;
+mod eval;
+mod fields;
 mod stmt;
-mod vars;
+mod store;
 
-use pikt_lang::ast::{DatSpec, InputKind, Level, Script, Status, VarId};
+use pikt_lang::ast::{InputKind, Level, Script, Status, VarId, VarType};
 use pikt_source::{SourceMap, Span};
 
 use crate::config::RunConfig;
 use crate::error::{RunError, RunErrorKind, RunResult};
 use crate::guard::{GuardError, Guarded};
-use crate::history::History;
+use crate::history::{History, ValueRef};
 use crate::host::{Clock, LogEntry, Sinks};
 use crate::input::Input;
+use crate::plan::{Place, Plan};
 use crate::regex_cache::RegexCache;
+use crate::run::ScriptToRun;
 use crate::split::LineFields;
-use crate::value::Str;
+use crate::value::{parse_leading_number, Str, Value};
 use budget::{Budget, Exceeded};
 use call::Handle;
-use vars::Vars;
+use cond::Site;
+use fields::SplitState;
+use store::Store;
 
-/// How a statement ended: normally, or with a jump the enclosing
-/// constructs act on.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Flow {
-    /// Go on with the next statement.
-    Normal,
-    /// `break`: leave the innermost loop.
-    Break,
-    /// `continue`: next iteration of the innermost loop.
-    Continue,
-    /// `breakswitch`: leave the innermost switch.
-    BreakSwitch,
-    /// `next`: next input line.
-    Next,
-    /// `skip n`: skip n input lines, then the next one.
-    Skip(u64),
-    /// `redo`: this input line again from the first rule.
-    Redo,
-    /// `again`: this rule again from its top.
-    Again,
-    /// `leave`: go on with the next rule.
-    Leave,
-    /// `last`: stop the input loop, run `end`.
-    Last,
-    /// `quit`: stop the script (no `end`).
-    Quit,
-    /// `die`: stop the whole run.
-    Die(Option<String>),
+pub use crate::plan::Flow;
+pub(crate) use eval::arith;
+
+/// The result of evaluating anything: the error is boxed, so that the
+/// common results (a number, a flag) travel in registers.
+pub(crate) type Res<T> = Result<T, Box<RunError>>;
+
+/// A run-time error of `kind` at `span`.
+#[cold]
+fn error(kind: RunErrorKind, span: Span) -> Box<RunError> {
+    Box::new(RunError::new(kind, span))
 }
 
 /// Which section is running.
@@ -91,17 +94,17 @@ pub struct Shared {
 /// The interpreter state of one script run.
 pub(crate) struct Machine<'a> {
     script: &'a Script,
+    plan: &'a Plan,
     name: &'a str,
     map: &'a SourceMap,
     config: &'a RunConfig,
     /// Every effect, through the guard that applies test mode and no-exec.
     host: Guarded<'a>,
     shared: &'a mut Shared,
-    vars: Vars,
+    store: Store,
     handles: Vec<Option<Handle>>,
-    /// The text of the last `#split` and its fields.
-    split_text: String,
-    split_fields: Vec<(usize, usize)>,
+    /// The last `#split`: its text and fields.
+    split: SplitState,
     /// The current input line and its fields (split as far as read).
     line: String,
     has_line: bool,
@@ -111,46 +114,49 @@ pub(crate) struct Machine<'a> {
     has_readline: bool,
     /// Bytes of the last `#read`.
     read_bytes: Vec<u8>,
-    dat_of: Vec<Option<DatSpec>>,
     seps: Option<String>,
     section: Section,
     rule_number: u32,
     line_number: u64,
     input: Option<Input>,
-    trace: bool,
     level: Level,
     mail: Vec<String>,
     history_old: History,
     history_new: History,
     /// The `keys` text of the current line (for `%var` in rules).
     line_key: Option<String>,
-    /// The variables read as `@x`, whose values are kept line to line.
-    previous_vars: Vec<VarId>,
-    /// True when some `%x` is read or set (history is kept per line).
-    keyed_history: bool,
-    loop_depth: u32,
-    switch_depth: u32,
-    /// How deep expression evaluation is nested.
-    depth: u32,
+    /// The buffer of an earlier line's key, for the next one.
+    key_buffer: String,
+    /// The message of `die`.
+    died: Option<String>,
+    /// How many lines `skip` skips.
+    skip_lines: u64,
+    /// The `#` slot that holds the field count of the current `#split`,
+    /// not counted yet ([`crate::plan::Assign::Count`]).
+    deferred_count: Option<u32>,
     /// Statements, time, memory and output used, against the limits.
     budget: Budget,
     /// Input lines cut at the line limit.
     cut_lines: u64,
+    trace: bool,
     text_pool: Vec<String>,
     keys_pool: Vec<Vec<Str>>,
-    args_pool: Vec<Vec<crate::value::Value>>,
+    args_pool: Vec<Vec<Value>>,
+    /// The regex sites' compiled patterns.
+    sites: Vec<Site>,
 }
 
 impl<'a> Machine<'a> {
     pub(crate) fn new(
-        script: &'a Script,
-        name: &'a str,
+        item: ScriptToRun<'a>,
+        plan: &'a Plan,
         map: &'a SourceMap,
         config: &'a RunConfig,
         host: Guarded<'a>,
         shared: &'a mut Shared,
         history: History,
     ) -> Machine<'a> {
+        let (script, name) = (item.script, item.name);
         let mut host = host;
         let cpu_now = if config.limits.max_cpu.is_some() {
             host.cpu_time()
@@ -158,69 +164,63 @@ impl<'a> Machine<'a> {
             None
         };
         let status = script.init.status.map(|(s, _)| s);
-        let mut dat_of = vec![None; script.symbols.vars.len()];
-        for dat in &script.init.dats {
-            if let Some(slot) = dat_of.get_mut(dat.var.0 as usize) {
-                *slot = Some(dat.spec);
-            }
+        let trace = config.debug || status == Some(Status::Debugging);
+        let mut history_new = History::default();
+        if !plan.history.is_empty() {
+            history_new.keyed.reserve_like(&history.keyed);
         }
         Machine {
             script,
+            plan,
             name,
             map,
             config,
             host,
             shared,
-            vars: Vars::new(&script.symbols),
+            store: Store::new(plan.sizes, plan.places.len()),
             handles: (0..script.symbols.handles.len()).map(|_| None).collect(),
-            split_text: String::new(),
-            split_fields: Vec::new(),
+            split: SplitState::default(),
             line: String::new(),
             has_line: false,
             line_fields: LineFields::default(),
             readline: String::new(),
             has_readline: false,
             read_bytes: Vec::new(),
-            dat_of,
             seps: script.init.seps.as_ref().map(|(s, _)| s.clone()),
             section: Section::Begin,
             rule_number: 0,
             line_number: 0,
             input: None,
-            trace: config.debug || status == Some(Status::Debugging),
             level: script.init.level.map_or(Level::Notice, |(l, _)| l),
             mail: Vec::new(),
             history_old: history,
-            history_new: History::default(),
+            history_new,
             line_key: None,
-            previous_vars: script
-                .symbols
-                .vars
-                .iter()
-                .enumerate()
-                .filter(|(_, info)| info.in_previous)
-                .map(|(index, _)| VarId(u32::try_from(index).unwrap_or(u32::MAX)))
-                .collect(),
-            keyed_history: script.symbols.vars.iter().any(|v| v.in_history),
-            loop_depth: 0,
-            switch_depth: 0,
-            depth: 0,
+            key_buffer: String::new(),
+            died: None,
+            skip_lines: 0,
+            deferred_count: None,
             budget: Budget::new(config.limits, cpu_now),
             cut_lines: 0,
+            trace,
             text_pool: Vec::new(),
             keys_pool: Vec::new(),
             args_pool: Vec::new(),
+            sites: (0..plan.sizes.sites).map(|_| Site::default()).collect(),
         }
     }
 
     /// Runs the script: begin, the input loop with the rules, end.
     /// Returns how it stopped (`Flow::Normal`, `Quit` or `Die`).
     pub(crate) fn run(&mut self) -> RunResult<Flow> {
+        self.run_sections().map_err(|e| *e)
+    }
+
+    fn run_sections(&mut self) -> Res<Flow> {
+        let plan = self.plan;
         self.section = Section::Begin;
-        if let Some(begin) = &self.script.begin {
-            if let flow @ (Flow::Quit | Flow::Die(_)) = self.exec_block(begin)? {
-                return Ok(flow);
-            }
+        if let flow @ (Flow::Quit | Flow::Die) = self.block(&plan.begin)? {
+            return Ok(flow);
         }
         match self.input_loop()? {
             Flow::Normal => {}
@@ -228,18 +228,21 @@ impl<'a> Machine<'a> {
         }
         self.section = Section::End;
         // `#rule()` in `end` is the number of rules plus one (its PIKT page).
-        self.rule_number = u32::try_from(self.script.rules.len() + 1).unwrap_or(u32::MAX);
-        if let Some(end) = &self.script.end {
-            if let flow @ (Flow::Quit | Flow::Die(_)) = self.exec_block(end)? {
-                return Ok(flow);
-            }
+        self.rule_number = u32::try_from(plan.rules.len() + 1).unwrap_or(u32::MAX);
+        if let flow @ (Flow::Quit | Flow::Die) = self.block(&plan.end)? {
+            return Ok(flow);
         }
         Ok(Flow::Normal)
     }
 
+    /// The message of `die`, once the run returned `Flow::Die`.
+    pub(crate) fn die_message(&mut self) -> Option<String> {
+        self.died.take()
+    }
+
     /// Opens the input and runs the rules over every line. Returns
     /// `Normal` when `end` should run, `Quit`/`Die` otherwise.
-    fn input_loop(&mut self) -> RunResult<Flow> {
+    fn input_loop(&mut self) -> Res<Flow> {
         let Some(input) = self.open_input()? else {
             return Ok(Flow::Normal);
         };
@@ -273,7 +276,7 @@ impl<'a> Machine<'a> {
         Ok(flow)
     }
 
-    fn each_line(&mut self) -> RunResult<Flow> {
+    fn each_line(&mut self) -> Res<Flow> {
         let mut skip: u64 = 0;
         while self.read_input_line()? {
             // Every line counts, also for a script with no rule to run.
@@ -283,12 +286,12 @@ impl<'a> Machine<'a> {
                 continue;
             }
             let flow = self.run_rules()?;
-            if let Flow::Die(_) = flow {
+            if flow == Flow::Die {
                 return Ok(flow);
             }
             self.finish_line()?;
             match flow {
-                Flow::Skip(n) => skip = n,
+                Flow::Skip => skip = self.skip_lines,
                 Flow::Last => return Ok(Flow::Normal),
                 Flow::Quit => return Ok(flow),
                 _ => {}
@@ -299,17 +302,17 @@ impl<'a> Machine<'a> {
 
     /// Runs every rule over the current line, honouring `again`, `leave`,
     /// `redo` and `next`. Returns `Skip`, `Last`, `Quit`, `Die` or `Normal`.
-    fn run_rules(&mut self) -> RunResult<Flow> {
-        let script = self.script;
+    fn run_rules(&mut self) -> Res<Flow> {
+        let plan = self.plan;
         'redo: loop {
-            for (index, rule) in script.rules.iter().enumerate() {
+            for (index, rule) in plan.rules.iter().enumerate() {
                 self.rule_number = u32::try_from(index + 1).unwrap_or(u32::MAX);
                 loop {
-                    match self.exec_block(rule)? {
+                    match self.block(rule)? {
                         Flow::Again => continue,
                         Flow::Redo => continue 'redo,
                         Flow::Next => return Ok(Flow::Normal),
-                        flow @ (Flow::Skip(_) | Flow::Last | Flow::Quit | Flow::Die(_)) => {
+                        flow @ (Flow::Skip | Flow::Last | Flow::Quit | Flow::Die) => {
                             return Ok(flow);
                         }
                         _ => break,
@@ -322,7 +325,7 @@ impl<'a> Machine<'a> {
 
     /// Opens the script's input, piped through its filter. `None` when the
     /// script has no input, or its file does not exist (a WARNING).
-    fn open_input(&mut self) -> RunResult<Option<Input>> {
+    fn open_input(&mut self) -> Res<Option<Input>> {
         let Some(spec) = &self.script.init.input else {
             return Ok(None);
         };
@@ -352,7 +355,7 @@ impl<'a> Machine<'a> {
                 return Ok(None);
             }
             Err(e) => {
-                return Err(RunError::new(
+                return Err(error(
                     RunErrorKind::Io {
                         what: format!("cannot open input `{source}`"),
                         reason: e.to_string(),
@@ -372,7 +375,7 @@ impl<'a> Machine<'a> {
                         if GuardError::of(&e).is_some() {
                             return self.guard_error(&e, *span);
                         }
-                        RunError::new(
+                        error(
                             RunErrorKind::Io {
                                 what: format!("cannot run filter `{f}`"),
                                 reason: e.to_string(),
@@ -385,39 +388,54 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Reads the next input line into the line buffer; `false` at the end.
-    fn read_input_line(&mut self) -> RunResult<bool> {
+    /// Reads the next input line into the line buffer; `false` at the end
+    /// (the last line stays, as `$inline` after the loop).
+    fn read_input_line(&mut self) -> Res<bool> {
         let Some(input) = &mut self.input else {
             return Ok(false);
         };
+        // The last `#split($inline)` keeps its text: the line's buffer
+        // becomes the split's, and the split's old buffer takes the line.
+        let split_on_line = self.split.on_line;
+        if split_on_line {
+            std::mem::swap(&mut self.line, &mut self.split.text);
+            self.split.on_line = false;
+        }
         let line_number = self.line_number + 1;
-        let got = input.next_line(&mut self.line).map_err(|e| {
-            RunError::new(
-                RunErrorKind::Io {
-                    what: format!("cannot read input line {line_number}"),
-                    reason: e.to_string(),
-                },
-                self.script
-                    .init
-                    .input
-                    .as_ref()
-                    .map_or(self.script.span, |i| i.span),
-            )
-        })?;
+        let got = input.next_line(&mut self.line);
+        let cut = got.is_ok() && input.line_was_cut();
+        let got = match got {
+            Ok(got) => got,
+            Err(e) => {
+                return Err(error(
+                    RunErrorKind::Io {
+                        what: format!("cannot read input line {line_number}"),
+                        reason: e.to_string(),
+                    },
+                    self.input_span(),
+                ))
+            }
+        };
         if got {
             self.line_number = line_number;
             self.has_line = true;
             self.line_fields.reset();
-            self.line_key = None;
-            if input.line_was_cut() {
+            if let Some(key) = self.line_key.take() {
+                self.key_buffer = key;
+            }
+            if cut {
                 self.line_cut(&format!("input line {line_number}"));
             }
+        } else if split_on_line {
+            std::mem::swap(&mut self.line, &mut self.split.text);
+            self.split.on_line = true;
         }
         Ok(got)
     }
 
     /// Warns about a line cut at the input line limit: the first of the
     /// script, then a count at the end of the input.
+    #[cold]
     fn line_cut(&mut self, what: &str) {
         self.cut_lines += 1;
         if self.cut_lines == 1 {
@@ -438,54 +456,110 @@ impl<'a> Machine<'a> {
             .map_or(self.script.span, |i| i.span)
     }
 
-    /// At the end of a line: remember `@` values and keyed history.
-    fn finish_line(&mut self) -> RunResult<()> {
-        let script = self.script;
-        for index in 0..self.previous_vars.len() {
-            if let Some(&id) = self.previous_vars.get(index) {
-                let value = self.current_value(id);
-                self.vars.remember_previous(id, value);
-            }
+    /// At the end of a line: remember `@` values and keyed history (what
+    /// the history holds counts against the memory limit).
+    fn finish_line(&mut self) -> Res<()> {
+        let plan = self.plan;
+        for &id in &plan.previous {
+            self.remember_previous(id);
         }
-        if self.keyed_history {
-            let key = self.line_key();
-            let mut record = rustc_hash::FxHashMap::default();
-            for (index, info) in script.symbols.vars.iter().enumerate() {
-                if info.in_history {
-                    let id = VarId(u32::try_from(index).unwrap_or(u32::MAX));
-                    if let Some(value) = self.current_value(id) {
-                        record.insert(script.symbols.display(id), value);
+        if !plan.history.is_empty() {
+            let held_before = self.history_new.keyed.held();
+            self.line_key();
+            let key = self.line_key.as_deref().unwrap_or("");
+            self.history_new.keyed.start(key);
+            for &id in &plan.history {
+                let name = plan.names.get(id.0 as usize).map_or("", |n| &**n);
+                let Some(place) = plan.places.get(id.0 as usize).copied() else {
+                    continue;
+                };
+                let value = match place {
+                    Place::Num(slot) => self.num_slot(slot).map(ValueRef::Num),
+                    Place::Text(slot) => self
+                        .store
+                        .texts
+                        .get(slot as usize)
+                        .filter(|c| c.set)
+                        .map(|c| ValueRef::Text(&c.text)),
+                    Place::Dat(spec, ty) if self.has_line => {
+                        let (start, end) = self.dat_range(spec);
+                        let text = self.line.get(start..end).unwrap_or("");
+                        Some(match ty {
+                            VarType::Num => ValueRef::Num(parse_leading_number(text)),
+                            VarType::Str => ValueRef::Text(text),
+                        })
                     }
+                    _ => None,
+                };
+                if let Some(value) = value {
+                    self.history_new.keyed.add(name, value);
                 }
             }
-            let size = key.len()
-                + record
-                    .iter()
-                    .map(|(name, value)| name.len() + budget::held(value) + budget::ELEMENT_COST)
-                    .sum::<usize>()
-                + budget::ELEMENT_COST;
-            if self.history_new.keyed.insert(key, record).is_none() {
-                self.hold(size, 0, self.input_span())?;
-            }
+            let held = self.history_new.keyed.held();
+            self.hold(held.saturating_sub(held_before), 0, self.input_span())?;
         }
         Ok(())
+    }
+
+    /// Keeps `id`'s current value as its `@` value, in the buffer of the
+    /// last one.
+    fn remember_previous(&mut self, id: VarId) {
+        let Some(place) = self.plan.places.get(id.0 as usize).copied() else {
+            return;
+        };
+        let (num, dat) = match place {
+            Place::Num(slot) => (self.num_slot(slot), None),
+            Place::Dat(spec, ty) if self.has_line => (None, Some((self.dat_range(spec), ty))),
+            _ => (None, None),
+        };
+        let store = &mut self.store;
+        let Some(earlier) = store.previous.get_mut(id.0 as usize) else {
+            return;
+        };
+        earlier.text.clear();
+        earlier.set = true;
+        earlier.is_text = false;
+        match place {
+            Place::Num(_) => match num {
+                Some(n) => earlier.num = n,
+                None => earlier.set = false,
+            },
+            Place::Text(slot) => match store.texts.get(slot as usize).filter(|c| c.set) {
+                Some(cell) => {
+                    earlier.is_text = true;
+                    earlier.text.push_str(&cell.text);
+                }
+                None => earlier.set = false,
+            },
+            Place::Dat(..) => match dat {
+                Some(((start, end), ty)) => {
+                    let text = self.line.get(start..end).unwrap_or("");
+                    match ty {
+                        VarType::Num => earlier.num = parse_leading_number(text),
+                        VarType::Str => {
+                            earlier.is_text = true;
+                            earlier.text.push_str(text);
+                        }
+                    }
+                }
+                None => earlier.set = false,
+            },
+            Place::NumArray(_) | Place::TextArray(_) => earlier.set = false,
+        }
     }
 
     /// The history to store after a completed run: keyed values recorded
     /// line by line, and every `%` variable's final value.
     pub(crate) fn into_history(mut self) -> (History, Vec<String>) {
-        let script = self.script;
-        for (index, info) in script.symbols.vars.iter().enumerate() {
-            if info.in_history {
-                let id = VarId(u32::try_from(index).unwrap_or(u32::MAX));
-                if let Some(value) = self.current_value(id) {
-                    self.history_new
-                        .globals
-                        .insert(script.symbols.display(id), value);
-                }
+        let plan = self.plan;
+        for &id in &plan.history {
+            if let Some(value) = self.current_value(id) {
+                let name = self.var_name(id).to_string();
+                self.history_new.globals.insert(name, value);
             }
         }
         self.close_handles();
+        self.history_new.keyed.settle();
         (
             std::mem::take(&mut self.history_new),
             std::mem::take(&mut self.mail),
@@ -508,23 +582,99 @@ impl<'a> Machine<'a> {
                 .is_some_and(|i| i.kind == InputKind::Logfile)
     }
 
-    /// Counts a statement, checks the limits, traces it.
-    fn tick(&mut self, span: Span) -> RunResult<()> {
+    /// The name of variable `id` with its sigil.
+    fn var_name(&self, id: VarId) -> &str {
+        self.plan.names.get(id.0 as usize).map_or("", |n| n)
+    }
+
+    /// The current value of a scalar variable, if it has one (for `@`
+    /// snapshots and history).
+    fn current_value(&mut self, id: VarId) -> Option<Value> {
+        match self.plan.places.get(id.0 as usize).copied()? {
+            Place::Num(slot) => self.num_slot(slot).map(Value::Num),
+            Place::Text(slot) => self
+                .store
+                .texts
+                .get(slot as usize)
+                .filter(|cell| cell.set)
+                .map(|cell| Value::str(&cell.text)),
+            Place::Dat(spec, ty) => {
+                if !self.has_line {
+                    return None;
+                }
+                let text = self.dat_text(spec);
+                Some(match ty {
+                    VarType::Num => Value::Num(parse_leading_number(text)),
+                    VarType::Str => Value::str(text),
+                })
+            }
+            Place::NumArray(_) | Place::TextArray(_) => None,
+        }
+    }
+
+    /// The `keys` text of the current line: the key variables' values
+    /// joined by tabs, or the line number when the script has no `keys`.
+    fn line_key(&mut self) -> &str {
+        if self.line_key.is_none() {
+            // The buffer of the last line's key is reused.
+            let mut key = std::mem::take(&mut self.key_buffer);
+            key.clear();
+            let keys = &self.script.init.keys;
+            if keys.is_empty() {
+                crate::value::push_number(&mut key, self.line_number as f64);
+            }
+            for (i, id) in keys.iter().enumerate() {
+                if i > 0 {
+                    key.push('\t');
+                }
+                if let Some(value) = self.current_value(*id) {
+                    value.write_to(&mut key);
+                }
+            }
+            self.line_key = Some(key);
+        }
+        self.line_key.as_deref().unwrap_or("")
+    }
+
+    /// The value `%x` had at the end of the last run, where it is read: the
+    /// script's own in `begin`/`end`, the input line key's in rules.
+    fn earlier_value(&mut self, id: VarId, keyed: bool) -> Option<Value> {
+        if keyed {
+            self.line_key();
+        }
+        let name = self.plan.names.get(id.0 as usize)?;
+        if keyed {
+            let key = self.line_key.as_deref().unwrap_or("");
+            self.history_old.keyed.get(key, name)
+        } else {
+            self.history_old.globals.get(&**name).cloned()
+        }
+    }
+
+    /// Counts a statement against the limits ([`Machine::count`]) and
+    /// traces it when tracing.
+    #[inline]
+    fn tick(&mut self, span: Span) -> Res<()> {
         self.count(span)?;
         if self.trace {
-            let resolved = self.map.resolve(span).span;
-            let text = self.map.slice(resolved);
-            let first = text.lines().next().unwrap_or("").trim();
-            let line = format!("{}: {}", self.map.location(span), first);
-            self.host.trace(&line);
+            self.trace_statement(span);
         }
         Ok(())
+    }
+
+    #[cold]
+    fn trace_statement(&mut self, span: Span) {
+        let resolved = self.map.resolve(span).span;
+        let text = self.map.slice(resolved);
+        let first = text.lines().next().unwrap_or("").trim();
+        let line = format!("{}: {}", self.map.location(span), first);
+        self.host.trace(&line);
     }
 
     /// Counts a statement, a loop iteration or an input line against the
     /// limits, reading the clocks every [`crate::Limits::CHECK_EVERY`].
     #[inline]
-    fn count(&mut self, span: Span) -> RunResult<()> {
+    fn count(&mut self, span: Span) -> Res<()> {
         match self.budget.count() {
             Ok(false) => Ok(()),
             Ok(true) => self.check_time(span),
@@ -533,7 +683,7 @@ impl<'a> Machine<'a> {
     }
 
     #[cold]
-    fn check_time(&mut self, span: Span) -> RunResult<()> {
+    fn check_time(&mut self, span: Span) -> Res<()> {
         let cpu_now = if self.budget.wants_cpu() {
             self.host.cpu_time()
         } else {
@@ -546,22 +696,29 @@ impl<'a> Machine<'a> {
 
     /// Charges `added` bytes now held in variables and gives back `removed`.
     #[inline]
-    fn hold(&mut self, added: usize, removed: usize, span: Span) -> RunResult<()> {
+    fn hold(&mut self, added: usize, removed: usize, span: Span) -> Res<()> {
         self.budget
             .hold(added, removed)
             .map_err(|exceeded| limit_error(exceeded, span))
     }
 
+    /// Gives back `bytes` no longer held in variables.
+    #[inline]
+    fn budget_release(&mut self, bytes: usize) {
+        self.budget.release(bytes);
+    }
+
     /// Checks the length of a string being built.
     #[inline]
-    fn string_fits(&self, len: usize, span: Span) -> RunResult<()> {
+    fn string_fits(&self, len: usize, span: Span) -> Res<()> {
         self.budget
             .string(len)
             .map_err(|exceeded| limit_error(exceeded, span))
     }
 
     /// Charges `bytes` of output.
-    fn emit(&mut self, bytes: usize, span: Span) -> RunResult<()> {
+    #[inline]
+    fn emit(&mut self, bytes: usize, span: Span) -> Res<()> {
         self.budget
             .emit(bytes)
             .map_err(|exceeded| limit_error(exceeded, span))
@@ -569,19 +726,19 @@ impl<'a> Machine<'a> {
 
     /// The run-time error for what the guard did not do: a command refused
     /// under no-exec, or standard output that test mode could not print to.
-    fn guard_error(&self, error: &std::io::Error, span: Span) -> RunError {
-        match GuardError::of(error) {
-            Some(GuardError::Refused { command }) => RunError::new(
+    fn guard_error(&self, e: &std::io::Error, span: Span) -> Box<RunError> {
+        match GuardError::of(e) {
+            Some(GuardError::Refused { command }) => error(
                 RunErrorKind::CommandsDisabled {
                     command: command.clone(),
                 },
                 span,
             ),
             Some(GuardError::Stdout(e)) => self.stdout_error(e),
-            None => RunError::new(
+            None => error(
                 RunErrorKind::Io {
                     what: "cannot do it".into(),
-                    reason: error.to_string(),
+                    reason: e.to_string(),
                 },
                 span,
             ),
@@ -590,7 +747,7 @@ impl<'a> Machine<'a> {
 
     /// `result`, unless the guard stopped the effect: that is a run-time
     /// error (the caller handles the other failures in its own way).
-    fn guarded<T>(&self, result: std::io::Result<T>, span: Span) -> RunResult<std::io::Result<T>> {
+    fn guarded<T>(&self, result: std::io::Result<T>, span: Span) -> Res<std::io::Result<T>> {
         match result {
             Err(e) if GuardError::of(&e).is_some() => Err(self.guard_error(&e, span)),
             other => Ok(other),
@@ -599,16 +756,16 @@ impl<'a> Machine<'a> {
 
     /// The error for standard output that cannot be written; a closed pipe
     /// (`pikt x | head`) stops the run quietly.
-    fn stdout_error(&self, error: &std::io::Error) -> RunError {
-        let kind = if error.kind() == std::io::ErrorKind::BrokenPipe {
+    fn stdout_error(&self, e: &std::io::Error) -> Box<RunError> {
+        let kind = if e.kind() == std::io::ErrorKind::BrokenPipe {
             RunErrorKind::StdoutClosed
         } else {
             RunErrorKind::Io {
                 what: "cannot write to standard output".into(),
-                reason: error.to_string(),
+                reason: e.to_string(),
             }
         };
-        RunError::new(kind, self.script.span)
+        error(kind, self.script.span)
     }
 
     /// Writes an entry to the alert log.
@@ -629,8 +786,21 @@ impl<'a> Machine<'a> {
         self.text_pool.pop().unwrap_or_default()
     }
 
-    /// Returns a buffer to the pool.
+    /// Makes `buf` a buffer from the pool unless it is one already: the
+    /// callers that may not need a buffer (an operand that lies somewhere)
+    /// start with `String::new()`, which costs nothing.
+    fn pooled(&mut self, buf: &mut String) {
+        if buf.capacity() == 0 {
+            *buf = self.take_text();
+        }
+    }
+
+    /// Returns a buffer to the pool (one that never held text is dropped:
+    /// it owns no memory).
     fn give_text(&mut self, mut text: String) {
+        if text.capacity() == 0 {
+            return;
+        }
         text.clear();
         self.text_pool.push(text);
     }
@@ -645,8 +815,8 @@ impl<'a> Machine<'a> {
 
 /// The error for a limit gone over at `span`.
 #[cold]
-fn limit_error(exceeded: Exceeded, span: Span) -> RunError {
-    RunError::new(
+fn limit_error(exceeded: Exceeded, span: Span) -> Box<RunError> {
+    error(
         RunErrorKind::LimitExceeded {
             limit: exceeded.describe(),
         },
@@ -654,69 +824,5 @@ fn limit_error(exceeded: Exceeded, span: Span) -> RunError {
     )
 }
 
-/// The fast paths (text used where it lies, counting in place, lazy
-/// fields, conditions without values) give what the general paths give.
 #[cfg(test)]
-mod tests {
-    use pikt_lang::{parse_program, ParseMode};
-    use pikt_source::SourceMap;
-
-    use crate::config::RunConfig;
-    use crate::run::{run, ScriptToRun};
-    use crate::testing::TestHost;
-
-    /// Standard output of a standalone script over `in.txt`, which must
-    /// not fail.
-    fn out(script: &str, input: &str) -> String {
-        let mut map = SourceMap::new();
-        let file = map.add("t.pikt", script);
-        let (program, diagnostics) = parse_program(&map, file, ParseMode::Standalone);
-        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
-        let scripts: Vec<ScriptToRun<'_>> = program
-            .scripts
-            .iter()
-            .map(|script| ScriptToRun { script, name: "T" })
-            .collect();
-        let mut host = TestHost::at(0);
-        host.fs.put("in.txt", input);
-        let report = run(&scripts, &map, &RunConfig::default(), &mut host.host());
-        assert!(!report.failed(), "{:?}", report.errors);
-        host.sinks.stdout.clone()
-    }
-
-    #[test]
-    fn counting_in_place_agrees_with_the_general_path() {
-        let script = "init\n    input file \"in.txt\"\n    dat $u 1\n    dat $c 2\nbegin\n    set #s[\"x\"] = \"7\"\nrule\n    set #n[$u . \" \" . $c] += 1\n    set #d[$u] -= 2\n    set #f[$c] += 0.5\n    set #g[$u] += #n[$u . \" \" . $c]\nend\n    foreach #keys($k, #n)\n        output \"$k=\" . #n[$k]\n    endforeach\n    foreach #keys($k, #d)\n        output \"$k:\" . #d[$k] . \" \" . #g[$k]\n    endforeach\n    output #f[\"vi\"] . \" \" . #f[\"sh\"]\n";
-        let input = "root sh\nann vi\nroot sh\nbob sh\nann vi\nroot vi\n";
-        assert_eq!(
-            out(script, input),
-            "root sh=2\nann vi=2\nbob sh=1\nroot vi=1\nroot:-6 4\nann:-4 3\nbob:-2 1\n1.5 1.5\n"
-        );
-    }
-
-    #[test]
-    fn in_place_operands_are_read_before_the_other_side_runs() {
-        // The right side re-splits: `$1` must be the value it had before.
-        let script = "begin\n    do #split(\"1 2\")\n    if $1 eq (\"\" . #split(\"7\"))\n        output \"before: $1\"\n    fi\n    do #split(\"ab c\")\n    if $1 =~ (\"^\" . #split(\"zz\") . \"$\")\n        output \"wrong\"\n    else\n        output \"kept: $1\"\n    fi\n";
-        assert_eq!(out(script, ""), "before: 7\nkept: zz\n");
-    }
-
-    #[test]
-    fn matches_and_comparisons_on_every_kind_of_operand() {
-        let script = "init\n    input file \"in.txt\"\n    dat $who 1\n    dat $what $\n    dat $col 1-3\nbegin\n    set $s = \"sshd\"\nrule\n    if $inline =~ \"sshd\\\\[[0-9]+\\\\]\" && $who ne \"x\"\n        output \"a $who $what $col\"\n    fi\n    if $what =~~ \"^$s$\" || $col eq \"bob\"\n        output \"b $who\"\n    fi\n    if $s !~ $what && #innum() >= 2\n        output \"c $what\"\n    fi\nend\n    do #split(\"q r\")\n    if $2 eq \"r\" && $s =~ \"^ss\"\n        output \"d\"\n    fi\n";
-        let input = "ann sshd[12] SSHD\nbob cron cron\n";
-        assert_eq!(
-            out(script, input),
-            "a ann SSHD ann\nb ann\nb bob\nc cron\nd\n"
-        );
-    }
-
-    #[test]
-    fn numbers_in_text_print_as_integers_or_six_digits() {
-        let script = "begin\n    set #big = 4000000000000000000\n    set #a[#big] = 1\n    set #a[12 / 4] = 1\n    output \"#big \" . -42 . \" \" . 2.5 . \" \" . 1/3\n    foreach #keys($k, #a)\n        output \"key $k\"\n    endforeach\n";
-        assert_eq!(
-            out(script, ""),
-            "4000000000000000000 -42 2.5 0.333333\nkey 4000000000000000000\nkey 3\n"
-        );
-    }
-}
+mod tests;
