@@ -144,6 +144,11 @@ impl Budget {
         }
     }
 
+    /// The memory limit, as exceeded (an array can hold no more elements).
+    pub(super) fn memory_full(&self) -> Exceeded {
+        Exceeded::Memory(self.limits.max_memory.unwrap_or(usize::MAX))
+    }
+
     /// Gives back `bytes` no longer held.
     #[inline]
     pub(super) fn release(&mut self, bytes: usize) {

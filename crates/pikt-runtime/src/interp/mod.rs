@@ -702,6 +702,13 @@ impl<'a> Machine<'a> {
             .map_err(|exceeded| limit_error(exceeded, span))
     }
 
+    /// The error of an array that cannot take another element (2^32 − 1
+    /// of them: past any memory limit).
+    #[cold]
+    fn array_full(&self, span: Span) -> Box<RunError> {
+        limit_error(self.budget.memory_full(), span)
+    }
+
     /// Gives back `bytes` no longer held in variables.
     #[inline]
     fn budget_release(&mut self, bytes: usize) {

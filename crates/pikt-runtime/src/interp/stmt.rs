@@ -641,7 +641,9 @@ impl<'a> Machine<'a> {
                         Some(cell) => *cell = n,
                         None => {
                             added = key.len() + ELEMENT_COST;
-                            table.insert(key, n);
+                            if table.insert(key, n).is_none() {
+                                return Err(self.array_full(a.elem.span));
+                            }
                         }
                     }
                 }
@@ -682,7 +684,9 @@ impl<'a> Machine<'a> {
                         Some(cell) => removed = std::mem::replace(cell, text).len(),
                         None => {
                             added += key.len() + ELEMENT_COST;
-                            table.insert(key, text);
+                            if table.insert(key, text).is_none() {
+                                return Err(self.array_full(a.elem.span));
+                            }
                         }
                     }
                 }

@@ -2,7 +2,9 @@
 //! texts (each with its own buffer, reused from one value to the next),
 //! number arrays and text arrays, and the `@` values of the previous line.
 
-use indexmap::IndexMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 use pikt_lang::ast::VarId;
 use rustc_hash::FxBuildHasher;
 
@@ -41,97 +43,175 @@ impl TextCell {
 /// An array: keys in the order they were first set (reference §4.5: the
 /// seed's wild card must be visited last).
 ///
-/// It remembers the key it found or inserted last and where: the guard
-/// and update of the counting idiom (`if ! #defined(#n[$k])` … `set #n[$k]
-/// += 1`), or a read followed by a write of one element, hash the key
-/// once. Only removals move elements, so only they forget it.
+/// The elements lie in one vector, in order, as `(key, value)`; a hash
+/// table of 32-bit positions finds a key's. That is what an `IndexMap`
+/// does, in less memory: no hash kept per element (it is recomputed only
+/// when the table grows) and half-width positions. The profile of
+/// ProcCounts over 38,000 keys put a fifth of its time in the lookup,
+/// nearly all of it waiting for memory (the position, then the element);
+/// a smaller table keeps more of both in the cache. The hash is Fx: an
+/// array lives for one run and its keys come from the host's own data, so
+/// HashDoS resistance buys little there, and the memory limit bounds what
+/// a flood of colliding keys could cost.
+///
+/// It remembers where the key it found or inserted last is: the guard and
+/// update of the counting idiom (`if ! #defined(#n[$k])` … `set #n[$k] +=
+/// 1`), or a read followed by a write of one element, hash the key once.
+/// The key is compared with the element's own (no copy of it is kept);
+/// only removals move elements, so only they forget the position.
 #[derive(Debug)]
 pub(crate) struct Table<V> {
-    map: IndexMap<Str, V, FxBuildHasher>,
-    last_key: String,
+    /// Each element's position in `entries`, by its key's hash.
+    index: HashTable<u32>,
+    entries: Vec<(Str, V)>,
     last_at: Option<usize>,
 }
 
 impl<V> Default for Table<V> {
     fn default() -> Self {
         Table {
-            map: IndexMap::default(),
-            last_key: String::new(),
+            index: HashTable::new(),
+            entries: Vec::new(),
             last_at: None,
         }
     }
 }
 
+/// `a == b`, for the short keys arrays mostly have, without a call to
+/// `memcmp`: up to 16 bytes are compared as two (overlapping) words.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let len = a.len();
+    if (8..=16).contains(&len) {
+        word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, len - 8) == word::<8>(b, len - 8)
+    } else if (4..8).contains(&len) {
+        word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, len - 4) == word::<4>(b, len - 4)
+    } else {
+        a == b
+    }
+}
+
+/// The `N` bytes of `bytes` at `at` (zeros past the end, which the callers
+/// never reach).
+#[inline(always)]
+fn word<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+    bytes
+        .get(at..at + N)
+        .and_then(|w| <[u8; N]>::try_from(w).ok())
+        .unwrap_or([0; N])
+}
+
+/// The hash of a key.
+fn hash_key(key: &str) -> u64 {
+    FxBuildHasher.hash_one(key)
+}
+
+/// The hash of the key at `at` (the table moving its positions as it
+/// grows).
+fn hash_at<V>(entries: &[(Str, V)], at: u32) -> u64 {
+    entries.get(at as usize).map_or(0, |(key, _)| hash_key(key))
+}
+
 impl<V> Table<V> {
     /// How many elements.
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     /// True when the array has no element.
     pub(crate) fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 
     /// The position of `key`, if it is set.
     pub(crate) fn find(&mut self, key: &str) -> Option<usize> {
         if let Some(at) = self.last_at {
-            if self.last_key == key {
+            if self.key(at).is_some_and(|last| same_text(last, key)) {
                 return Some(at);
             }
         }
-        let at = self.map.get_index_of(key)?;
-        self.remember(key, at);
+        let at = self.position(key)?;
+        self.last_at = Some(at);
         Some(at)
     }
 
-    /// Adds `key` (not set yet) with `value`, last; its position.
-    pub(crate) fn insert(&mut self, key: &str, value: V) -> usize {
-        let (at, _) = self.map.insert_full(Str::from(key), value);
-        self.remember(key, at);
-        at
+    /// The position of `key`, hashing it.
+    fn position(&self, key: &str) -> Option<usize> {
+        let entries = &self.entries;
+        let found = self.index.find(hash_key(key), |&at| {
+            entries
+                .get(at as usize)
+                .is_some_and(|(k, _)| same_text(k, key))
+        })?;
+        Some(*found as usize)
     }
 
-    fn remember(&mut self, key: &str, at: usize) {
-        self.last_key.clear();
-        self.last_key.push_str(key);
+    /// Adds `key` (not set yet) with `value`, last; its position. `None`
+    /// (nothing added) when the array already has 2^32 − 1 elements,
+    /// which the memory limit stops long before.
+    pub(crate) fn insert(&mut self, key: &str, value: V) -> Option<usize> {
+        let at = self.entries.len();
+        let position = u32::try_from(at).ok().filter(|&p| p < u32::MAX)?;
+        self.entries.push((Str::from(key), value));
+        let entries = &self.entries;
+        self.index
+            .insert_unique(hash_key(key), position, |&p| hash_at(entries, p));
         self.last_at = Some(at);
+        Some(at)
     }
 
     /// The value at `at`.
     pub(crate) fn value(&self, at: usize) -> Option<&V> {
-        self.map.get_index(at).map(|(_, v)| v)
+        self.entries.get(at).map(|(_, v)| v)
     }
 
     /// The value at `at`, for writing.
     pub(crate) fn value_mut(&mut self, at: usize) -> Option<&mut V> {
-        self.map.get_index_mut(at).map(|(_, v)| v)
+        self.entries.get_mut(at).map(|(_, v)| v)
     }
 
     /// The key at `at`.
     pub(crate) fn key(&self, at: usize) -> Option<&str> {
-        self.map.get_index(at).map(|(k, _)| k.as_str())
+        self.entries.get(at).map(|(k, _)| k.as_str())
     }
 
     /// Every key, in order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &Str> {
-        self.map.keys()
+        self.entries.iter().map(|(k, _)| k)
     }
 
     /// Removes `key` (the later elements move up); its value.
     pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
-        let removed = self.map.shift_remove(key);
-        if removed.is_some() {
-            self.last_at = None;
+        let at = self.position(key)?;
+        let entries = &self.entries;
+        let slot = self.index.find_entry(hash_key(key), |&p| {
+            entries
+                .get(p as usize)
+                .is_some_and(|(k, _)| k.as_str() == key)
+        });
+        if let Ok(slot) = slot {
+            slot.remove();
         }
-        removed
+        let (_, value) = self.entries.remove(at);
+        // The elements after it moved up one place.
+        for position in self.index.iter_mut() {
+            if *position as usize > at {
+                *position -= 1;
+            }
+        }
+        self.last_at = None;
+        Some(value)
     }
 
     /// The bytes the array holds (the memory limit): each key, each value
     /// (`value` says how many bytes a value holds) and a fixed cost per
     /// element.
     pub(crate) fn held(&self, value: impl Fn(&V) -> usize) -> usize {
-        self.map
+        self.entries
             .iter()
             .map(|(key, v)| key.len() + value(v) + ELEMENT_COST)
             .sum()
@@ -139,7 +219,8 @@ impl<V> Table<V> {
 
     /// Removes every element.
     pub(crate) fn clear(&mut self) {
-        self.map.clear();
+        self.index.clear();
+        self.entries.clear();
         self.last_at = None;
     }
 }
@@ -242,8 +323,8 @@ mod tests {
     fn the_last_key_is_found_without_hashing_and_forgotten_on_removal() {
         let mut table: Table<f64> = Table::default();
         assert_eq!(table.find("a"), None);
-        assert_eq!(table.insert("a", 1.0), 0);
-        assert_eq!(table.insert("b", 2.0), 1);
+        assert_eq!(table.insert("a", 1.0), Some(0));
+        assert_eq!(table.insert("b", 2.0), Some(1));
         assert_eq!(table.find("b"), Some(1));
         assert_eq!(table.find("a"), Some(0));
         assert_eq!(table.last_at, Some(0));
@@ -255,5 +336,39 @@ mod tests {
         table.clear();
         assert_eq!(table.find("b"), None);
         assert!(table.is_empty());
+    }
+
+    #[test]
+    fn short_texts_compare_as_words_at_every_length() {
+        for len in 0..40 {
+            let a: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert!(same_text(&a, &a.clone()), "{a}");
+            for at in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'Z';
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_text(&a, &b), "{a} {b}");
+            }
+            assert!(!same_text(&a, &format!("{a}x")));
+        }
+    }
+
+    #[test]
+    fn many_keys_stay_findable_through_growth_and_removal() {
+        let mut table: Table<usize> = Table::default();
+        for i in 0..5000 {
+            assert_eq!(table.insert(&format!("key{i}"), i), Some(i));
+        }
+        assert_eq!(table.remove("key10"), Some(10));
+        assert_eq!(table.len(), 4999);
+        for i in (0..5000).filter(|&i| i != 10) {
+            let at = table.find(&format!("key{i}")).unwrap();
+            assert_eq!(table.value(at), Some(&i));
+            assert_eq!(table.key(at), Some(format!("key{i}").as_str()));
+        }
+        assert_eq!(table.find("key10"), None);
+        assert_eq!(table.keys().nth(10).map(|k| k.as_str()), Some("key11"));
     }
 }
