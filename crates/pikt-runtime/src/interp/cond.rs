@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 
 use super::eval::Loc;
-use super::store::TextCell;
+use super::store::{same_text, TextCell};
 use super::{error, Machine, Res};
 use crate::error::RunErrorKind;
 use crate::host::{FileKind, Fs};
@@ -122,7 +122,11 @@ impl Site {
             if at >= count {
                 at = 0;
             }
-            if self.entries.get(at).is_some_and(|e| e.text == pattern) {
+            if self
+                .entries
+                .get(at)
+                .is_some_and(|e| same_text(&e.text, pattern))
+            {
                 self.last = at;
                 return Some(at);
             }
@@ -403,7 +407,10 @@ fn made_of(values: &[String], parts: &[Text], vars: &[TextCell]) -> bool {
             let Some(cell) = vars.get(*slot as usize).filter(|c| c.set) else {
                 return false;
             };
-            if values.next().is_none_or(|value| *value != cell.text) {
+            if values
+                .next()
+                .is_none_or(|value| !same_text(value, &cell.text))
+            {
                 return false;
             }
         }

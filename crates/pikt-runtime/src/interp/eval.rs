@@ -9,7 +9,7 @@
 use pikt_lang::ast::VarId;
 use pikt_source::Span;
 
-use super::store::{Arrays, Table, TextCell};
+use super::store::{Arrays, Hint, Table, TextCell};
 use super::{error, Machine, Res};
 use crate::error::RunErrorKind;
 use crate::plan::{Arith, Dyn, Elem, Key, Num, Place, Text, Val};
@@ -442,12 +442,22 @@ impl<'a> Machine<'a> {
             key => self.locate_key(key, buf)?,
         };
         let (key, arrays) = self.key_and_arrays(loc, buf);
+        let hint = arrays.hint;
         let found = match elem.array {
-            Place::NumArray(slot) => arrays.num.get_mut(slot as usize).and_then(|t| t.find(key)),
-            Place::TextArray(slot) => arrays.text.get_mut(slot as usize).and_then(|t| t.find(key)),
+            Place::NumArray(slot) => arrays.num.get_mut(slot as usize).and_then(|t| {
+                let at = t.find(key, hint)?;
+                Some(Hint::at(t, at))
+            }),
+            Place::TextArray(slot) => arrays.text.get_mut(slot as usize).and_then(|t| {
+                let at = t.find(key, hint)?;
+                Some(Hint::at(t, at))
+            }),
             _ => None,
         };
-        Ok((loc, found))
+        if found.is_some() {
+            arrays.hint = found;
+        }
+        Ok((loc, found.map(|h| h.at)))
     }
 
     #[inline(never)]

@@ -7,6 +7,7 @@ use pikt_source::Span;
 
 use super::budget::ELEMENT_COST;
 use super::eval::{arith, Loc};
+use super::store::Hint;
 use super::{error, Flow, Machine, Res};
 use crate::command::CommandLine;
 use crate::error::RunErrorKind;
@@ -255,14 +256,22 @@ impl<'a> Machine<'a> {
     /// there is none.
     fn set_key_var_at(&mut self, var: KeyVar, array: Place, at: usize, span: Span) -> Res<bool> {
         let store = &mut self.store;
-        let key = match array {
-            Place::NumArray(slot) => store.arrays.num.get(slot as usize).and_then(|t| t.key(at)),
-            Place::TextArray(slot) => store.arrays.text.get(slot as usize).and_then(|t| t.key(at)),
-            _ => None,
+        let arrays = &mut store.arrays;
+        let (key, len) = match array {
+            Place::NumArray(slot) => arrays
+                .num
+                .get(slot as usize)
+                .map_or((None, 0), |t| (t.key(at), t.len())),
+            Place::TextArray(slot) => arrays
+                .text
+                .get(slot as usize)
+                .map_or((None, 0), |t| (t.key(at), t.len())),
+            _ => (None, 0),
         };
         let Some(key) = key else {
             return Ok(false);
         };
+        arrays.hint = Some(Hint { at, len });
         match var {
             KeyVar::Text(slot) => {
                 let (added, mut removed) = (key.len(), 0);

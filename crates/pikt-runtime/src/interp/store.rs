@@ -127,10 +127,20 @@ impl<V> Table<V> {
         self.entries.is_empty()
     }
 
-    /// The position of `key`, if it is set.
-    pub(crate) fn find(&mut self, key: &str) -> Option<usize> {
+    /// The position of `key`, if it is set. `hint` is where it may be
+    /// ([`Arrays::hint`]): tried, after the position found last, before the
+    /// key is hashed, when the array it came from had as many elements as
+    /// this one (arrays filled together do).
+    pub(crate) fn find(&mut self, key: &str, hint: Option<Hint>) -> Option<usize> {
         if let Some(at) = self.last_at {
             if self.key(at).is_some_and(|last| same_text(last, key)) {
+                return Some(at);
+            }
+        }
+        let hint = hint.filter(|h| h.len == self.len() && Some(h.at) != self.last_at);
+        if let Some(at) = hint.map(|h| h.at) {
+            if self.key(at).is_some_and(|there| same_text(there, key)) {
+                self.last_at = Some(at);
                 return Some(at);
             }
         }
@@ -240,6 +250,29 @@ pub(crate) struct Arrays {
     pub num: Vec<Table<f64>>,
     /// `$` arrays.
     pub text: Vec<Table<Str>>,
+    /// The position of the element found last in any array, or of the key
+    /// a `foreach` loop turn took: arrays filled together under one key
+    /// (`#procs[$u]`, `#mem[$u]`, `#big[$u]`) hold it at the same position,
+    /// and a loop over one array often reads the same key in another, so
+    /// the next lookup tries it (one comparison) before hashing.
+    pub hint: Option<Hint>,
+}
+
+/// A position where a key may be, in an array of `len` elements.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hint {
+    pub at: usize,
+    pub len: usize,
+}
+
+impl Hint {
+    /// Position `at` in `table`.
+    pub(crate) fn at<V>(table: &Table<V>, at: usize) -> Hint {
+        Hint {
+            at,
+            len: table.len(),
+        }
+    }
 }
 
 /// Every variable of one script.
@@ -265,6 +298,7 @@ impl Store {
             arrays: Arrays {
                 num: (0..sizes.num_arrays).map(|_| Table::default()).collect(),
                 text: (0..sizes.text_arrays).map(|_| Table::default()).collect(),
+                hint: None,
             },
             previous: (0..vars).map(|_| Earlier::default()).collect(),
         }
@@ -322,20 +356,37 @@ mod tests {
     #[test]
     fn the_last_key_is_found_without_hashing_and_forgotten_on_removal() {
         let mut table: Table<f64> = Table::default();
-        assert_eq!(table.find("a"), None);
+        assert_eq!(table.find("a", None), None);
         assert_eq!(table.insert("a", 1.0), Some(0));
         assert_eq!(table.insert("b", 2.0), Some(1));
-        assert_eq!(table.find("b"), Some(1));
-        assert_eq!(table.find("a"), Some(0));
+        assert_eq!(table.find("b", None), Some(1));
+        assert_eq!(table.find("a", None), Some(0));
         assert_eq!(table.last_at, Some(0));
         table.remove("a");
         assert_eq!(table.last_at, None);
-        assert_eq!(table.find("b"), Some(0));
+        assert_eq!(table.find("b", None), Some(0));
         assert_eq!(table.key(0), Some("b"));
         assert_eq!(table.value(0), Some(&2.0));
         table.clear();
-        assert_eq!(table.find("b"), None);
+        assert_eq!(table.find("b", None), None);
         assert!(table.is_empty());
+    }
+
+    #[test]
+    fn a_hint_is_taken_only_where_the_key_is() {
+        let mut table: Table<f64> = Table::default();
+        for key in ["a", "b", "c"] {
+            table.insert(key, 0.0);
+        }
+        // Right: found without hashing; wrong or out of range: hashed.
+        let hint = |at| Some(Hint { at, len: 3 });
+        assert_eq!(table.find("b", hint(1)), Some(1));
+        assert_eq!(table.find("c", hint(0)), Some(2));
+        assert_eq!(table.find("a", hint(99)), Some(0));
+        assert_eq!(table.find("zz", hint(1)), None);
+        assert_eq!(table.last_at, Some(0));
+        // From an array of another size: not even looked at.
+        assert_eq!(table.find("b", Some(Hint { at: 1, len: 7 })), Some(1));
     }
 
     #[test]
@@ -364,11 +415,12 @@ mod tests {
         assert_eq!(table.remove("key10"), Some(10));
         assert_eq!(table.len(), 4999);
         for i in (0..5000).filter(|&i| i != 10) {
-            let at = table.find(&format!("key{i}")).unwrap();
+            let hint = Some(Hint { at: i, len: 4999 });
+            let at = table.find(&format!("key{i}"), hint).unwrap();
             assert_eq!(table.value(at), Some(&i));
             assert_eq!(table.key(at), Some(format!("key{i}").as_str()));
         }
-        assert_eq!(table.find("key10"), None);
+        assert_eq!(table.find("key10", Some(Hint { at: 10, len: 4999 })), None);
         assert_eq!(table.keys().nth(10).map(|k| k.as_str()), Some("key11"));
     }
 }
