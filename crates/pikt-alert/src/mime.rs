@@ -111,7 +111,10 @@ fn push_folded(out: &mut String, name: &str, value: &str) {
             line.clear();
         }
         line.push(' ');
-        line.push_str(truncated(word, MAX_LINE - 1));
+        // A word too long for any line is cut where this line ends: on the
+        // header's first line `Name: ` takes part of the 998 octets.
+        let room = MAX_LINE.saturating_sub(line.len());
+        line.push_str(truncated(word, room));
     }
     out.push_str(&line);
     out.push_str("\r\n");
@@ -259,5 +262,21 @@ mod tests {
             assert_eq!(i > 0, line.starts_with(' '));
         }
         assert!(out.contains("=C3=84rger_"), "{out}");
+    }
+
+    #[test]
+    fn a_word_longer_than_a_line_is_cut_at_998_octets_on_any_line() {
+        let word = "y".repeat(1100);
+        for value in [word.clone(), format!("short {word}")] {
+            let mut out = String::new();
+            push_header(&mut out, "Subject", &value);
+            let lines = lines_of(&out);
+            assert!(lines.iter().all(|l| l.len() <= MAX_LINE), "{lines:?}");
+            assert_eq!(
+                lines.iter().map(|l| l.len()).max(),
+                Some(MAX_LINE),
+                "cut at the limit, not before"
+            );
+        }
     }
 }
