@@ -38,6 +38,13 @@ impl Dir {
         Dir::walk(path, None)
     }
 
+    /// The existing directory holding `path`, opened as [`Dir::open`]
+    /// does (the current directory for a bare name), and the file's name.
+    pub fn containing(path: &Path) -> FsResult<(Dir, &str)> {
+        let (parent, name) = split(path)?;
+        Ok((Dir::open(parent)?, name))
+    }
+
     /// Opens `path`, creating missing components with `mode` (less the
     /// umask); a symbolic link on the way that is not trusted, or a
     /// non-directory, is refused.
@@ -509,16 +516,16 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
 /// Opens the file at `path` for writing, appending or emptied (see
 /// [`Dir::open_write`]); its directory must exist.
 pub fn open_write(path: &Path, append: bool, mode: u32) -> FsResult<File> {
-    let (parent, name) = split(path)?;
-    Dir::open(parent)?.open_write(name, append, mode)
+    let (dir, name) = Dir::containing(path)?;
+    dir.open_write(name, append, mode)
 }
 
 /// Appends `line` and a newline to the file at `path` (created with
 /// `mode`; its directory must exist) with one `write`, so that lines of
 /// several writers never interleave.
 pub fn append_line(path: &Path, line: &str, mode: u32) -> FsResult<()> {
-    let (parent, name) = split(path)?;
-    let mut file = Dir::open(parent)?.open_append(name, mode)?;
+    let (dir, name) = Dir::containing(path)?;
+    let mut file = dir.open_append(name, mode)?;
     let mut record = Vec::with_capacity(line.len() + 1);
     record.extend_from_slice(line.as_bytes());
     record.push(b'\n');

@@ -95,14 +95,7 @@ pub fn is_held(path: &Path) -> io::Result<bool> {
 /// Opens the lock file without following links (creating it when
 /// `create`); never truncates.
 fn open_lock_file(path: &Path, create: bool) -> io::Result<File> {
-    let bad = || io::Error::other(format!("invalid lock path `{}`", path.display()));
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(bad)?;
-    let parent = path.parent().ok_or_else(bad)?;
-    let dir = pikt_fs::Dir::open(if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    })?;
+    let (dir, name) = pikt_fs::Dir::containing(path)?;
     if !create && dir.read(name)?.is_none() {
         return Err(io::Error::from(io::ErrorKind::NotFound));
     }

@@ -143,15 +143,7 @@ impl DaemonLog {
 }
 
 fn open_append(path: &Path) -> io::Result<File> {
-    let bad = || io::Error::other(format!("invalid log path `{}`", path.display()));
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(bad)?;
-    let parent = path.parent().ok_or_else(bad)?;
-    let dir = pikt_fs::Dir::open(if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    })?;
-    Ok(dir.open_append(name, 0o644)?)
+    Ok(pikt_fs::open_write(path, true, 0o644)?)
 }
 
 #[cfg(test)]
