@@ -85,15 +85,37 @@ impl LineFields {
     /// The byte range of field `index` (0-based) of `text`, or `None` past
     /// the last field. `text` and `seps` must be the same until the next
     /// [`LineFields::reset`].
+    #[inline]
     pub fn get(&mut self, text: &str, seps: Option<&str>, index: usize) -> Option<(usize, usize)> {
+        self.get_ahead(text, seps, index, index)
+    }
+
+    /// [`LineFields::get`], and when the text must be scanned for it, the
+    /// fields up to `ahead` (0-based) too, in the same scan: a script's
+    /// `dat` fields are read one after the other, and one scan costs less
+    /// than one per field.
+    #[inline]
+    pub fn get_ahead(
+        &mut self,
+        text: &str,
+        seps: Option<&str>,
+        index: usize,
+        ahead: usize,
+    ) -> Option<(usize, usize)> {
         if let Some(&field) = self.found.get(index) {
             return Some(field);
         }
+        self.scan_to(text, seps, index.max(ahead));
+        self.found.get(index).copied()
+    }
+
+    /// Finds fields until field `index` is found or the text ends.
+    #[inline(never)]
+    fn scan_to(&mut self, text: &str, seps: Option<&str>, index: usize) {
         match seps {
             None | Some("") => self.scan_blank_fields(text.as_bytes(), index),
             Some(_) => while self.found.len() <= index && self.scan_one(text, seps) {},
         }
-        self.found.get(index).copied()
     }
 
     /// The byte range of the last field of `text`.

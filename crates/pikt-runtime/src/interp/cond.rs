@@ -188,12 +188,16 @@ impl<'a> Machine<'a> {
                 let b = self.operand(r)?;
                 Ok(compare_nums(*op, a, b))
             }
-            Cond::Not(x) => Ok(!self.cond(x)?),
+            Cond::Not(x) => match &**x {
+                // `if ! #defined(A[k])`, the guard of the counting idiom.
+                Cond::Defined(d) => Ok(!self.defined_here(d)?),
+                x => Ok(!self.cond(x)?),
+            },
             Cond::And(a, b) => Ok(self.cond(a)? && self.cond(b)?),
             Cond::Or(a, b) => Ok(self.cond(a)? || self.cond(b)?),
             Cond::Num(n) => Ok(self.operand(n)? != 0.0),
             Cond::Match(m) => self.matches(m),
-            Cond::Defined(d) => self.defined(d),
+            Cond::Defined(d) => self.defined_here(d),
             Cond::CompareText(compare) => self.compare_text(compare),
             _ => self.cond_other(c),
         }
@@ -325,6 +329,25 @@ impl<'a> Machine<'a> {
                 m.span,
             )
         })
+    }
+
+    /// `#defined(...)`: an element (the common question) here, the rest
+    /// in [`Machine::defined`].
+    #[inline(always)]
+    fn defined_here(&mut self, d: &'a Defined) -> Res<bool> {
+        match d {
+            Defined::Elem(elem) => self.elem_defined(elem),
+            _ => self.defined(d),
+        }
+    }
+
+    /// `#defined(A[k])`.
+    #[inline(never)]
+    fn elem_defined(&mut self, elem: &'a crate::plan::Elem) -> Res<bool> {
+        let mut buf = String::new();
+        let (_, found) = self.find_elem(elem, &mut buf)?;
+        self.give_text(buf);
+        Ok(found.is_some())
     }
 
     /// `#defined(...)`.

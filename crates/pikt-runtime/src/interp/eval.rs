@@ -79,6 +79,7 @@ impl<'a> Machine<'a> {
 
     /// The key text at `loc` (never an array element: [`Machine::locate_key`]
     /// copies those) and the arrays, borrowed apart.
+    #[inline]
     pub(super) fn key_and_arrays<'s>(
         &'s mut self,
         loc: Loc<'s>,
@@ -214,7 +215,7 @@ impl<'a> Machine<'a> {
 
     /// [`Machine::text_into`] for one part: the common ones directly, the
     /// others in [`Machine::other_into`].
-    #[inline]
+    #[inline(always)]
     fn part_into(&mut self, t: &'a Text, out: &mut String) -> Res<()> {
         match t {
             Text::Lit(text) => out.push_str(text),
@@ -530,7 +531,7 @@ pub(super) fn negative_index(n: f64, span: Span) -> Box<crate::error::RunError> 
 }
 
 /// `+ - * / % ** & | ^ << >>` on numbers.
-#[inline]
+#[inline(always)]
 pub(crate) fn arith(op: Arith, a: f64, b: f64, span: Span) -> Res<f64> {
     Ok(match op {
         Arith::Add => a + b,

@@ -114,7 +114,28 @@ impl Machine<'_> {
 
     /// The byte range of a `dat` field in the current line (empty when the
     /// line has no such field).
+    /// A field already found is read in place; the first read of a line
+    /// finds the fields up to the highest one a `dat` variable reads.
+    #[inline]
     pub(super) fn dat_range(&mut self, spec: DatSpec) -> (usize, usize) {
+        match spec {
+            DatSpec::Field(n) => {
+                let Some(index) = (n as usize).checked_sub(1) else {
+                    return (0, 0);
+                };
+                let ahead = (self.plan.sizes.dat_fields as usize).saturating_sub(1);
+                let seps = self.seps.as_deref();
+                self.line_fields
+                    .get_ahead(&self.line, seps, index, ahead)
+                    .unwrap_or((0, 0))
+            }
+            _ => self.other_dat_range(spec),
+        }
+    }
+
+    /// [`Machine::dat_range`] of columns and fields from the end.
+    #[inline(never)]
+    fn other_dat_range(&mut self, spec: DatSpec) -> (usize, usize) {
         let seps = self.seps.as_deref();
         let range = match spec {
             DatSpec::Columns(from, to) => Some(column_range(&self.line, from, to)),

@@ -13,8 +13,8 @@ use crate::command::CommandLine;
 use crate::error::RunErrorKind;
 use crate::host::{Clock, CommandUse, Fs, Shell, ShellCommand, Sinks, SyslogMessage};
 use crate::plan::{
-    Assign, Block, Cond, ElemAssign, ElemOp, ForKeys, KeyVar, Place, Stmt, StmtKind, Switch,
-    Target, Text, Unset, Val,
+    Arith, Assign, Block, Cond, ElemAssign, ElemOp, ForKeys, KeyVar, Num, Place, Stmt, StmtKind,
+    Switch, Target, Text, Unset, Val,
 };
 use crate::value::{format_number, looks_numeric, parse_leading_number, push_number, Str, Value};
 
@@ -353,7 +353,15 @@ impl<'a> Machine<'a> {
                 self.set_num(*slot, n);
                 Ok(())
             }
-            Assign::Elem(elem) => self.assign_elem(elem),
+            Assign::Elem(elem) => match (elem.elem.array, elem.op, &elem.value) {
+                (Place::NumArray(slot), ElemOp::Arith(op), Val::Num(rhs)) => {
+                    self.num_elem_update(elem, slot, Some(op), rhs)
+                }
+                (Place::NumArray(slot), ElemOp::Set, Val::Num(rhs)) => {
+                    self.num_elem_update(elem, slot, None, rhs)
+                }
+                _ => self.assign_elem(elem),
+            },
             Assign::Text {
                 slot,
                 value: Val::Text(t),
@@ -522,7 +530,8 @@ impl<'a> Machine<'a> {
         }
         let result = self.text_into(t, &mut text);
         let added = text.len();
-        if let Some(cell) = self.store.text_mut(slot) {
+        // The version changed above: `t` does not read the variable.
+        if let Some(cell) = self.store.texts.get_mut(slot as usize) {
             cell.text = text;
             cell.set |= result.is_ok();
         }
@@ -708,8 +717,49 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
+    /// `set #A[k] = n` (`op` `None`) and `set #A[k] op= n`: the common
+    /// element assignments, without the general path's conversions. The
+    /// key is looked up once; what a new element holds is charged.
+    #[inline(never)]
+    fn num_elem_update(
+        &mut self,
+        a: &'a ElemAssign,
+        slot: u32,
+        op: Option<Arith>,
+        rhs: &'a Num,
+    ) -> Res<()> {
+        let mut buf = String::new();
+        let (loc, found) = self.find_elem(&a.elem, &mut buf)?;
+        let loc = self.kept_key(loc, &mut buf);
+        let rhs = self.operand(rhs)?;
+        let n = match op {
+            Some(op) => {
+                let current = found
+                    .and_then(|at| self.store.arrays.num.get(slot as usize)?.value(at).copied());
+                arith(op, current.unwrap_or(0.0), rhs, a.span)?
+            }
+            None => rhs,
+        };
+        let (key, arrays) = self.key_and_arrays(loc, &buf);
+        let Some(table) = arrays.num.get_mut(slot as usize) else {
+            return Ok(());
+        };
+        if let Some(cell) = found.and_then(|at| table.value_mut(at)) {
+            *cell = n;
+            self.give_text(buf);
+            return Ok(());
+        }
+        let added = key.len() + ELEMENT_COST;
+        if table.insert(key, n).is_none() {
+            return Err(self.array_full(a.elem.span));
+        }
+        self.give_text(buf);
+        self.hold(added, 0, a.elem.span)
+    }
+
     /// `loc`, or its text copied into `buf` when a function call could
     /// change it (a `#split` field, `$rdlin`).
+    #[inline]
     fn kept_key(&mut self, loc: Loc<'a>, buf: &mut String) -> Loc<'a> {
         match loc {
             Loc::Split(..) | Loc::Readline => {

@@ -131,12 +131,19 @@ impl<V> Table<V> {
     /// ([`Arrays::hint`]): tried, after the position found last, before the
     /// key is hashed, when the array it came from had as many elements as
     /// this one (arrays filled together do).
+    #[inline]
     pub(crate) fn find(&mut self, key: &str, hint: Option<Hint>) -> Option<usize> {
         if let Some(at) = self.last_at {
             if self.key(at).is_some_and(|last| same_text(last, key)) {
                 return Some(at);
             }
         }
+        self.find_elsewhere(key, hint)
+    }
+
+    /// [`Table::find`] past the position found last.
+    #[inline(never)]
+    fn find_elsewhere(&mut self, key: &str, hint: Option<Hint>) -> Option<usize> {
         let hint = hint.filter(|h| h.len == self.len() && Some(h.at) != self.last_at);
         if let Some(at) = hint.map(|h| h.at) {
             if self.key(at).is_some_and(|there| same_text(there, key)) {

@@ -99,6 +99,9 @@ impl<'s> Lowerer<'s> {
                     .iter()
                     .find(|d| d.var.0 as usize == index)
                     .map(|d| d.spec);
+                if let Some(ast::DatSpec::Field(n)) = dat {
+                    sizes.dat_fields = sizes.dat_fields.max(n);
+                }
                 match (dat, info.is_array, info.ty) {
                     (Some(spec), _, ty) => Place::Dat(spec, ty),
                     (None, false, VarType::Num) => Place::Num(next(&mut sizes.nums)),

@@ -89,6 +89,10 @@ pub(crate) struct Sizes {
     pub text_arrays: u32,
     /// Regex matches.
     pub sites: u32,
+    /// The highest field number a `dat` variable reads (`dat $x 11`: 11;
+    /// 0 when none does): the first read of a line finds the fields up to
+    /// it in one scan.
+    pub dat_fields: u32,
 }
 
 /// Where a variable lives.
