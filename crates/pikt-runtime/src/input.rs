@@ -214,6 +214,32 @@ impl Lines {
 }
 
 impl LineBuffer {
+    /// The next line, copied into `line`, when it lies complete in `lines`
+    /// as text and needs no cutting (nearly every line): how many bytes it
+    /// took, its line end included. `None` leaves everything else to
+    /// [`LineBuffer::next_line`].
+    #[inline]
+    fn take_ready(&mut self, line: &mut String) -> Option<usize> {
+        let Lines::Text(text) = &self.lines else {
+            return None;
+        };
+        if self.cut.is_some() {
+            return None;
+        }
+        let rest = text.as_bytes().get(self.start..)?;
+        let at = memchr::memchr(b'\n', rest)?;
+        let body = text.get(self.start..self.start + at)?;
+        let body = body.strip_suffix('\r').unwrap_or(body);
+        if body.len() > self.max_line {
+            return None;
+        }
+        line.clear();
+        line.push_str(body);
+        let taken = at + 1;
+        self.start += taken;
+        Some(taken)
+    }
+
     /// Forgets what is left (the next part starts afresh).
     fn reset(&mut self) {
         self.lines.take_allocation();
@@ -510,6 +536,21 @@ impl Input {
 
     /// Reads the next line into `line`; `false` at the end of the input.
     pub fn next_line(&mut self, line: &mut String) -> io::Result<bool> {
+        if self.lookahead.is_none() {
+            // The common case, without the general path's detours: a
+            // complete line already read.
+            let log_part = match self.parts.get(self.current) {
+                Some(part) => matches!(part, Part::Log(_)),
+                None => return Ok(false),
+            };
+            if let Some(taken) = self.buffer.take_ready(line) {
+                self.cut = false;
+                if let (true, Some(log)) = (log_part, &mut self.log) {
+                    log.offset += taken as u64;
+                }
+                return Ok(true);
+            }
+        }
         let advance = match self.lookahead.take() {
             Some(advance) => {
                 std::mem::swap(line, &mut self.ahead);
@@ -916,6 +957,39 @@ mod tests {
         assert!(!input.next_line(&mut line).unwrap());
         let offset = input.finish().unwrap().unwrap().offset;
         assert_eq!(offset as usize, long.len() + 1 + "next\n".len());
+    }
+
+    #[test]
+    fn lines_handed_out_directly_move_the_log_offset_as_the_general_path_does() {
+        let log = |bytes: &str| -> Box<dyn SeekRead> {
+            Box::new(io::Cursor::new(bytes.to_string().into_bytes()))
+        };
+        let mut input = Input::new(
+            vec![
+                Part::Rotated(log("old1\nold2\n")),
+                Part::Log(log("a\nbb\r\nccc\nlast")),
+            ],
+            Some(LogTrack {
+                identity: (1, 1),
+                offset: 0,
+            }),
+        );
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        loop {
+            // `#eoi()` reads one line ahead between the others.
+            let at_end = input.at_end().unwrap();
+            if !input.next_line(&mut line).unwrap() {
+                assert!(at_end);
+                break;
+            }
+            lines.push(line.clone());
+        }
+        assert_eq!(lines, ["old1", "old2", "a", "bb", "ccc"]);
+        // The rotated file's lines do not count; the unfinished last line
+        // of the log is left for the next run.
+        let offset = input.finish().unwrap().unwrap().offset;
+        assert_eq!(offset as usize, "a\nbb\r\nccc\n".len());
     }
 
     #[test]

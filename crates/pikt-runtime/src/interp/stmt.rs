@@ -349,7 +349,7 @@ impl<'a> Machine<'a> {
                 value: Val::Num(n),
                 ..
             } => {
-                let n = self.num(n)?;
+                let n = self.operand(n)?;
                 self.set_num(*slot, n);
                 Ok(())
             }
