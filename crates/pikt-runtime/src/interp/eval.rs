@@ -47,7 +47,7 @@ pub(super) struct Texts<'s> {
 
 impl<'s> Texts<'s> {
     /// The text at `loc` (`buf` for [`Loc::Buf`]).
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, loc: Loc<'s>, buf: &'s str) -> &'s str {
         match loc {
             Loc::Lit(text) => text,
@@ -263,9 +263,11 @@ impl<'a> Machine<'a> {
 
     /// Where the text of `t` lies; text that lies nowhere is built in `buf`
     /// ([`Loc::Buf`]).
+    #[inline]
     pub(super) fn locate(&mut self, t: &'a Text, buf: &mut String) -> Res<Loc<'a>> {
         match t {
             Text::Lit(text) => Ok(Loc::Lit(text)),
+            Text::Line(_) if self.has_line => Ok(Loc::Line(0, self.line.len())),
             Text::Var(slot, var, span) => match self.store.texts.get(*slot as usize) {
                 Some(cell) if cell.set => Ok(Loc::Var(*slot)),
                 _ => Err(self.unset_error(*var, *span)),
