@@ -268,6 +268,7 @@ impl<'a> Machine<'a> {
         match t {
             Text::Lit(text) => Ok(Loc::Lit(text)),
             Text::Line(_) if self.has_line => Ok(Loc::Line(0, self.line.len())),
+            Text::Field(n) => Ok(self.field_loc(u64::from(*n))),
             Text::Var(slot, var, span) => match self.store.texts.get(*slot as usize) {
                 Some(cell) if cell.set => Ok(Loc::Var(*slot)),
                 _ => Err(self.unset_error(*var, *span)),
@@ -276,7 +277,6 @@ impl<'a> Machine<'a> {
             | Text::Elem(_)
             | Text::Line(_)
             | Text::Readline(_)
-            | Text::Field(_)
             | Text::FieldAt(..)
             | Text::FieldBack(_) => self.locate_place(t),
             _ => {
@@ -337,6 +337,7 @@ impl<'a> Machine<'a> {
         Ok(self.field_loc(n as u64))
     }
 
+    #[inline]
     fn field_loc(&mut self, n: u64) -> Loc<'a> {
         match self.field_range(n) {
             Some((start, end)) => Loc::Split(start, end),

@@ -81,6 +81,7 @@ impl Machine<'_> {
     }
 
     /// The byte range of field `index` (0-based) of the last `#split`.
+    #[inline]
     pub(super) fn split_range(&mut self, index: usize) -> Option<(usize, usize)> {
         let text = if self.split.on_line {
             &self.line
@@ -104,6 +105,7 @@ impl Machine<'_> {
 
     /// The byte range of `$n` in the split text: `$0` is all of it, a field
     /// past the last is empty (`None`).
+    #[inline]
     pub(super) fn field_range(&mut self, n: u64) -> Option<(usize, usize)> {
         if n == 0 {
             return Some((0, self.split_text().len()));

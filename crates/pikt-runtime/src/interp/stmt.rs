@@ -50,6 +50,9 @@ impl<'a> Machine<'a> {
                 return self.block(body);
             }
         }
+        if otherwise.is_empty() {
+            return Ok(Flow::Normal);
+        }
         self.block(otherwise)
     }
 
