@@ -174,7 +174,8 @@ struct Literal {
     start: bool,
     /// `$`
     end: bool,
-    /// `=~~`: ASCII letters match either case (`text` is ASCII).
+    /// `=~~`: ASCII letters match either case (`text` is ASCII, in lower
+    /// case).
     folded: bool,
 }
 
@@ -202,10 +203,7 @@ impl Literal {
         if !self.folded {
             return Some(region == &*self.text);
         }
-        if !region.is_ascii() {
-            return None;
-        }
-        Some(region.eq_ignore_ascii_case(&self.text))
+        folded_equal(region, &self.text)
     }
 }
 
@@ -227,7 +225,12 @@ impl Compiled {
         let literal = literal_pattern(&translated)
             .filter(|(text, _, _)| !case_insensitive || text.is_ascii())
             .map(|(text, start, end)| Literal {
-                text: text.into_boxed_slice(),
+                // Folded: kept in lower case, compared with `folded_equal`.
+                text: if case_insensitive {
+                    text.to_ascii_lowercase().into_boxed_slice()
+                } else {
+                    text.into_boxed_slice()
+                },
                 start,
                 end,
                 folded: case_insensitive,
@@ -263,6 +266,23 @@ impl Compiled {
         }
         self.regex.is_match(text)
     }
+}
+
+/// Whether the ASCII `region` equals `lower` (lower case) with letters in
+/// either case, in one pass; `None` when `region` is not ASCII (folding
+/// is then the regex's to judge).
+#[inline]
+fn folded_equal(region: &[u8], lower: &[u8]) -> Option<bool> {
+    if region.len() != lower.len() {
+        return Some(false);
+    }
+    let mut equal = true;
+    let mut ascii = true;
+    for (&byte, &want) in region.iter().zip(lower) {
+        ascii &= byte.is_ascii();
+        equal &= byte.to_ascii_lowercase() == want;
+    }
+    ascii.then_some(equal)
 }
 
 /// The longest literal part (three bytes or more) of a pattern that is a

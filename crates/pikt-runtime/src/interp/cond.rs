@@ -14,7 +14,7 @@ use super::store::{same_text, TextCell};
 use super::{error, Machine, Res};
 use crate::error::RunErrorKind;
 use crate::host::{FileKind, Fs};
-use crate::plan::{Compare, CompareText, Cond, Defined, Match, Pattern, Place, Text};
+use crate::plan::{Compare, CompareText, Cond, Defined, Key, Match, Pattern, Place, Text};
 use crate::regex_cache::{Compiled, RegexCache};
 
 /// How many pattern texts a site keeps.
@@ -344,6 +344,12 @@ impl<'a> Machine<'a> {
     /// `#defined(A[k])`.
     #[inline(never)]
     fn elem_defined(&mut self, elem: &'a crate::plan::Elem) -> Res<bool> {
+        if let Key::Text(Text::Var(slot, var, span)) = &elem.key {
+            return match self.find_by_var(elem.array, *slot) {
+                Some(found) => Ok(found.is_some()),
+                None => Err(self.unset_error(*var, *span)),
+            };
+        }
         let mut buf = String::new();
         let (_, found) = self.find_elem(elem, &mut buf)?;
         self.give_text(buf);

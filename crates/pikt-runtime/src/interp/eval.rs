@@ -431,10 +431,10 @@ impl<'a> Machine<'a> {
         let loc = match &elem.key {
             // The common keys, without the general path's detours.
             Key::Text(Text::Var(slot, var, span)) => {
-                if !self.store.texts.get(*slot as usize).is_some_and(|c| c.set) {
-                    return Err(self.unset_error(*var, *span));
-                }
-                Loc::Var(*slot)
+                return match self.find_by_var(elem.array, *slot) {
+                    Some(found) => Ok((Loc::Var(*slot), found)),
+                    None => Err(self.unset_error(*var, *span)),
+                };
             }
             Key::Text(Text::Dat(spec, var, span)) => {
                 if !self.has_line {
@@ -446,22 +446,17 @@ impl<'a> Machine<'a> {
             key => self.locate_key(key, buf)?,
         };
         let (key, arrays) = self.key_and_arrays(loc, buf);
-        let hint = arrays.hint;
-        let found = match elem.array {
-            Place::NumArray(slot) => arrays.num.get_mut(slot as usize).and_then(|t| {
-                let at = t.find(key, hint)?;
-                Some(Hint::at(t, at))
-            }),
-            Place::TextArray(slot) => arrays.text.get_mut(slot as usize).and_then(|t| {
-                let at = t.find(key, hint)?;
-                Some(Hint::at(t, at))
-            }),
-            _ => None,
-        };
-        if found.is_some() {
-            arrays.hint = found;
-        }
-        Ok((loc, found.map(|h| h.at)))
+        Ok((loc, lookup(arrays, elem.array, key)))
+    }
+
+    /// The position of the element of `array` whose key is the value of
+    /// `$` slot `slot` (the common key); `None` when the variable has no
+    /// value.
+    #[inline]
+    pub(super) fn find_by_var(&mut self, array: Place, slot: u32) -> Option<Option<usize>> {
+        let store = &mut self.store;
+        let cell = store.texts.get(slot as usize).filter(|c| c.set)?;
+        Some(lookup(&mut store.arrays, array, &cell.text))
     }
 
     #[inline(never)]
@@ -519,6 +514,28 @@ impl<'a> Machine<'a> {
             span,
         )
     }
+}
+
+/// The position of `key` in `array` (a `NumArray` or `TextArray`),
+/// remembered as the next lookup's [`Hint`] when it is there.
+#[inline]
+fn lookup(arrays: &mut Arrays, array: Place, key: &str) -> Option<usize> {
+    let hint = arrays.hint;
+    let found = match array {
+        Place::NumArray(slot) => arrays.num.get_mut(slot as usize).and_then(|t| {
+            let at = t.find(key, hint)?;
+            Some(Hint::at(t, at))
+        }),
+        Place::TextArray(slot) => arrays.text.get_mut(slot as usize).and_then(|t| {
+            let at = t.find(key, hint)?;
+            Some(Hint::at(t, at))
+        }),
+        _ => None,
+    };
+    if found.is_some() {
+        arrays.hint = found;
+    }
+    found.map(|h| h.at)
 }
 
 #[cold]
