@@ -172,6 +172,7 @@ impl LineFields {
 
     /// Finds blank-separated fields until field `index` is found or the
     /// text ends, in one loop (the common case, run for every line).
+    #[inline]
     fn scan_blank_fields(&mut self, bytes: &[u8], index: usize) {
         let Some(mut at) = self.next else {
             return;
