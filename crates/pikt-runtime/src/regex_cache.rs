@@ -526,6 +526,17 @@ mod tests {
     }
 
     #[test]
+    fn folded_comparison_answers_only_over_ascii() {
+        assert_eq!(folded_equal(b"IMAPD", b"imapd"), Some(true));
+        assert_eq!(folded_equal(b"imapx", b"imapd"), Some(false));
+        assert_eq!(folded_equal(b"imap", b"imapd"), Some(false));
+        // Not ASCII: the regex decides, even when another byte differs.
+        assert_eq!(folded_equal("x\u{e9}".as_bytes(), b"abc"), None);
+        assert_eq!(folded_equal("\u{212a}".as_bytes(), b"kkk"), None);
+        assert_eq!(folded_equal(b"", b""), Some(true));
+    }
+
+    #[test]
     fn bad_pattern_reports_the_reason() {
         let mut cache = RegexCache::new();
         assert_eq!(

@@ -1067,3 +1067,67 @@ fn commands_built_in_function_arguments_keep_values_as_data() {
         ]
     );
 }
+
+/// `dat` fields are found up to the highest one declared in one scan; read
+/// in any order, past the end of a short line, with `seps` or without,
+/// they are what a field-by-field split gives.
+#[test]
+fn dat_fields_found_ahead_read_in_any_order() {
+    let host = TestHost::at(NOW);
+    host.fs.put("in.txt", "a b c d\n  x\n\np q r\n");
+    let r = ran_with(
+        "init\n    input file \"in.txt\"\n    dat $d 4\n    dat $b 2\n    dat $a 1\n    dat $last $\nrule\n    output \"[$b][$d][$a][$last]\"\n",
+        host,
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(
+        r.stdout(),
+        "[b][d][a][d]\n[][][x][x]\n[][][][]\n[q][][p][r]\n"
+    );
+    let host = TestHost::at(NOW);
+    host.fs.put("in.txt", "root:x:0::/root\n::\n");
+    let r = ran_with(
+        "init\n    input file \"in.txt\"\n    seps \":\"\n    dat $home 5\n    dat $user 1\n    dat $gecos 4\nrule\n    output \"[$user][$gecos][$home]\"\n",
+        host,
+    );
+    assert!(!r.report.failed(), "{}", r.errors());
+    assert_eq!(r.stdout(), "[root][][/root]\n[][][]\n");
+}
+
+/// The element assignments that skip the general path (`=` and `op=` of
+/// a number on a `#` array) keep its rules: a key from a `#split` field
+/// stays the key while the right side splits again, a new element is
+/// charged, division by zero points at the assignment, an unset key
+/// variable at itself.
+#[test]
+fn number_element_assignments_keep_the_general_rules() {
+    assert_eq!(
+        out("begin\n    do #split(\"k1 k2\")\n    set #n[$1] = #split(\"other words here\")\n    set #n[$1] += 10\n    foreach #keys($k, #n)\n        output \"$k #n[$k]\"\n    endforeach\n"),
+        "k1 3\nother 10\n"
+    );
+    assert_eq!(
+        out("begin\n    set $k = \"a\"\n    set $b = \"b\"\n    set #n[$k] = 1\n    set #n[$b] = #defined(#n[\"c\"])\n    set #n[$k] *= 7\n    set #n[$k] -= #n[$b] + 2\n    set #d = #defined(#n[\"c\"])\n    output \"#n[$k] #n[$b] #d\"\n"),
+        "5 0 0\n"
+    );
+    let e = err("begin\n    set $k = \"a\"\n    set #n[$k] = 1\n    set #n[$k] /= 0\n");
+    assert!(e.contains("division by zero"), "{e}");
+    assert!(e.contains("t.pikt:4:9"), "{e}");
+    let e = err("begin\n    set #n[$nokey] += 1\n");
+    assert!(e.contains("`$nokey`"), "{e}");
+    assert!(e.contains("t.pikt:2:12"), "{e}");
+    let e = err("begin\n    if ! #defined(#n[$nokey])\n        output \"no\"\n    fi\n");
+    assert!(e.contains("`$nokey`"), "{e}");
+    assert!(e.contains("t.pikt:2:22"), "{e}");
+    let limits = crate::Limits {
+        max_memory: Some(64 << 10),
+        ..crate::Limits::default()
+    };
+    let r = ran_limited(
+        "begin\n    for #i = 0 #i < 1000000 #i += 1\n        set $k = \"key\" . #i\n        if ! #defined(#n[$k])\n            set #n[$k] = 0\n        fi\n        set #n[$k] += 1\n    endfor\n",
+        limits,
+        "",
+    );
+    let errors = r.errors();
+    assert!(errors.contains("the memory limit"), "{errors}");
+    assert!(errors.contains("t.pikt:5:17"), "{errors}");
+}
