@@ -1150,6 +1150,47 @@ fn a_flooding_or_hanging_preprocessor_command_is_killed_and_nothing_installed() 
 }
 
 #[test]
+fn a_preprocessor_command_flooding_its_stderr_is_capped_and_said() -> io::Result<()> {
+    let tree = config_tree()?;
+    // Three million bytes of complaints; before, every one reached
+    // piktc's standard error.
+    let command = "yes complaint | head -c 3000000 >&2; echo fine";
+    tree.write(
+        "lib/configs/objects.cfg",
+        &format!("Obj\n\tline one\n#include [{command}]\n"),
+    )?;
+    let out = piktc_check_within(&tree)?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "a warning, not an error");
+    let caret = "^".repeat(command.len());
+    assert!(
+        stderr.contains(&format!(
+            "warning: `{command}` wrote to standard error\n --> objects.cfg:3:11\n  |\n\
+             3 | #include [{command}]\n  |           {caret}\n  = note: stderr: complaint\n"
+        )),
+        "{}",
+        stderr.get(..2000).unwrap_or(&stderr)
+    );
+    let kept = 64 << 10;
+    assert!(
+        stderr.contains(&format!(
+            "= note: {} more bytes of its standard error were dropped (the first 64 KiB are kept)",
+            3_000_000 - kept
+        )),
+        "{}",
+        stderr
+            .get(stderr.len().saturating_sub(2000)..)
+            .unwrap_or(&stderr)
+    );
+    assert_eq!(
+        stderr.matches("= note: stderr: complaint").count(),
+        kept / "complaint\n".len(),
+        "whole lines kept, the cap's last partial line aside"
+    );
+    Ok(())
+}
+
+#[test]
 fn deep_nesting_and_macro_bombs_through_piktc_end_with_one_clear_error() -> io::Result<()> {
     let tree = config_tree()?;
     let depth = 20_000;
