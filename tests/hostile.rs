@@ -284,6 +284,51 @@ fn links_planted_where_piktc_installs_are_refused_or_replaced() -> io::Result<()
     Ok(())
 }
 
+#[test]
+fn a_link_refused_late_in_a_change_leaves_no_installed_line_and_no_file() -> io::Result<()> {
+    // The alert's files are staged first, the object set last: the link at
+    // `lib/objects` is refused after the alert's files were staged.
+    let victims = Victims::new()?;
+    let tree = config_tree()?;
+    let link = tree.path("lib/objects");
+    victims.plant(&link, true)?;
+    let out = piktc_install(&tree)?;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains(&victims.refusal(&link, true)), "{stderr}");
+    assert!(
+        stderr.contains("nothing was changed on this host"),
+        "{stderr}"
+    );
+    // Before, -v listed `installed .../Hist.alt`, `.../Hist.cfg`,
+    // `.../Obj.obj` and `enabled alert Hist`, none of which happened.
+    assert_eq!(stdout, "", "nothing is reported as done");
+    for path in [
+        "lib/alerts/Hist.alt",
+        "lib/alerts/Hist.cfg",
+        "etc/piktd.conf",
+    ] {
+        assert!(!tree.path(path).exists(), "{path} was installed");
+    }
+    victims.assert_untouched("lib/objects")?;
+
+    // With the link gone the same change installs, and says so.
+    fs::remove_file(&link)?;
+    let out = piktc_install(&tree)?;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for line in ["Hist.alt (alert Hist)", "Obj.obj (object set Obj)"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("installed ") && l.ends_with(line)),
+            "{line}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("enabled alert Hist"), "{stdout}");
+    Ok(())
+}
+
 // ---- symlinks: piktd ----
 
 /// Runs piktd on `tree` until it writes its start line (then stops it), or
