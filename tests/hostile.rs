@@ -284,6 +284,51 @@ fn links_planted_where_piktc_installs_are_refused_or_replaced() -> io::Result<()
     Ok(())
 }
 
+#[test]
+fn a_link_refused_late_in_a_change_leaves_no_installed_line_and_no_file() -> io::Result<()> {
+    // The alert's files are staged first, the object set last: the link at
+    // `lib/objects` is refused after the alert's files were staged.
+    let victims = Victims::new()?;
+    let tree = config_tree()?;
+    let link = tree.path("lib/objects");
+    victims.plant(&link, true)?;
+    let out = piktc_install(&tree)?;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains(&victims.refusal(&link, true)), "{stderr}");
+    assert!(
+        stderr.contains("nothing was changed on this host"),
+        "{stderr}"
+    );
+    // Before, -v listed `installed .../Hist.alt`, `.../Hist.cfg`,
+    // `.../Obj.obj` and `enabled alert Hist`, none of which happened.
+    assert_eq!(stdout, "", "nothing is reported as done");
+    for path in [
+        "lib/alerts/Hist.alt",
+        "lib/alerts/Hist.cfg",
+        "etc/piktd.conf",
+    ] {
+        assert!(!tree.path(path).exists(), "{path} was installed");
+    }
+    victims.assert_untouched("lib/objects")?;
+
+    // With the link gone the same change installs, and says so.
+    fs::remove_file(&link)?;
+    let out = piktc_install(&tree)?;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for line in ["Hist.alt (alert Hist)", "Obj.obj (object set Obj)"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("installed ") && l.ends_with(line)),
+            "{line}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("enabled alert Hist"), "{stdout}");
+    Ok(())
+}
+
 // ---- symlinks: piktd ----
 
 /// Runs piktd on `tree` until it writes its start line (then stops it), or
@@ -1146,6 +1191,47 @@ fn a_flooding_or_hanging_preprocessor_command_is_killed_and_nothing_installed() 
         let left = processes_of(&tree);
         assert!(left.is_empty(), "{command}: still running: {left:?}");
     }
+    Ok(())
+}
+
+#[test]
+fn a_preprocessor_command_flooding_its_stderr_is_capped_and_said() -> io::Result<()> {
+    let tree = config_tree()?;
+    // Three million bytes of complaints; before, every one reached
+    // piktc's standard error.
+    let command = "yes complaint | head -c 3000000 >&2; echo fine";
+    tree.write(
+        "lib/configs/objects.cfg",
+        &format!("Obj\n\tline one\n#include [{command}]\n"),
+    )?;
+    let out = piktc_check_within(&tree)?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "a warning, not an error");
+    let caret = "^".repeat(command.len());
+    assert!(
+        stderr.contains(&format!(
+            "warning: `{command}` wrote to standard error\n --> objects.cfg:3:11\n  |\n\
+             3 | #include [{command}]\n  |           {caret}\n  = note: stderr: complaint\n"
+        )),
+        "{}",
+        stderr.get(..2000).unwrap_or(&stderr)
+    );
+    let kept = 64 << 10;
+    assert!(
+        stderr.contains(&format!(
+            "= note: {} more bytes of its standard error were dropped (the first 64 KiB are kept)",
+            3_000_000 - kept
+        )),
+        "{}",
+        stderr
+            .get(stderr.len().saturating_sub(2000)..)
+            .unwrap_or(&stderr)
+    );
+    assert_eq!(
+        stderr.matches("= note: stderr: complaint").count(),
+        kept / "complaint\n".len(),
+        "whole lines kept, the cap's last partial line aside"
+    );
     Ok(())
 }
 

@@ -191,3 +191,104 @@ fn piktd_usage_errors_exit_64() -> std::io::Result<()> {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("piktd "));
     Ok(())
 }
+
+/// Plants what a `piktc --apply-bundle` killed between two renames leaves:
+/// each `(target, new content)` staged as a temporary of a writer that is
+/// gone, and the journal in `=lokdir` listing them. Nothing is in place.
+fn plant_interrupted_switch(root: &Path, files: &[(&str, &str)]) -> std::io::Result<()> {
+    // A writer that no longer runs: a child already reaped.
+    let mut gone = Command::new("true").spawn()?;
+    gone.wait()?;
+    let writer = gone.id();
+    let mut journal = Vec::new();
+    for (n, (target, content)) in files.iter().enumerate() {
+        let target = root.join(target);
+        let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+            continue;
+        };
+        let temp = format!(".{}.pikt-tmp-{writer}-1-{n}", name.to_string_lossy());
+        fs::create_dir_all(dir)?;
+        fs::write(dir.join(&temp), content)?;
+        journal.extend_from_slice(target.as_os_str().as_encoded_bytes());
+        journal.push(0);
+        journal.extend_from_slice(temp.as_bytes());
+        journal.push(0);
+    }
+    fs::create_dir_all(root.join("var/lock"))?;
+    fs::write(root.join("var/lock/piktc-switch.journal"), journal)
+}
+
+/// Names in `dir` that are temporaries of an install.
+fn temporaries(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".pikt-tmp-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn piktd_finishes_an_interrupted_switch_before_it_runs_anything() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path();
+    fs::create_dir_all(root.join("etc"))?;
+    // The old schedule runs nothing soon; the new one, half switched, runs
+    // New every minute and needs its alert file, also still a temporary.
+    fs::write(root.join("etc/piktd.conf"), "0 0 1 1 * pikt +A Old\n")?;
+    plant_interrupted_switch(
+        root,
+        &[
+            ("lib/alerts/New.alt", "NewChk\n"),
+            (
+                "etc/piktd.conf",
+                "* * * * * cat lib/alerts/New.alt >> ran # +A New\n",
+            ),
+        ],
+    )?;
+    let journal = root.join("var/lock/piktc-switch.journal");
+    let mut daemon = Running(piktd(root).spawn()?);
+
+    wait_for_line(root, &["end New", "exit 0"]);
+    // The first run found the new alert file in place.
+    assert_eq!(fs::read_to_string(root.join("ran"))?, "NewChk\n");
+    assert_eq!(fs::read_to_string(root.join("etc/alerts"))?, "New\n");
+    assert!(!journal.exists(), "the journal is removed");
+    assert_eq!(temporaries(&root.join("etc")), Vec::<String>::new());
+    assert_eq!(temporaries(&root.join("lib/alerts")), Vec::<String>::new());
+    let text = log_text(root);
+    let finished = text
+        .find("finished the switch of an install that was interrupted")
+        .unwrap_or(usize::MAX);
+    let loaded = text.find("INFO loaded").unwrap_or(0);
+    let launched = text.find("launch New").unwrap_or(0);
+    assert!(finished < loaded && loaded < launched, "{text}");
+    assert!(text.contains("lib/alerts/New.alt`"), "{text}");
+
+    // A reload finishes one too, before it rereads piktd.conf.
+    plant_interrupted_switch(root, &[("etc/piktd.conf", "0 0 1 1 * pikt +A Fresh\n")])?;
+    signal(&daemon.0, Signal::HUP);
+    let reloaded = crate::support::poll_until(Duration::from_secs(20), || {
+        let text = log_text(root);
+        let after = &text[text.find("reload requested")?..];
+        after.contains("INFO loaded").then(|| after.to_owned())
+    });
+    let after = reloaded.unwrap_or_else(|| panic!("no reload in:\n{}", log_text(root)));
+    let finished = after.find("finished the switch").unwrap_or(usize::MAX);
+    assert!(finished < after.find("INFO loaded").unwrap_or(0), "{after}");
+    assert_eq!(fs::read_to_string(root.join("etc/alerts"))?, "Fresh\n");
+    assert!(!journal.exists(), "the journal is removed");
+    assert_eq!(temporaries(&root.join("etc")), Vec::<String>::new());
+    let text = log_text(root);
+    assert_eq!(
+        text.matches("finished the switch of an install").count(),
+        2,
+        "{text}"
+    );
+
+    signal(&daemon.0, Signal::TERM);
+    assert_eq!(daemon.0.wait()?.code(), Some(0));
+    Ok(())
+}

@@ -14,7 +14,8 @@
 //! * each captured output stream is read on a thread of its own
 //!   ([`Collector`]) and **kept up to a limit**: beyond it the bytes are
 //!   counted and dropped, or the whole group is stopped
-//!   ([`AtOutputLimit`]);
+//!   ([`AtOutputLimit`]); standard error may have a limit of its own
+//!   ([`Run::capture_stderr_up_to`]), past which it is only counted;
 //! * input is written from a thread of its own, so a child that never reads
 //!   cannot block the caller past the limit;
 //! * a child that ended while something it left behind still holds its
@@ -86,11 +87,20 @@ pub struct Finished {
     pub end: End,
     /// Its standard output, when captured (at most the output limit).
     pub stdout: Vec<u8>,
-    /// Its standard error, when captured (at most the output limit).
+    /// Its standard error, when captured (at most its limit).
     pub stderr: Vec<u8>,
-    /// Bytes of captured output beyond the limit (at least those seen,
+    /// Bytes of standard output beyond the limit (at least those seen,
     /// when the group was stopped at the limit).
-    pub dropped: u64,
+    pub stdout_dropped: u64,
+    /// Bytes of standard error beyond its limit (likewise).
+    pub stderr_dropped: u64,
+}
+
+impl Finished {
+    /// Bytes of captured output dropped, both streams together.
+    pub fn dropped(&self) -> u64 {
+        self.stdout_dropped.saturating_add(self.stderr_dropped)
+    }
 }
 
 /// One command to run bounded (see the crate's documentation).
@@ -103,6 +113,7 @@ pub struct Run {
     input: Option<Vec<u8>>,
     capture_stdout: bool,
     capture_stderr: bool,
+    stderr_limit: Option<usize>,
 }
 
 impl Run {
@@ -118,6 +129,7 @@ impl Run {
             input: None,
             capture_stdout: false,
             capture_stderr: false,
+            stderr_limit: None,
         }
     }
 
@@ -157,6 +169,18 @@ impl Run {
         self
     }
 
+    /// Captures standard error into [`Finished::stderr`] with a limit of
+    /// its own: `limit` bytes are kept and the rest only counted
+    /// ([`Finished::stderr_dropped`]), whatever [`Run::at_output_limit`]
+    /// says. What a command complains about never stops it, and never
+    /// floods the caller.
+    #[must_use]
+    pub fn capture_stderr_up_to(mut self, limit: usize) -> Run {
+        self.capture_stderr = true;
+        self.stderr_limit = Some(limit);
+        self
+    }
+
     /// Starts `command` in a process group of its own and waits for it
     /// within the bounds. An error only when it cannot be started.
     pub fn run(&self, command: &mut Command) -> io::Result<Finished> {
@@ -173,8 +197,14 @@ impl Run {
         let mut child = command.spawn()?;
         let group = i32::try_from(child.id()).ok().and_then(Pid::from_raw);
         let (events, received) = mpsc::channel();
-        let stdout = child.stdout.take().map(|s| self.collect(s, &events));
-        let stderr = child.stderr.take().map(|s| self.collect(s, &events));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|s| self.collect(s, self.output_limit, &events));
+        let stderr = child.stderr.take().map(|s| match self.stderr_limit {
+            Some(limit) => Collector::start(s, limit),
+            None => self.collect(s, self.output_limit, &events),
+        });
         if let (Some(mut pipe), Some(bytes)) = (child.stdin.take(), self.input.clone()) {
             // A child that exits without reading is judged by its status.
             thread::spawn(move || {
@@ -189,24 +219,28 @@ impl Run {
             end,
             stdout: Vec::new(),
             stderr: Vec::new(),
-            dropped: 0,
+            stdout_dropped: 0,
+            stderr_dropped: 0,
         };
-        for (slot, collector) in [
-            (&mut finished.stdout, stdout),
-            (&mut finished.stderr, stderr),
+        for (slot, count, collector) in [
+            (&mut finished.stdout, &mut finished.stdout_dropped, stdout),
+            (&mut finished.stderr, &mut finished.stderr_dropped, stderr),
         ] {
             if let Some(collector) = collector {
-                let (kept, dropped) = collector.finish(DRAIN_GRACE);
-                *slot = kept;
-                finished.dropped += dropped;
+                (*slot, *count) = collector.finish(DRAIN_GRACE);
             }
         }
         Ok(finished)
     }
 
-    fn collect(&self, stream: impl Read + Send + 'static, events: &Sender<Event>) -> Collector {
+    fn collect(
+        &self,
+        stream: impl Read + Send + 'static,
+        limit: usize,
+        events: &Sender<Event>,
+    ) -> Collector {
         let full = (self.at_output_limit == AtOutputLimit::Stop).then(|| events.clone());
-        Collector::watched(stream, self.output_limit, full)
+        Collector::watched(stream, limit, full)
     }
 
     /// Waits for the end, the time limit or a full stream; stops the group

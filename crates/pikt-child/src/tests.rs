@@ -32,7 +32,7 @@ fn status_and_both_outputs_come_back() {
     assert_eq!(finished.end.status_code(), Some(3));
     assert_eq!(finished.stdout, b"out\n");
     assert_eq!(finished.stderr, b"err\n");
-    assert_eq!(finished.dropped, 0);
+    assert_eq!(finished.dropped(), 0);
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn output_beyond_the_limit_is_counted_and_the_child_runs_on() {
         .unwrap();
     assert_eq!(finished.end, End::Exited(4), "it ran to its end");
     assert_eq!(finished.stdout.len(), 1000);
-    assert_eq!(finished.dropped, 4000);
+    assert_eq!(finished.stdout_dropped, 4000);
 }
 
 #[test]
@@ -56,8 +56,25 @@ fn a_flood_stops_the_group_at_the_output_limit() {
         .unwrap();
     assert_eq!(finished.end, End::OutputLimit);
     assert_eq!(finished.stdout.len(), 1 << 20);
-    assert!(finished.dropped > 0);
+    assert!(finished.stdout_dropped > 0);
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn stderr_has_its_own_limit_and_past_it_is_only_counted() {
+    // Three MiB of complaints, a stdout under its (stopping) limit: the
+    // command runs to its end, 64 KiB of its stderr is kept.
+    let finished = Run::new(Duration::from_secs(60), 1 << 20)
+        .at_output_limit(AtOutputLimit::Stop)
+        .capture_stdout()
+        .capture_stderr_up_to(64 << 10)
+        .run(&mut sh("head -c 3145728 /dev/zero >&2; echo done; exit 5"))
+        .unwrap();
+    assert_eq!(finished.end, End::Exited(5));
+    assert_eq!(finished.stdout, b"done\n");
+    assert_eq!(finished.stderr.len(), 64 << 10);
+    assert_eq!(finished.stderr_dropped, 3_145_728 - (64 << 10));
+    assert_eq!(finished.stdout_dropped, 0);
 }
 
 #[test]

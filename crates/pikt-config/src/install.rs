@@ -204,6 +204,11 @@ impl StagedFiles {
 /// into place, syncs, and removes the journal. Returns the files put in
 /// place (none when no switch was interrupted). Records that do not name
 /// a temporary of their own target are skipped, never acted on.
+///
+/// A journal whose writer (named in its temporaries) still runs in another
+/// process is a switch in progress, not an interrupted one: it is left to
+/// its writer. The host side of piktc and piktd (at start and reload) both
+/// call this, and either may come while the other switches.
 pub fn complete_interrupted_switch(journal_dir: &Path) -> InstallResult<Vec<PathBuf>> {
     let journal = match Dir::open(journal_dir) {
         Ok(dir) => dir,
@@ -213,9 +218,12 @@ pub fn complete_interrupted_switch(journal_dir: &Path) -> InstallResult<Vec<Path
     let Some(bytes) = journal.read(SWITCH_JOURNAL)? else {
         return Ok(Vec::new());
     };
+    let fields: Vec<&[u8]> = bytes.split(|&b| b == 0).collect();
+    if fields.chunks_exact(2).any(written_by_another_live_process) {
+        return Ok(Vec::new());
+    }
     let mut done = Vec::new();
     let mut dirs: Vec<Dir> = Vec::new();
-    let fields: Vec<&[u8]> = bytes.split(|&b| b == 0).collect();
     for record in fields.chunks_exact(2) {
         let (Ok(target), Ok(temp)) = (
             std::str::from_utf8(record[0]),
@@ -248,6 +256,18 @@ pub fn complete_interrupted_switch(journal_dir: &Path) -> InstallResult<Vec<Path
     }
     journal.remove(SWITCH_JOURNAL)?;
     Ok(done)
+}
+
+/// Whether a journal record's temporary belongs to a process other than
+/// this one that still runs (a switch in progress).
+fn written_by_another_live_process(record: &[&[u8]]) -> bool {
+    let Some(name) = record.get(1).and_then(|t| std::str::from_utf8(t).ok()) else {
+        return false;
+    };
+    pikt_fs::temp::parse_temp_name(name).is_some_and(|t| {
+        (t.pid, t.start) != pikt_fs::temp::this_process()
+            && pikt_fs::temp::is_running(t.pid, t.start)
+    })
 }
 
 /// Removes the temporaries that interrupted installs left beside `targets`
@@ -466,6 +486,34 @@ mod tests {
                 .ok(),
             Some(0)
         );
+    }
+
+    #[test]
+    fn a_switch_whose_writer_still_runs_is_left_to_it() {
+        let dir = tmp();
+        let journal_dir = dir.path().join("lok");
+        let target = dir.path().join("lib/x");
+        std::fs::create_dir_all(dir.path().join("lib")).unwrap_or_default();
+        std::fs::write(&target, "old\n").unwrap_or_default();
+        // init (pid 1) runs for as long as the machine: a live writer.
+        let start = pikt_fs::temp::start_time(1).unwrap_or(0);
+        let temp = format!(".x.pikt-tmp-1-{start}-0");
+        std::fs::write(dir.path().join("lib").join(&temp), "new\n").unwrap_or_default();
+        let mut bytes = target.as_os_str().as_encoded_bytes().to_vec();
+        bytes.push(0);
+        bytes.extend_from_slice(temp.as_bytes());
+        bytes.push(0);
+        std::fs::create_dir_all(&journal_dir).unwrap_or_default();
+        std::fs::write(journal_dir.join(SWITCH_JOURNAL), bytes).unwrap_or_default();
+
+        let done = complete_interrupted_switch(&journal_dir).unwrap_or_else(|e| panic!("{e}"));
+        assert!(done.is_empty());
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap_or_default(),
+            "old\n"
+        );
+        assert!(journal_dir.join(SWITCH_JOURNAL).exists());
+        assert!(dir.path().join("lib").join(&temp).exists());
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl<H: PreprocHost> PreprocHost for MountedHost<H> {
         self.inner.run_command(command, env)
     }
 
-    fn run_pikt(&self, statements: &str) -> io::Result<()> {
+    fn run_pikt(&self, statements: &str) -> io::Result<CommandOutput> {
         self.inner.run_pikt(statements)
     }
 }

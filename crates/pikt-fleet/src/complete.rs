@@ -149,7 +149,7 @@ impl PreprocHost for ReadOnly {
         Err(io::Error::other("shell completion runs no commands"))
     }
 
-    fn run_pikt(&self, _statements: &str) -> io::Result<()> {
+    fn run_pikt(&self, _statements: &str) -> io::Result<CommandOutput> {
         Err(io::Error::other("shell completion runs no commands"))
     }
 }

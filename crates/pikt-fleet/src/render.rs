@@ -184,8 +184,13 @@ fn answered(
     }
 }
 
-/// Lines saying what a change did (with `-v`) or would do (`-n`).
+/// Lines saying what a change did (with `-v`) or would do (`-n`); none
+/// about files or piktd.conf for a change held back before its switch
+/// completed (its errors say what is in place).
 fn change(report: &Report, verbose: bool, voice: &Voice<'_>, out: &mut Outcome) {
+    if report.held_back {
+        return;
+    }
     let dry = report.dry_run;
     let show = verbose || dry;
     let mut line = |text: String| {

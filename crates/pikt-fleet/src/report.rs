@@ -50,6 +50,13 @@ pub struct Report {
     pub errors: Vec<String>,
     /// Things worth saying that are not failures.
     pub notes: Vec<String>,
+    /// Set when the change stopped before its switch was complete (a
+    /// refusal while planning or staging, a failed rename): the files,
+    /// backups, restores and piktd.conf edits above are what was planned,
+    /// not what was done, and are not reported as done (the errors say
+    /// what is in place). Absent in an older host's report: as before.
+    #[serde(default)]
+    pub held_back: bool,
 }
 
 impl Report {

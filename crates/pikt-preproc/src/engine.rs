@@ -1311,21 +1311,55 @@ impl Engine<'_, '_> {
         }
         let statements = d.text.slice(range);
         let statements = self.expand_macros(&statements, span);
-        if let Err(e) = self.host.run_pikt(&statements.s) {
+        let failure = match self.host.run_pikt(&statements.s) {
+            Ok(output) => {
+                self.report_stderr(
+                    &format!("the Pikt statements of `{}`", d.name()),
+                    &output.stderr,
+                    span,
+                );
+                (!output.success).then(|| match output.status {
+                    Some(status) => format!("the interpreter exited with status {status}"),
+                    None => "the interpreter did not exit".to_string(),
+                })
+            }
+            Err(e) => Some(io_message(&e)),
+        };
+        if let Some(why) = failure {
             self.diags.push(Diagnostic::error(
-                format!(
-                    "cannot run the Pikt statements of `{}`: {}",
-                    d.name(),
-                    io_message(&e)
-                ),
+                format!("cannot run the Pikt statements of `{}`: {why}", d.name()),
                 span,
             ));
         }
     }
 
+    /// What a command wrote to its standard error, as a warning at the
+    /// command: each kept line a note (shown through `visible`, by the
+    /// renderer), and how much was dropped past the cap.
+    fn report_stderr(&mut self, what: &str, stderr: &crate::Stderr, span: Span) {
+        if stderr.text.is_empty() && stderr.dropped == 0 {
+            return;
+        }
+        let mut diag = Diagnostic::warning(format!("{what} wrote to standard error"), span);
+        for line in stderr.text.lines() {
+            diag = diag.with_note(format!("stderr: {line}"));
+        }
+        if stderr.dropped > 0 {
+            diag = diag.with_note(format!(
+                "{} more bytes of its standard error were dropped (the first {} KiB are kept)",
+                stderr.dropped,
+                crate::MAX_COMMAND_STDERR_BYTES >> 10
+            ));
+        }
+        self.diags.push(diag);
+    }
+
     fn run_command(&mut self, command: &str, span: Span) -> Option<crate::CommandOutput> {
         match self.host.run_command(command, &self.env) {
-            Ok(output) => Some(output),
+            Ok(output) => {
+                self.report_stderr(&format!("`{command}`"), &output.stderr, span);
+                Some(output)
+            }
             Err(e) => {
                 let mut diag =
                     Diagnostic::error(format!("cannot run `{command}`: {}", io_message(&e)), span);

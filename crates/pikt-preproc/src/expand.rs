@@ -8,7 +8,16 @@
 //! and nested parentheses, and are trimmed. The body's `(P)` parameter marks
 //! are replaced by the arguments' text, the result is re-indented (below) and
 //! scanned again for references, up to [`crate::MAX_MACRO_DEPTH`] levels; a
-//! macro that reaches itself again is an error naming the cycle.
+//! macro whose body reaches itself again is an error naming the cycle.
+//!
+//! **Arguments are the caller's text.** A reference that the rescan finds
+//! in text copied from a call's arguments was written where the call was,
+//! not by the macro's body, so it is judged with the macros that were being
+//! expanded *there* ([`Depths`]): `=p0(=p0(x))` is two calls of `=p0`, one
+//! inside the other's argument, not a cycle, while a body that refers to
+//! its own macro (directly or through others) still is one. PIKT's rule
+//! that a definition may only use macros defined before it makes such a
+//! body a mistake whichever way it is reached.
 //!
 //! Multi-line bodies: the first body line continues the call line where the
 //! reference was; every later line loses the indentation common to the body's
@@ -104,6 +113,58 @@ pub(crate) struct Expander<'a> {
     keep_alert_macros: bool,
 }
 
+/// At which expansion depth each byte of a text was written: the text's own
+/// bytes at `base` (the number of macros being expanded around it), and the
+/// `args` regions (in order, not overlapping), copied from calls'
+/// arguments, at the depth of the text they were copied from (see the
+/// module docs).
+#[derive(Debug, Default)]
+struct Depths {
+    base: usize,
+    args: Vec<(Range<usize>, usize)>,
+}
+
+impl Depths {
+    /// The depth of the byte at `at`.
+    fn at(&self, at: usize) -> usize {
+        let i = self.args.partition_point(|(range, _)| range.end <= at);
+        self.args
+            .get(i)
+            .filter(|(range, _)| range.contains(&at))
+            .map_or(self.base, |&(_, depth)| depth)
+    }
+
+    /// `range` cut into pieces of one depth each, in order.
+    fn pieces(&self, range: Range<usize>) -> Vec<(Range<usize>, usize)> {
+        let mut pieces = Vec::new();
+        let mut at = range.start;
+        let first = self.args.partition_point(|(region, _)| region.end <= at);
+        for (region, depth) in self.args.iter().skip(first) {
+            if region.start >= range.end {
+                break;
+            }
+            let start = region.start.max(at);
+            let end = region.end.min(range.end);
+            if start >= end {
+                continue;
+            }
+            if at < start {
+                pieces.push((at..start, self.base));
+            }
+            pieces.push((start..end, *depth));
+            at = end;
+        }
+        if at < range.end {
+            pieces.push((at..range.end, self.base));
+        }
+        pieces
+    }
+}
+
+/// Where [`substitute`] put each argument: (range in its output, range of
+/// the argument in the call text).
+type Placements = Vec<(Range<usize>, Range<usize>)>;
+
 /// A reference found in a text.
 struct Reference<'d> {
     def: &'d MacroDef,
@@ -146,7 +207,7 @@ impl<'a> Expander<'a> {
         self.produced = 0;
         self.over_budget = false;
         let mut active = Vec::new();
-        let expanded = self.expand(line, &mut active);
+        let expanded = self.expand(line, &Depths::default(), &mut active);
         // A line that went over its budget is an error; it is passed on as
         // written rather than half expanded (which could be a megabyte).
         if self.over_budget {
@@ -157,8 +218,10 @@ impl<'a> Expander<'a> {
     }
 
     /// Scans `text` for references and expands them; `active` names the
-    /// macros being expanded around this text (for cycle detection).
-    fn expand(&mut self, text: &Text, active: &mut Vec<String>) -> Text {
+    /// macros being expanded around this text (for cycle detection), and
+    /// `depths` says which of them were around each byte when it was
+    /// written (a reference in an argument is judged by its call's).
+    fn expand(&mut self, text: &Text, depths: &Depths, active: &mut Vec<String>) -> Text {
         let bytes = text.s.as_bytes();
         let mut out = Text::new();
         let mut copied = 0;
@@ -195,7 +258,13 @@ impl<'a> Expander<'a> {
             match self.reference_at(text, at) {
                 Ok(Some(reference)) => {
                     out.push_slice(text, copied..reference.range.start);
-                    let expansion = self.expand_reference(text, &reference, active);
+                    let written_at = depths.at(reference.range.start);
+                    let expansion = if written_at < active.len() {
+                        let mut callers = active.get(..written_at).unwrap_or(&[]).to_vec();
+                        self.expand_reference(text, depths, &reference, &mut callers)
+                    } else {
+                        self.expand_reference(text, depths, &reference, active)
+                    };
                     out.push_text(&expansion);
                     copied = reference.range.end;
                     i = reference.range.end;
@@ -343,6 +412,7 @@ impl<'a> Expander<'a> {
     fn expand_reference(
         &mut self,
         text: &Text,
+        depths: &Depths,
         reference: &Reference<'_>,
         active: &mut Vec<String>,
     ) -> Text {
@@ -392,9 +462,14 @@ impl<'a> Expander<'a> {
         let indent = call_line_indent(text, reference.range.start);
         let line_left = MAX_EXPANSION_BYTES.saturating_sub(self.produced);
         let limit = line_left.min(self.budget.left);
-        let substituted = limit
-            .checked_sub(EXPANSION_OVERHEAD)
-            .and_then(|limit| substitute(&body, def, text, &reference.args, &indent, limit));
+        let mut placements = Placements::new();
+        let substituted = limit.checked_sub(EXPANSION_OVERHEAD).and_then(|limit| {
+            let call = Call {
+                text,
+                args: &reference.args,
+            };
+            substitute(&body, def, &call, &indent, limit, &mut placements)
+        });
         let Some(substituted) = substituted else {
             self.over_budget = true;
             let message = if self.budget.left < line_left {
@@ -426,8 +501,9 @@ impl<'a> Expander<'a> {
         let cost = substituted.len() + EXPANSION_OVERHEAD;
         self.produced += cost;
         self.budget.left = self.budget.left.saturating_sub(cost);
+        let inner = argument_depths(depths, &placements, active.len() + 1);
         active.push(def.name.clone());
-        let expanded = self.expand(&substituted, active);
+        let expanded = self.expand(&substituted, &inner, active);
         active.pop();
         expanded
     }
@@ -648,16 +724,35 @@ fn call_line_indent(text: &Text, at: usize) -> Text {
     text.slice(line_start..line_start + width)
 }
 
+/// The depths of a substituted body's bytes: its own at `base`, each
+/// argument's pieces at the depth they had in the call text.
+fn argument_depths(call: &Depths, placements: &Placements, base: usize) -> Depths {
+    let mut args = Vec::new();
+    for (out, from) in placements {
+        for (piece, depth) in call.pieces(from.clone()) {
+            let start = out.start + (piece.start - from.start);
+            args.push((start..start + piece.len(), depth));
+        }
+    }
+    Depths { base, args }
+}
+
+/// A call's text and the ranges of its arguments in it.
+struct Call<'t> {
+    text: &'t Text,
+    args: &'t [Range<usize>],
+}
+
 /// The body with parameters replaced by arguments and its lines re-indented
 /// for the call site (see the module docs); `None` as soon as it would grow
-/// beyond `limit` bytes.
+/// beyond `limit` bytes. Where each argument went is added to `placements`.
 fn substitute(
     body: &Text,
     def: &MacroDef,
-    call: &Text,
-    args: &[Range<usize>],
+    call: &Call<'_>,
     indent: &Text,
     limit: usize,
+    placements: &mut Placements,
 ) -> Option<Text> {
     let s = body.s.as_str();
     let lines: Vec<Range<usize>> = line_ranges(s);
@@ -685,23 +780,23 @@ fn substitute(
             content_start..line.end,
             def,
             call,
-            args,
             limit,
+            placements,
         )?;
     }
     (out.len() <= limit).then_some(out)
 }
 
-/// Copies `body[range]` into `out`, replacing each `(P)` by its argument;
-/// `None` once `out` is longer than `limit`.
+/// Copies `body[range]` into `out`, replacing each `(P)` by its argument
+/// (noted in `placements`); `None` once `out` is longer than `limit`.
 fn substitute_params(
     out: &mut Text,
     body: &Text,
     range: Range<usize>,
     def: &MacroDef,
-    call: &Text,
-    args: &[Range<usize>],
+    call: &Call<'_>,
     limit: usize,
+    placements: &mut Placements,
 ) -> Option<()> {
     let bytes = body.s.as_bytes();
     let mut copied = range.start;
@@ -717,13 +812,15 @@ fn substitute_params(
                 && bytes.get(end) == Some(&b')')
                 && end < range.end
         });
-        match param.and_then(|index| Some((index, args.get(index)?))) {
+        match param.and_then(|index| Some((index, call.args.get(index)?))) {
             Some((index, arg)) => {
                 out.push_slice(body, copied..open);
                 if out.len() + arg.len() > limit {
                     return None;
                 }
-                out.push_slice(call, arg.clone());
+                let start = out.len();
+                out.push_slice(call.text, arg.clone());
+                placements.push((start..out.len(), arg.clone()));
                 let len = def.params.get(index).map_or(0, String::len);
                 copied = open + len + 2;
                 i = copied;

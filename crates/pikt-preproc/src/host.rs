@@ -32,11 +32,30 @@ fn refuse_non_regular(meta: &std::fs::Metadata) -> io::Result<()> {
 /// What a shell command produced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CommandOutput {
-    /// Its standard output.
+    /// Its standard output (`#piktexec`: none, it goes where ours goes).
     pub stdout: String,
     /// True when it exited with status 0.
     pub success: bool,
+    /// Its exit status, when it exited.
+    pub status: Option<i32>,
+    /// What it wrote to standard error, bounded.
+    pub stderr: Stderr,
 }
+
+/// What a command wrote to its standard error: the first
+/// [`MAX_COMMAND_STDERR_BYTES`], and how many bytes more were dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stderr {
+    /// The text kept (invalid UTF-8 replaced).
+    pub text: String,
+    /// Bytes written beyond what was kept.
+    pub dropped: u64,
+}
+
+/// Most standard error kept of one preprocessor command (or `#piktexec`):
+/// the rest is counted and said, not shown, so a command that complains
+/// for ever cannot flood piktc's output.
+pub const MAX_COMMAND_STDERR_BYTES: usize = 64 << 10;
 
 /// The preprocessor's window on the world (tests use [`crate::testing::FakeHost`]).
 pub trait PreprocHost {
@@ -45,14 +64,16 @@ pub trait PreprocHost {
     /// Runs `command` with `/bin/sh -c`, with `env` added to the environment,
     /// for `#include [..]`, `#verbatim [..]`, `#exec [..]` and `#setdef x = [..]`.
     fn run_command(&self, command: &str, env: &[(String, String)]) -> io::Result<CommandOutput>;
-    /// Runs Pikt statements for `#piktexec`/`#pexec` (macros already expanded).
-    fn run_pikt(&self, statements: &str) -> io::Result<()>;
+    /// Runs Pikt statements for `#piktexec`/`#pexec` (macros already
+    /// expanded); its standard output is not captured (`stdout` is empty).
+    fn run_pikt(&self, statements: &str) -> io::Result<CommandOutput>;
 }
 
 /// The real world: `std::fs` and `/bin/sh -c`, each command bounded
 /// (`pikt-child`): in a process group of its own, killed as a whole at
 /// [`RealHost::command_time_limit`] or once it printed more than
-/// [`MAX_COMMAND_OUTPUT_BYTES`].
+/// [`MAX_COMMAND_OUTPUT_BYTES`]; of its standard error the first
+/// [`MAX_COMMAND_STDERR_BYTES`] are kept, the rest counted.
 #[derive(Clone, Debug)]
 pub struct RealHost {
     /// The Pikt interpreter run for `#piktexec` (normally `=piktdir/bin/pikt`);
@@ -87,6 +108,7 @@ impl RealHost {
     fn run_bounded(&self, command: &mut Command, run: Run) -> io::Result<pikt_child::Finished> {
         let finished = run
             .at_output_limit(AtOutputLimit::Stop)
+            .capture_stderr_up_to(MAX_COMMAND_STDERR_BYTES)
             .run(command.stdin(Stdio::null()))?;
         match finished.end {
             End::TimedOut => Err(io::Error::new(
@@ -123,20 +145,17 @@ impl PreprocHost for RealHost {
         shell
             .arg("-c")
             .arg(command)
-            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stderr(Stdio::inherit());
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let run = Run::new(self.command_time_limit, MAX_COMMAND_OUTPUT_BYTES).capture_stdout();
         let finished = self.run_bounded(&mut shell, run)?;
-        Ok(CommandOutput {
-            stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),
-            success: finished.end.success(),
-        })
+        Ok(output_of(&finished))
     }
 
     /// Runs the interpreter with the statements on its standard input; its
-    /// output goes where ours goes (the interpreter bounds what a script
-    /// prints), and the run is bounded in time like any command.
-    fn run_pikt(&self, statements: &str) -> io::Result<()> {
+    /// standard output goes where ours goes (the interpreter bounds what a
+    /// script prints), its standard error is kept like a command's, and
+    /// the run is bounded in time like any command.
+    fn run_pikt(&self, statements: &str) -> io::Result<CommandOutput> {
         let Some(binary) = &self.pikt_binary else {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
@@ -144,18 +163,24 @@ impl PreprocHost for RealHost {
             ));
         };
         let mut pikt = Command::new(binary);
-        pikt.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+        pikt.stdout(Stdio::inherit());
         let run = Run::new(self.command_time_limit, MAX_COMMAND_OUTPUT_BYTES)
             .input(statements.as_bytes().to_vec());
         let finished = self.run_bounded(&mut pikt, run)?;
-        if finished.end.success() {
-            return Ok(());
-        }
-        Err(io::Error::other(format!(
-            "`{}` exited with status {}",
-            binary.display(),
-            finished.end.status_code().unwrap_or(-1)
-        )))
+        Ok(output_of(&finished))
+    }
+}
+
+/// A bounded run's output as the preprocessor sees it.
+fn output_of(finished: &pikt_child::Finished) -> CommandOutput {
+    CommandOutput {
+        stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),
+        success: finished.end.success(),
+        status: finished.end.status_code(),
+        stderr: Stderr {
+            text: String::from_utf8_lossy(&finished.stderr).into_owned(),
+            dropped: finished.stderr_dropped,
+        },
     }
 }
 
@@ -283,6 +308,46 @@ mod tests {
                 _ => break,
             }
         }
+    }
+
+    #[test]
+    fn stderr_is_kept_up_to_its_cap_and_the_rest_counted() {
+        let host = RealHost::default();
+        let out = host
+            .run_command("head -c 1000000 /dev/zero | tr '\\0' e >&2; echo out", &[])
+            .unwrap();
+        assert!(out.success);
+        assert_eq!(out.stdout, "out\n");
+        assert_eq!(out.stderr.text.len(), MAX_COMMAND_STDERR_BYTES);
+        assert_eq!(
+            out.stderr.dropped,
+            1_000_000 - MAX_COMMAND_STDERR_BYTES as u64
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let fake_pikt = dir.path().join("pikt");
+        std::fs::write(
+            &fake_pikt,
+            "#!/bin/sh\nhead -c 200000 /dev/zero | tr '\\0' e >&2\nexit 2\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            &fake_pikt,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let host = RealHost {
+            pikt_binary: Some(fake_pikt),
+            ..RealHost::default()
+        };
+        let out = host.run_pikt("exit").unwrap();
+        assert!(!out.success);
+        assert_eq!(out.status, Some(2));
+        assert_eq!(out.stderr.text.len(), MAX_COMMAND_STDERR_BYTES);
+        assert_eq!(
+            out.stderr.dropped,
+            200_000 - MAX_COMMAND_STDERR_BYTES as u64
+        );
     }
 
     #[test]

@@ -61,7 +61,8 @@ pub use defines::{DefineSource, Defines};
 pub use expand::ALERT_MACROS;
 pub use explain::{Branch, BranchKind, Explain, Preprocessed};
 pub use host::{
-    CommandOutput, PreprocHost, RealHost, COMMAND_TIME_LIMIT, MAX_COMMAND_OUTPUT_BYTES,
+    CommandOutput, PreprocHost, RealHost, Stderr, COMMAND_TIME_LIMIT, MAX_COMMAND_OUTPUT_BYTES,
+    MAX_COMMAND_STDERR_BYTES,
 };
 pub use host_facts::HostFacts;
 pub use macro_table::{MacroDef, MacroError, MacroTable, FIXED_PREDEFINED, PREDEFINED};

@@ -61,6 +61,8 @@ impl FakeHost {
             CommandOutput {
                 stdout: stdout.into(),
                 success,
+                status: Some(if success { 0 } else { 1 }),
+                ..CommandOutput::default()
             },
         );
         self
@@ -85,11 +87,15 @@ impl PreprocHost for FakeHost {
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "command not found"))
     }
 
-    fn run_pikt(&self, statements: &str) -> io::Result<()> {
+    fn run_pikt(&self, statements: &str) -> io::Result<CommandOutput> {
         self.pikt_ran.borrow_mut().push(statements.to_string());
         match &self.pikt_error {
             Some(message) => Err(io::Error::other(message.clone())),
-            None => Ok(()),
+            None => Ok(CommandOutput {
+                success: true,
+                status: Some(0),
+                ..CommandOutput::default()
+            }),
         }
     }
 }

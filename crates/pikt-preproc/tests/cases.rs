@@ -118,6 +118,8 @@ fn parse_spec(text: &str) -> Spec {
                     CommandOutput {
                         stdout: String::new(),
                         success: status == "0",
+                        status: status.parse().ok(),
+                        ..CommandOutput::default()
                     },
                 );
                 last_command = Some(command.to_string());

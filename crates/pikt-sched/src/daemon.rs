@@ -3,7 +3,8 @@
 //! Life of a [`Daemon`]:
 //!
 //! 1. [`Daemon::start`] makes the directories it needs, takes the instance
-//!    lock ([`crate::lock`]), opens `piktd.log`, reads `piktd.conf`, writes
+//!    lock ([`crate::lock`]), opens `piktd.log`, finishes a configuration
+//!    switch a killed piktc left half done, reads `piktd.conf`, writes
 //!    `etc/alerts` and decides where the schedule resumes: at the current
 //!    minute, unless the state file says runs were already started in it (a
 //!    restart within the same minute starts nothing twice).
@@ -17,7 +18,8 @@
 //!    a fixed poll, so an idle daemon wakes once a minute.
 //! 3. [`Daemon::run`] loops: tick, sleep on the [`Wakeup`] (which signals and
 //!    [`crate::Trigger`]s cut short), reload on `SIGHUP`, stop on `SIGTERM`.
-//! 4. [`Daemon::reload`] rereads `piktd.conf` and reopens the log. The minute
+//! 4. [`Daemon::reload`] finishes a half-done switch as at start, rereads
+//!    `piktd.conf` and reopens the log. The minute
 //!    bookkeeping, runs in progress and pending drift delays are kept, so a
 //!    reload neither repeats nor loses a minute; a bad line is reported and
 //!    left out while the others run.
@@ -358,7 +360,10 @@ impl<C: Clock> Daemon<C> {
 
     /// Reads `piktd.conf`, reports its diagnostics, replaces the schedule and
     /// rewrites `etc/alerts`. An unreadable file keeps the current schedule.
+    /// A configuration switch left half done is finished first, so the
+    /// schedule and the alerts it runs are wholly the new version.
     fn load_conf(&mut self) {
+        self.finish_interrupted_switch();
         let path = self.settings.conf_path.clone();
         // What it schedules runs as root: no link a user planted is followed.
         let text = match pikt_fs::read_text(&path) {
@@ -406,6 +411,36 @@ impl<C: Clock> Daemon<C> {
         self.write_alerts();
         self.note(Level::Info, &message);
         self.log_schedule_for_debugging();
+    }
+
+    /// Finishes a switch that a killed `piktc` apply left half done (the one
+    /// implementation, [`pikt_config::install::complete_interrupted_switch`]),
+    /// and logs what it did. A failure is logged and the daemon goes on: a
+    /// host with some files old and some new still runs its schedule, and
+    /// the next piktc request or reload tries again.
+    fn finish_interrupted_switch(&mut self) {
+        let Some(dir) = self.settings.switch_journal_dir.clone() else {
+            return;
+        };
+        match pikt_config::install::complete_interrupted_switch(&dir) {
+            Ok(done) if done.is_empty() => {}
+            Ok(done) => {
+                let names: Vec<String> =
+                    done.iter().map(|p| format!("`{}`", p.display())).collect();
+                let message = format!(
+                    "finished the switch of an install that was interrupted: {}",
+                    names.join(", ")
+                );
+                self.note(Level::Warning, &message);
+            }
+            Err(err) => {
+                let message = format!(
+                    "cannot finish the switch of an interrupted install (journal in `{}`): {err}",
+                    dir.display()
+                );
+                self.note(Level::Error, &message);
+            }
+        }
     }
 
     /// Logs a diagnostic as one line and renders it in full on the console.

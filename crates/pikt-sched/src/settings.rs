@@ -28,6 +28,10 @@ pub struct Settings {
     pub alerts_path: PathBuf,
     /// The last minute in which something was started: `var/run/piktd.state`.
     pub state_path: PathBuf,
+    /// Where piktc's host side journals a switch (`=lokdir`, `var/lock`):
+    /// a switch a killed apply left half done is finished from here before
+    /// piktd.conf is read, at start and at every reload.
+    pub switch_journal_dir: Option<PathBuf>,
     /// A run still going after this long is stopped.
     pub run_timeout: Duration,
     /// Time between `SIGTERM` and `SIGKILL` for a run being stopped.
@@ -57,6 +61,7 @@ impl Settings {
             lock_path: etc.join("piktd.lock"),
             alerts_path: etc.join("alerts"),
             state_path: var.join("run").join("piktd.state"),
+            switch_journal_dir: Some(var.join("lock")),
             run_timeout: DEFAULT_RUN_TIMEOUT,
             kill_grace: DEFAULT_KILL_GRACE,
             catch_up_minutes: DEFAULT_CATCH_UP_MINUTES,

@@ -68,6 +68,7 @@ fn settings(invocation: &Invocation) -> Result<Settings, String> {
     settings.lock_path = files.lock;
     settings.alerts_path = files.alerts;
     settings.state_path = files.state;
+    settings.switch_journal_dir = Some(site.layout.lokdir.clone());
     if let Ok(host) = site.host() {
         settings.host = host.to_string();
     }

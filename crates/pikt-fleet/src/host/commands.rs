@@ -61,9 +61,9 @@ pub(super) fn run(request: &CommandRequest, cwd: &Path) -> CommandResult {
                 End::Signalled(signal) => CommandEnd::Signalled(signal),
                 End::TimedOut | End::OutputLimit => CommandEnd::TimedOut(request.time_limit),
             };
+            result.dropped = finished.dropped();
             result.stdout = finished.stdout;
             result.stderr = finished.stderr;
-            result.dropped = finished.dropped;
         }
         Err(e) => result.end = CommandEnd::CannotStart(e.to_string()),
     }

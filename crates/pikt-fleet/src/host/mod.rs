@@ -103,11 +103,16 @@ pub fn serve(input: &mut dyn Read, side: &HostSide) -> Vec<u8> {
     frame::encode(REPORT_MAGIC, report)
 }
 
-/// Carries out `plan` on this host.
+/// Carries out `plan` on this host. A change that stops before its switch
+/// is complete says so ([`Report::held_back`]): nothing it planned is
+/// reported as installed.
 pub fn apply(plan: HostPlan, side: &HostSide) -> Report {
     match prepare(plan, side) {
         Ok(prepared) => prepared.switch(),
-        Err(report) => *report,
+        Err(report) => Report {
+            held_back: !report.dry_run,
+            ..*report
+        },
     }
 }
 
@@ -298,6 +303,7 @@ impl Prepared<'_> {
                     message.push_str(&format!("; not changed: {}", waiting.join(", ")));
                 }
                 self.report.errors.push(message);
+                self.report.held_back = true;
                 return self.report;
             }
         }
