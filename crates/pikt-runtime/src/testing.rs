@@ -8,6 +8,7 @@ use std::io::{self, BufRead, Cursor, Write};
 use std::path::Path;
 use std::rc::Rc;
 
+use crate::stop::Stop;
 use crate::host::{
     Clock, FileKind, FileStat, Fs, Host, LogEntry, MemoryPipe, ReadPipe, SeekRead, Shell,
     ShellCommand, Sinks, SyslogMessage, System, WritePipe,
@@ -201,7 +202,7 @@ impl Clock for FakeClock {
         Some(self.cpu)
     }
 
-    fn sleep(&mut self, seconds: f64) {
+    fn sleep(&mut self, seconds: f64, _stop: &Stop) {
         self.sleeps.push(seconds);
     }
 }
