@@ -16,7 +16,7 @@ use pikt_proc::{LinuxProcTable, ProcessTable};
 use rustix::process::{kill_process, Pid, Signal};
 
 use crate::support::smtp::SmtpSink;
-use crate::support::tree::{text, Tree, PIKT, PIKTD};
+use crate::support::tree::{Tree, PIKT, PIKTD};
 
 /// The longest anything here may take before the test calls it a hang.
 const BOUND: Duration = Duration::from_secs(60);
@@ -192,5 +192,47 @@ fn an_alert_run_stopped_by_sigterm_mails_what_its_scripts_made() -> io::Result<(
             .collect();
         assert!(left.is_empty(), "{left:?}");
     }
+    Ok(())
+}
+
+#[test]
+fn piktd_stopping_delivers_the_partial_mail_of_its_runs() -> io::Result<()> {
+    let sink = SmtpSink::start()?;
+    let tree = slow_tree(&sink, "pause 600")?;
+    tree.write("etc/piktd.conf", &format!("* * * * * {PIKT} +A Slow\n"))?;
+    let mut daemon = tree
+        .command(PIKTD, &[])
+        .env("FORGE", FORGE)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let reached = wait_for("piktd's run to reach its pause", || {
+        tree.path("reached").exists()
+    });
+    if reached.is_err() {
+        let _ = daemon.kill();
+        let _ = daemon.wait();
+    }
+    reached?;
+    // piktd's own stop: SIGTERM to each run's process group.
+    signal(daemon.id(), Signal::TERM);
+    let status = wait_bounded(&mut daemon, "piktd to stop")?;
+    let piktd_log = tree.read("var/log/piktd.log");
+    assert_eq!(status.code(), Some(0), "{piktd_log}");
+
+    expect_cut_short_mail(&sink);
+    let alert_log = tree.alert_log("Slow");
+    assert!(
+        alert_log.contains("[INFO] run ended early: stopped by SIGTERM"),
+        "{alert_log}"
+    );
+    let stop = piktd_log.find("INFO stop (SIGTERM)");
+    let end = piktd_log.find("end Slow");
+    assert!(stop.is_some() && stop < end, "{piktd_log}");
+    assert!(
+        piktd_log.lines().any(|l| l.contains("end Slow") && l.contains("signal 15 (SIGTERM)")),
+        "{piktd_log}"
+    );
     Ok(())
 }

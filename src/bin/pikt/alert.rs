@@ -19,7 +19,7 @@ use pikt_lang::ast::{Program, Status};
 use pikt_lang::{parse_program, ParseMode};
 use pikt_runtime::host::LogEntry;
 use pikt_runtime::run::mail_body;
-use pikt_runtime::{Host, RunConfig, RunReport, ScriptToRun, Stop};
+use pikt_runtime::{Host, RunConfig, RunReport, ScriptToRun, Stop, Stopped};
 use pikt_source::{render, Diagnostic, SourceMap};
 
 use crate::args::Args;
@@ -550,6 +550,9 @@ impl AlertRun<'_> {
         delivery: &Delivery,
         host: &mut Host<'_>,
     ) -> u8 {
+        if let Some(stopped) = &report.stopped {
+            log(host.sinks, "ERROR", "", &stopped_text(stopped, report));
+        }
         let Some(body) = mail_body(report, config, host) else {
             log(
                 host.sinks,
@@ -587,6 +590,28 @@ impl AlertRun<'_> {
         );
         let report = delivery.send(&body);
         log_delivery(host.sinks, &report, delivery, "new")
+    }
+}
+
+/// The run's log entry for scripts a stop cut short or kept from running.
+fn stopped_text(stopped: &Stopped, report: &RunReport) -> String {
+    let (reason, script) = (&stopped.reason, &stopped.script);
+    let made_mail = report.mail.iter().any(|m| !m.lines.is_empty());
+    let sent = if made_mail {
+        "; the mail made so far is sent, marked as cut short"
+    } else {
+        ""
+    };
+    if stopped.began {
+        format!(
+            "run stopped by {reason} while script {script} ran: it did not finish and no later \
+             script ran{sent}"
+        )
+    } else {
+        format!(
+            "run stopped by {reason} before script {script} began: it and any later script did \
+             not run, so alert mail they would have made is lost{sent}"
+        )
     }
 }
 
