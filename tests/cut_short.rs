@@ -104,12 +104,17 @@ fn expect_cut_short_mail(sink: &SmtpSink) -> String {
         body.contains(&"    data\\x0aCUT SHORT: forged by data"),
         "{message}"
     );
-    let notes: Vec<&&str> = body.iter().filter(|l| l.starts_with("CUT SHORT:")).collect();
+    let notes: Vec<&&str> = body
+        .iter()
+        .filter(|l| l.starts_with("CUT SHORT:"))
+        .collect();
     assert_eq!(
         notes,
-        [&"CUT SHORT: this run was stopped by SIGTERM while script SlowChk ran; \
+        [
+            &"CUT SHORT: this run was stopped by SIGTERM while script SlowChk ran; \
            the lines above are what the scripts reported until then: \
-           SlowChk did not finish and no later script ran."],
+           SlowChk did not finish and no later script ran."
+        ],
         "{message}"
     );
     assert!(!message.contains("after the wait"), "{message}");
@@ -120,9 +125,15 @@ fn expect_cut_short_mail(sink: &SmtpSink) -> String {
 
 #[test]
 fn an_alert_run_stopped_by_sigterm_mails_what_its_scripts_made() -> io::Result<()> {
-    // The command: a distinct command line, so the test can see it end.
+    // The command: a distinct command line, so the test can see it end;
+    // the last one ignores SIGTERM, so it takes pikt's SIGKILL.
     let sleeper = "sleep 617";
-    for wait in ["pause 600", &format!("exec wait \"{sleeper}\"")] {
+    for wait in [
+        "pause 600".to_string(),
+        format!("exec wait \"{sleeper}\""),
+        format!("exec wait \"trap '' TERM; {sleeper}\""),
+    ] {
+        let wait = wait.as_str();
         let sink = SmtpSink::start()?;
         let tree = slow_tree(&sink, wait)?;
         let mut child = tree
@@ -156,7 +167,11 @@ fn an_alert_run_stopped_by_sigterm_mails_what_its_scripts_made() -> io::Result<(
 
         let message = expect_cut_short_mail(&sink);
         assert!(message.contains("Subject: PIKT Alert on "), "{message}");
-        assert_eq!(processes_running(sleeper), 0, "{wait}: the command was stopped");
+        assert_eq!(
+            processes_running(sleeper),
+            0,
+            "{wait}: the command was stopped"
+        );
 
         let log = tree.alert_log("Slow");
         let pid = child.id();
@@ -170,15 +185,23 @@ fn an_alert_run_stopped_by_sigterm_mails_what_its_scripts_made() -> io::Result<(
         let mut from = 0;
         for entry in &order {
             let found = log[from..].find(entry.as_str());
-            assert!(found.is_some(), "{wait}: no `{entry}` after byte {from}:\n{log}");
+            assert!(
+                found.is_some(),
+                "{wait}: no `{entry}` after byte {from}:\n{log}"
+            );
             from += found.unwrap_or(0) + entry.len();
         }
         if wait.contains(sleeper) {
             assert!(
-                log.contains(&format!("pikt[{pid}]: [INFO] SIGTERM: SIGTERM sent to ")),
+                log.contains(&format!("pikt[{pid}]: [INFO] SIGTERM: sent SIGTERM to ")),
                 "{log}"
             );
         }
+        assert_eq!(
+            log.contains(&format!("pikt[{pid}]: [INFO] SIGTERM: sent SIGKILL to ")),
+            wait.contains("trap"),
+            "{wait}: {log}"
+        );
         assert!(!log.contains("LaterChk"), "{log}");
         assert!(!log.contains("is lost"), "{log}");
         assert!(stderr.contains("stopping the run"), "{stderr}");
@@ -231,7 +254,9 @@ fn piktd_stopping_delivers_the_partial_mail_of_its_runs() -> io::Result<()> {
     let end = piktd_log.find("end Slow");
     assert!(stop.is_some() && stop < end, "{piktd_log}");
     assert!(
-        piktd_log.lines().any(|l| l.contains("end Slow") && l.contains("signal 15 (SIGTERM)")),
+        piktd_log
+            .lines()
+            .any(|l| l.contains("end Slow") && l.contains("signal 15 (SIGTERM)")),
         "{piktd_log}"
     );
     Ok(())

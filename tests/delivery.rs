@@ -166,7 +166,9 @@ fn a_relay_that_is_down_refuses_drops_or_stalls_loses_nothing() -> io::Result<()
     assert_eq!(new_events(&sink, seen), ["stall", "stall"]);
     let stderr = text(&out.stderr);
     assert_eq!(
-        stderr.matches("failed: .: smtp i/o: Resource temporarily unavailable").count(),
+        stderr
+            .matches("failed: .: smtp i/o: Resource temporarily unavailable")
+            .count(),
         2,
         "both attempts end on the read timeout: {stderr}"
     );

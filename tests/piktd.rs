@@ -76,7 +76,10 @@ fn piktd_runs_kills_reloads_refuses_and_stops() -> std::io::Result<()> {
         .nth(2)
         .and_then(|time| time.get(..5))
         .unwrap_or("?");
-    assert!(first.contains(&format!(" due {minute}: ")), "{start}\n{first}");
+    assert!(
+        first.contains(&format!(" due {minute}: ")),
+        "{start}\n{first}"
+    );
     wait_for_line(root, &["end Every", "exit 0"]);
     assert_eq!(fs::read_to_string(root.join("ticks"))?, "tick\n");
     assert_eq!(

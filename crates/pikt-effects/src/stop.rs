@@ -15,7 +15,9 @@
 use std::collections::{HashMap, HashSet};
 use std::io;
 
-use pikt_proc::{kill_checked, KillOutcome, KillPolicy, LinuxProcTable, Process, ProcessTable, Signal};
+use pikt_proc::{
+    kill_checked, KillOutcome, KillPolicy, LinuxProcTable, Process, ProcessTable, Signal,
+};
 
 /// Sends `signal` to every live process descended from process `of`
 /// (not to `of` itself); returns how many were signalled.
@@ -110,7 +112,10 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert_eq!(signal_descendants(pid, Signal::TERM)?, 1);
-        let mut stdout = shell.stdout.take().ok_or_else(|| io::Error::other("no pipe"))?;
+        let mut stdout = shell
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no pipe"))?;
         let (done, finished) = channel();
         std::thread::spawn(move || {
             let mut text = String::new();

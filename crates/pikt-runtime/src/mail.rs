@@ -189,7 +189,10 @@ mod tests {
         assert!(!note.starts_with(' '));
         stopped.began = false;
         let note = cut_short_note(&stopped);
-        assert!(note.contains("before script Proc\\x0aCountsChk began"), "{note}");
+        assert!(
+            note.contains("before script Proc\\x0aCountsChk began"),
+            "{note}"
+        );
     }
 
     #[test]

@@ -8,11 +8,11 @@ use std::io::{self, BufRead, Cursor, Write};
 use std::path::Path;
 use std::rc::Rc;
 
-use crate::stop::Stop;
 use crate::host::{
     Clock, FileKind, FileStat, Fs, Host, LogEntry, MemoryPipe, ReadPipe, SeekRead, Shell,
     ShellCommand, Sinks, SyslogMessage, System, WritePipe,
 };
+use crate::stop::Stop;
 
 /// One call made to a [`FakeShell`].
 #[derive(Clone, Debug, PartialEq, Eq)]

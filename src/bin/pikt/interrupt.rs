@@ -156,9 +156,7 @@ fn watch_signals(mut receiver: UnixStream, which: &AtomicUsize) {
             break false;
         }
         killed = true;
-        if *lock(&watch.phase) == Phase::Scripts {
-            let _ = stop_commands(pikt_proc::Signal::KILL);
-        }
+        stop_commands(watch, first, pikt_proc::Signal::KILL);
     };
     let why = if second {
         "a second signal".to_string()
@@ -191,18 +189,27 @@ fn request_stop(watch: &Watch, signal: i32) {
     (watch.logger)("WARNING", &text);
     eprintln!("pikt: warning: {text}");
     watch.stop.request(name);
-    if *lock(&watch.phase) == Phase::Scripts {
-        let text = match stop_commands(pikt_proc::Signal::TERM) {
-            Ok(0) => return,
-            Ok(n) => format!("{name}: SIGTERM sent to {n} running command(s) of the run"),
-            Err(e) => format!("{name}: cannot stop the run's running commands: {e}"),
-        };
-        (watch.logger)("INFO", &text);
-    }
+    stop_commands(watch, signal, pikt_proc::Signal::TERM);
 }
 
-fn stop_commands(signal: pikt_proc::Signal) -> std::io::Result<usize> {
-    pikt_effects::signal_descendants(std::process::id(), signal)
+/// While the scripts run, sends `signal` to the commands they wait on
+/// (every process descended from this one) and logs how many got it.
+fn stop_commands(watch: &Watch, stopped_by: i32, signal: pikt_proc::Signal) {
+    if *lock(&watch.phase) != Phase::Scripts {
+        return;
+    }
+    let name = signal_name(stopped_by);
+    let word = if signal == pikt_proc::Signal::KILL {
+        "SIGKILL"
+    } else {
+        "SIGTERM"
+    };
+    let text = match pikt_effects::signal_descendants(std::process::id(), signal) {
+        Ok(0) => return,
+        Ok(n) => format!("{name}: sent {word} to {n} running command(s) of the run"),
+        Err(e) => format!("{name}: cannot send {word} to the run's running commands: {e}"),
+    };
+    (watch.logger)("INFO", &text);
 }
 
 /// Waits for the next signal, until `deadline` if given; false when none

@@ -531,7 +531,11 @@ fn once_a_stop_is_requested_nothing_starts_under_any_policy() {
             assert!(guarded.spawn(&command).is_err());
         }
         guarded.sleep(600.0, &stop);
-        assert!(host.shell.calls.is_empty(), "{policy:?}: {:?}", host.shell.calls);
+        assert!(
+            host.shell.calls.is_empty(),
+            "{policy:?}: {:?}",
+            host.shell.calls
+        );
         assert!(host.clock.sleeps.is_empty(), "{policy:?}");
     }
     // A stop requested through the pause's own handle also keeps it from

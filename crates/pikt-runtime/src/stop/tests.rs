@@ -21,8 +21,6 @@ use crate::testing::{FakeClock, FakeShell, TestHost};
 /// The longest any test waits for anything.
 const BOUND: Duration = Duration::from_secs(60);
 
-use super::*;
-
 #[test]
 fn a_request_is_seen_by_every_clone_and_keeps_its_first_reason() {
     let stop = Stop::new();
@@ -279,9 +277,11 @@ fn a_stop_ends_a_loop_and_keeps_the_mail() {
         "{mail}"
     );
     assert!(
-        ran.host.sinks.log.iter().any(|l| l.starts_with(
-            "[WARNING]! Looping: stopped by SIGTERM at t.alt:"
-        )),
+        ran.host
+            .sinks
+            .log
+            .iter()
+            .any(|l| l.starts_with("[WARNING]! Looping: stopped by SIGTERM at t.alt:")),
         "{:?}",
         ran.host.sinks.log
     );
