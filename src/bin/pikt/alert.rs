@@ -577,7 +577,7 @@ impl AlertRun<'_> {
             return print_stdout(&format!("{note}{body}"));
         }
         let cut_short = report.stopped.as_ref().map_or(String::new(), |stopped| {
-            format!(" (cut short by {}: it says so)", stopped.reason)
+            format!(" (cut short by {}, as the mail says)", stopped.reason)
         });
         log(
             host.sinks,
