@@ -1168,10 +1168,10 @@ fn a_flooding_or_hanging_preprocessor_command_is_killed_and_nothing_installed() 
             "lib/configs/objects.cfg",
             &format!("Obj\n\tline one\n#exec [{command}]\n"),
         )?;
-        let started = Instant::now();
+        // piktc_within is the guard against a hang; the message says the
+        // command was stopped at its limit.
         let out = piktc_within(&tree, &["-iev", "+A", "all", "+O", "all"])?;
         let stderr = text(&out.stderr);
-        assert!(started.elapsed() < Duration::from_secs(30), "{command}");
         assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
         let caret = "^".repeat(command.len());
         assert!(

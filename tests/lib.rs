@@ -3,6 +3,7 @@
 
 mod cases;
 mod conf_search;
+mod cut_short;
 mod delivery;
 mod demo;
 mod fleet;

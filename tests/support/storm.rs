@@ -513,17 +513,16 @@ mod tests {
     }
 
     #[test]
-    fn storm_of_300_starts_quickly() -> io::Result<()> {
+    fn storm_of_300_starts_and_dies() -> io::Result<()> {
+        // How long it takes is printed, not asserted (bench/ measures speed).
         let started = Instant::now();
         let mut storm = Storm::start(USER, COMM, 300)?;
-        let took = started.elapsed();
-        eprintln!("storm of 300 started in {took:?}");
+        eprintln!("storm of 300 started in {:?}", started.elapsed());
         assert_eq!(storm.alive().len(), 300);
-        // Well under 2 s when idle; generous because other tests share the cores.
-        assert!(took < Duration::from_secs(15), "{took:?}");
         let killing = Instant::now();
         storm.kill_all()?;
         eprintln!("storm of 300 killed and reaped in {:?}", killing.elapsed());
+        assert!(storm.alive().is_empty());
         Ok(())
     }
 

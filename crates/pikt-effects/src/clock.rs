@@ -3,6 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use pikt_runtime::host::Clock;
+use pikt_runtime::Stop;
 
 /// The system clock, or a fixed time (`PIKT_NOW`) for tests.
 #[derive(Clone, Copy, Debug, Default)]
@@ -20,12 +21,13 @@ impl Clock for SystemClock {
         })
     }
 
-    fn sleep(&mut self, seconds: f64) {
+    fn sleep(&mut self, seconds: f64, stop: &Stop) {
         // A year is far more than any sensible pause; it bounds nonsense,
         // and NaN waits not at all (`from_secs_f64` would panic on it).
+        // The wait ends early when the run is asked to stop.
         if seconds > 0.0 {
             let seconds = seconds.min(365.0 * 86_400.0);
-            std::thread::sleep(Duration::from_secs_f64(seconds));
+            stop.wait(Duration::from_secs_f64(seconds));
         }
     }
 
@@ -64,10 +66,24 @@ mod tests {
         };
         assert_eq!(clock.now(), 956_621_822);
         let started = std::time::Instant::now();
-        clock.sleep(-5.0);
-        clock.sleep(f64::NAN);
+        clock.sleep(-5.0, &Stop::new());
+        clock.sleep(f64::NAN, &Stop::new());
         assert!(started.elapsed() < Duration::from_secs(1));
         assert!(SystemClock::default().now() > 1_700_000_000);
+    }
+
+    #[test]
+    fn a_stop_request_ends_a_pause() {
+        let stop = Stop::new();
+        let (woke, woken) = std::sync::mpsc::channel();
+        let sleeper = stop.clone();
+        std::thread::spawn(move || {
+            SystemClock::default().sleep(3600.0, &sleeper);
+            let _ = woke.send(());
+        });
+        stop.request("SIGTERM");
+        // A bound against a hang: the hour-long pause must end on the request.
+        assert!(woken.recv_timeout(Duration::from_secs(60)).is_ok());
     }
 
     #[test]

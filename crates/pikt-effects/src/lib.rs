@@ -22,6 +22,7 @@ pub mod fs;
 pub mod native;
 pub mod shell;
 pub mod sinks;
+pub mod stop;
 pub mod syslog;
 pub mod system;
 
@@ -29,4 +30,5 @@ pub use clock::{local_time_zone, SystemClock};
 pub use fs::RealFs;
 pub use shell::RealShell;
 pub use sinks::{LogFile, LogTarget, StdSinks};
+pub use stop::signal_descendants;
 pub use system::RealSystem;

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::stop::Stop;
+
 /// Everything about a run that is not the scripts themselves.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
@@ -36,6 +38,10 @@ pub struct RunConfig {
     /// turns it off). The caller applies it to the real shell
     /// (`pikt_effects::RealShell::native`).
     pub native_ps: bool,
+    /// How the caller asks the run to stop early (a signal to `pikt`): the
+    /// handle is set once; a request through it ends the running script
+    /// with its mail kept and runs no later script ([`crate::stop`]).
+    pub stop: Stop,
 }
 
 impl Default for RunConfig {
@@ -52,6 +58,7 @@ impl Default for RunConfig {
             limits: Limits::default(),
             verbose_log: false,
             native_ps: true,
+            stop: Stop::default(),
         }
     }
 }

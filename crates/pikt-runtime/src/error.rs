@@ -140,6 +140,12 @@ pub enum RunErrorKind {
     /// Standard output was closed by its reader (EPIPE); the run stops
     /// quietly.
     StdoutClosed,
+    /// The caller asked the run to stop ([`crate::Stop`]): the script ends
+    /// here with its mail kept, and no later script runs.
+    Stopped {
+        /// Why (`SIGTERM`).
+        reason: String,
+    },
 }
 
 impl RunErrorKind {
@@ -192,6 +198,7 @@ impl RunErrorKind {
             RunErrorKind::NotAllowed { what } => what.clone(),
             RunErrorKind::LimitExceeded { limit } => format!("{limit} exceeded"),
             RunErrorKind::StdoutClosed => "standard output was closed".into(),
+            RunErrorKind::Stopped { reason } => format!("stopped by {reason}"),
         }
     }
 }

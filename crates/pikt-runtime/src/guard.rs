@@ -14,6 +14,12 @@
 //! | `pause` | not waited for (logged) | waits |
 //! | files, `output log`, syslog, standard output, the alert log, history, the clock's time, host facts | as without test mode | as without |
 //!
+//! Once the run's stop is requested ([`Guarded::with_stop`], [`crate::stop`])
+//! no command starts and no pause begins, whatever the policy, and a
+//! command that ends while a stop is requested is reported as stopped: the
+//! caller stopped it, so its status and output are not what the script
+//! asked for ([`GuardError::Stopped`]).
+//!
 //! Without test mode and no-exec every effect passes through. Every command
 //! that runs is logged first (INFO, `WORD: COMMAND`, the word naming its
 //! use), and standard output is flushed before it so that output keeps its
@@ -32,6 +38,7 @@ use crate::host::{
     ShellCommand, Sinks, SyslogMessage, System, WritePipe,
 };
 use crate::shell::{killprocs_command, pkill_count};
+use crate::stop::Stop;
 
 /// The switches that make effects safe.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,6 +79,12 @@ pub enum GuardError {
     },
     /// Test mode could not print what it did instead (standard output failed).
     Stdout(io::Error),
+    /// The run's stop was requested: the command was not started, or it
+    /// ended while the stop was requested.
+    Stopped {
+        /// Why the stop was requested (`SIGTERM`).
+        reason: String,
+    },
 }
 
 impl fmt::Display for GuardError {
@@ -81,6 +94,7 @@ impl fmt::Display for GuardError {
                 write!(f, "running commands is disabled: `{command}`")
             }
             GuardError::Stdout(e) => write!(f, "cannot write to standard output: {e}"),
+            GuardError::Stopped { reason } => write!(f, "the run was stopped by {reason}"),
         }
     }
 }
@@ -105,6 +119,11 @@ impl GuardError {
     fn stdout(error: io::Error) -> io::Error {
         io::Error::new(error.kind(), GuardError::Stdout(error))
     }
+
+    fn stopped(stop: &Stop) -> io::Error {
+        let reason = stop.reason().unwrap_or_else(|| "a stop request".into());
+        io::Error::new(io::ErrorKind::Interrupted, GuardError::Stopped { reason })
+    }
 }
 
 /// What the guard does with one command.
@@ -123,6 +142,8 @@ pub struct Guarded<'a> {
     policy: Policy,
     /// The script the log entries name (empty for the run as a whole).
     script: &'a str,
+    /// The run's stop request.
+    stop: Stop,
 }
 
 impl<'a> Guarded<'a> {
@@ -132,7 +153,33 @@ impl<'a> Guarded<'a> {
             inner,
             policy,
             script,
+            stop: Stop::default(),
         }
+    }
+
+    /// Watches `stop`: once it is requested no command starts, no pause
+    /// begins, and a command that ends is reported stopped.
+    pub fn with_stop(mut self, stop: &Stop) -> Guarded<'a> {
+        self.stop = stop.clone();
+        self
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.is_requested()
+    }
+
+    /// Refuses to start anything once the stop is requested.
+    fn not_stopping(&self) -> io::Result<()> {
+        if self.stopping() {
+            return Err(GuardError::stopped(&self.stop));
+        }
+        Ok(())
+    }
+
+    /// A command's result, unless the stop was requested while it ran.
+    fn unless_stopped<T>(&self, result: io::Result<T>) -> io::Result<T> {
+        self.not_stopping()?;
+        result
     }
 
     /// Logs about this script, when the log keeps such entries.
@@ -154,6 +201,7 @@ impl<'a> Guarded<'a> {
 
     /// Decides what happens to `command` and does what comes before it.
     fn admit(&mut self, command: &ShellCommand<'_>) -> io::Result<Form> {
+        self.not_stopping()?;
         if self.policy.test_mode && !runs_in_test_mode(command.used_for) {
             self.show(command.shown)?;
             return Ok(Form::Shown);
@@ -165,6 +213,7 @@ impl<'a> Guarded<'a> {
     /// standard output flushed. `text` is the command as shown (its values
     /// in place, quoted).
     fn admit_run(&mut self, text: &str, used_for: CommandUse<'_>) -> io::Result<Form> {
+        self.not_stopping()?;
         if self.policy.no_exec {
             return Err(GuardError::refused(text));
         }
@@ -248,7 +297,10 @@ impl WritePipe for NoInput {
 impl Shell for Guarded<'_> {
     fn run(&mut self, command: &ShellCommand<'_>) -> io::Result<i32> {
         match self.admit(command)? {
-            Form::Run => self.inner.shell.run(command),
+            Form::Run => {
+                let status = self.inner.shell.run(command);
+                self.unless_stopped(status)
+            }
             Form::Shown => Ok(0),
         }
     }
@@ -269,10 +321,13 @@ impl Shell for Guarded<'_> {
                 self.admit_run(command.shown, command.used_for)?;
                 let output = self.inner.shell.capture(command)?;
                 self.log_kills(user, comm, &output);
-                Ok(output)
+                self.unless_stopped(Ok(output))
             }
             _ => match self.admit(command)? {
-                Form::Run => self.inner.shell.capture(command),
+                Form::Run => {
+                    let output = self.inner.shell.capture(command);
+                    self.unless_stopped(output)
+                }
                 Form::Shown => Ok(String::new()),
             },
         }
@@ -311,7 +366,10 @@ impl Shell for Guarded<'_> {
             return Ok(0);
         }
         match self.admit(command)? {
-            Form::Run => self.inner.shell.send(command, input),
+            Form::Run => {
+                let status = self.inner.shell.send(command, input);
+                self.unless_stopped(status)
+            }
             Form::Shown => Ok(0),
         }
     }
@@ -336,7 +394,7 @@ impl Clock for Guarded<'_> {
         self.inner.clock.cpu_time()
     }
 
-    fn sleep(&mut self, seconds: f64) {
+    fn sleep(&mut self, seconds: f64, stop: &Stop) {
         if self.policy.test_mode {
             // A dry run does not wait (decided: docs/runtime.md).
             let text = format!(
@@ -344,9 +402,9 @@ impl Clock for Guarded<'_> {
                 crate::value::format_number(seconds)
             );
             self.note("INFO", &text, false);
-        } else if seconds > 0.0 {
+        } else if seconds > 0.0 && !self.stopping() && !stop.is_requested() {
             let _ = self.inner.sinks.flush();
-            self.inner.clock.sleep(seconds);
+            self.inner.clock.sleep(seconds, stop);
         }
     }
 }

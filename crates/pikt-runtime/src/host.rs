@@ -14,6 +14,8 @@ use std::path::Path;
 
 use pikt_lang::ast::Level;
 
+use crate::stop::Stop;
+
 /// What a shell command is run for. The real shell runs every command the
 /// same way; test mode and no-exec ([`crate::guard`]) treat each use in its
 /// own way, and the log names it.
@@ -225,8 +227,10 @@ pub trait WritePipe: Write {
 pub trait Clock {
     /// Seconds since the Unix epoch.
     fn now(&mut self) -> i64;
-    /// Waits `seconds` (`pause`).
-    fn sleep(&mut self, seconds: f64);
+    /// Waits `seconds` (`pause`), or less: a real clock returns as soon as
+    /// `stop` is requested ([`Stop::wait`]), so a stopped run never sits
+    /// out its pause.
+    fn sleep(&mut self, seconds: f64, stop: &Stop);
     /// The processor time this process has used, for the processor-time
     /// limit; `None` when it cannot be told.
     fn cpu_time(&mut self) -> Option<std::time::Duration> {

@@ -30,6 +30,7 @@ pub mod regex_cache;
 pub mod run;
 pub mod shell;
 pub mod split;
+pub mod stop;
 pub mod testing;
 pub mod value;
 
@@ -40,5 +41,6 @@ pub use config::{Limits, RunConfig};
 pub use error::{RunError, RunErrorKind, RunResult};
 pub use host::Host;
 pub use interp::Flow;
-pub use run::{deliver_mail, run, RunReport, ScriptToRun};
+pub use run::{deliver_mail, run, RunReport, ScriptToRun, Stopped};
+pub use stop::Stop;
 pub use value::{Str, Value};

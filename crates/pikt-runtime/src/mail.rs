@@ -27,6 +27,8 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use pikt_source::visible::escape_line;
 
+use crate::run::Stopped;
+
 /// The mail lines one script produced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScriptMail {
@@ -66,6 +68,27 @@ pub fn format_alert(date: &str, host: &str, scripts: &[ScriptMail]) -> Option<St
         }
     }
     Some(out)
+}
+
+/// The last paragraph of the mail of a run a stop cut short: which stop,
+/// which script, and what the lines above are. It is not indented, so no
+/// mail line (always indented) can pass for it.
+pub fn cut_short_note(stopped: &Stopped) -> String {
+    let reason = escape_line(&stopped.reason);
+    let script = escape_line(&stopped.script);
+    if stopped.began {
+        format!(
+            "CUT SHORT: this run was stopped by {reason} while script {script} ran; \
+             the lines above are what the scripts reported until then: \
+             {script} did not finish and no later script ran.\n"
+        )
+    } else {
+        format!(
+            "CUT SHORT: this run was stopped by {reason} before script {script} began; \
+             the lines above are from the scripts that finished: \
+             {script} and any later script did not run.\n"
+        )
+    }
 }
 
 /// `seconds` since the epoch in `ctime(3)` form, in `zone`:
@@ -146,6 +169,30 @@ mod tests {
         };
         assert_eq!(format_alert("D", "h", &[quiet]), None);
         assert_eq!(format_alert("D", "h", &[]), None);
+    }
+
+    #[test]
+    fn the_cut_short_note_names_the_stop_and_stands_apart_from_mail_lines() {
+        let mut stopped = Stopped {
+            reason: "SIGTERM".into(),
+            script: "Proc\nCountsChk".into(),
+            began: true,
+        };
+        let note = cut_short_note(&stopped);
+        assert!(
+            note.starts_with(
+                "CUT SHORT: this run was stopped by SIGTERM while script Proc\\x0aCountsChk ran; "
+            ),
+            "{note}"
+        );
+        assert_eq!(note.lines().count(), 1, "{note}");
+        assert!(!note.starts_with(' '));
+        stopped.began = false;
+        let note = cut_short_note(&stopped);
+        assert!(
+            note.contains("before script Proc\\x0aCountsChk began"),
+            "{note}"
+        );
     }
 
     #[test]

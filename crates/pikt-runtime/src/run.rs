@@ -2,19 +2,23 @@
 //! or one standalone script), their mail collected into one message.
 //!
 //! A run-time error stops the script it happens in; the run goes on with
-//! the next script. `die` stops the whole run. History is stored for each
-//! script that completed (or `quit`), never for one that failed or died.
+//! the next script. `die` stops the whole run, and so does a stop the
+//! caller requests ([`crate::stop`]): the script it finds running ends
+//! there with its mail lines kept, no later script runs, and the mail says
+//! the run was cut short ([`RunReport::stopped`]). History is stored for
+//! each script that completed (or `quit`), never for one that failed, died
+//! or was stopped.
 
 use pikt_lang::ast::{Level, Program, Script, Status};
 use pikt_source::{Diagnostic, SourceMap};
 
 use crate::config::RunConfig;
-use crate::error::RunErrorKind;
+use crate::error::{RunError, RunErrorKind};
 use crate::guard::{GuardError, Guarded, Policy};
 use crate::history::{history_path, History};
 use crate::host::{CommandUse, Host, LogEntry, Shell, ShellCommand};
 use crate::interp::{Flow, Machine, Shared};
-use crate::mail::{ctime, format_alert, ScriptMail};
+use crate::mail::{ctime, cut_short_note, format_alert, ScriptMail};
 
 /// One script to run and the name it runs under (the script's own name, or
 /// for a standalone script the file name without `.pkt`).
@@ -57,6 +61,20 @@ pub struct RunReport {
     pub died: Option<Option<String>>,
     /// True when standard output was closed by its reader (the run stopped).
     pub stdout_closed: bool,
+    /// Set when the caller's stop request ended the run early.
+    pub stopped: Option<Stopped>,
+}
+
+/// How a stop request ([`crate::Stop`]) ended a run early.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    /// Why the stop was requested (`SIGTERM`).
+    pub reason: String,
+    /// The script that was running, or the next one to run, when the
+    /// request was seen.
+    pub script: String,
+    /// True when that script had begun: its lines so far are in the mail.
+    pub began: bool,
 }
 
 impl RunReport {
@@ -86,6 +104,10 @@ pub(crate) fn run_sharing(
 ) -> RunReport {
     let mut report = RunReport::default();
     for item in scripts {
+        if config.stop.is_requested() {
+            report.stopped = Some(stopped_before(item, config, host));
+            break;
+        }
         if skipped(item, config, host) {
             continue;
         }
@@ -104,7 +126,8 @@ pub(crate) fn run_sharing(
             host.reborrow(),
             Policy::for_script(config, item.script),
             item.name,
-        );
+        )
+        .with_stop(&config.stop);
         // Static decisions are taken once, before the script runs.
         let plan = crate::plan::lower(item.script);
         let mut machine = Machine::new(*item, &plan, map, config, guarded, shared, history);
@@ -136,6 +159,28 @@ pub(crate) fn run_sharing(
                 report.stdout_closed = true;
                 machine.into_mail()
             }
+            Err(RunError {
+                kind: RunErrorKind::Stopped { reason },
+                span,
+            }) => {
+                let lines = machine.into_mail();
+                let text = format!(
+                    "stopped by {reason} at {} before it finished: its mail so far is kept, no later script runs",
+                    map.location(span)
+                );
+                host.sinks.log(&LogEntry {
+                    tag: "WARNING",
+                    script: item.name,
+                    text: &text,
+                    always_show: true,
+                });
+                report.stopped = Some(Stopped {
+                    reason,
+                    script: item.name.to_string(),
+                    began: true,
+                });
+                lines
+            }
             Err(e) => {
                 let lines = machine.into_mail();
                 let message = e.kind.message();
@@ -150,7 +195,7 @@ pub(crate) fn run_sharing(
             }
         };
         report.mail.push(script_mail(item, config, lines));
-        if report.died.is_some() || report.stdout_closed {
+        if report.died.is_some() || report.stdout_closed || report.stopped.is_some() {
             break;
         }
     }
@@ -166,6 +211,26 @@ pub(crate) fn run_sharing(
         }
     }
     report
+}
+
+/// The stop seen before `item` began; logged.
+fn stopped_before(item: &ScriptToRun<'_>, config: &RunConfig, host: &mut Host<'_>) -> Stopped {
+    let reason = config
+        .stop
+        .reason()
+        .unwrap_or_else(|| "a stop request".into());
+    let text = format!("stopped by {reason} before it began: not run");
+    host.sinks.log(&LogEntry {
+        tag: "WARNING",
+        script: item.name,
+        text: &text,
+        always_show: true,
+    });
+    Stopped {
+        reason,
+        script: item.name.to_string(),
+        began: false,
+    }
 }
 
 /// Skips `inactive` and `suspended` scripts: a suspended one is always
@@ -245,10 +310,16 @@ fn save_history(path: &std::path::Path, history: &History, script: &str, host: &
 }
 
 /// The run's alert mail in the seed's layout (dated now, in the run's time
-/// zone, on this host), or `None` when no script produced a mail line.
+/// zone, on this host), or `None` when no script produced a mail line. A
+/// run a stop cut short ends its mail with a note saying so.
 pub fn mail_body(report: &RunReport, config: &RunConfig, host: &mut Host<'_>) -> Option<String> {
     let date = ctime(host.clock.now(), &config.time_zone);
-    format_alert(&date, host.system.hostname(), &report.mail)
+    let mut body = format_alert(&date, host.system.hostname(), &report.mail)?;
+    if let Some(stopped) = &report.stopped {
+        body.push('\n');
+        body.push_str(&cut_short_note(stopped));
+    }
+    Some(body)
 }
 
 /// Delivers the run's alert mail: piped to the mail command when one is
@@ -285,6 +356,9 @@ pub fn deliver_mail(
                 format!("running commands is disabled: mail command `{command}`")
             }
             Some(GuardError::Stdout(e)) => format!("cannot write the alert mail: {e}"),
+            Some(GuardError::Stopped { reason }) => {
+                format!("the alert mail was not sent: the run was stopped by {reason}")
+            }
             None => format!("cannot send mail with `{command}`: {e}"),
         })),
     }

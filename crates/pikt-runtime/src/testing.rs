@@ -12,6 +12,7 @@ use crate::host::{
     Clock, FileKind, FileStat, Fs, Host, LogEntry, MemoryPipe, ReadPipe, SeekRead, Shell,
     ShellCommand, Sinks, SyslogMessage, System, WritePipe,
 };
+use crate::stop::Stop;
 
 /// One call made to a [`FakeShell`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,7 +202,7 @@ impl Clock for FakeClock {
         Some(self.cpu)
     }
 
-    fn sleep(&mut self, seconds: f64) {
+    fn sleep(&mut self, seconds: f64, _stop: &Stop) {
         self.sleeps.push(seconds);
     }
 }

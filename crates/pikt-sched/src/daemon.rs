@@ -24,8 +24,9 @@
 //!    reload neither repeats nor loses a minute; a bad line is reported and
 //!    left out while the others run.
 //! 5. [`Daemon::shutdown`] cancels pending delays, sends `SIGTERM` to every
-//!    run's process group, waits the grace period, sends `SIGKILL` to what is
-//!    left, and logs each end.
+//!    run's process group, waits the grace period (for the whole group: an
+//!    alert run may still be sending its mail after the shell that started
+//!    it ended), sends `SIGKILL` to what is left, and logs each end.
 //!
 //! **No overlap.** A line that falls due while a run with the same key (its
 //! alert name) is still going, or still waiting out its drift, is skipped and
@@ -310,12 +311,29 @@ impl<C: Clock> Daemon<C> {
             .elapsed()
             .saturating_add(self.settings.kill_grace);
         let mut killed = false;
+        // Runs whose shell ended while what it started goes on (an alert
+        // run sending the mail its scripts made): waited for within the
+        // grace, never signalled (with its leader reaped, the group's id
+        // could name another group by the time it is signalled).
+        let mut lingering: Vec<(String, u32, Box<dyn Run>)> = Vec::new();
         loop {
-            self.reap();
-            if self.active.is_empty() {
+            lingering.extend(self.reap());
+            lingering.retain(|(_, _, run)| run.group_alive());
+            if self.active.is_empty() && lingering.is_empty() {
                 break;
             }
             if self.clock.elapsed() >= kill_at {
+                if self.active.is_empty() || killed {
+                    for (key, pid, _) in &lingering {
+                        let message = format!(
+                            "not waiting longer for the rest of {key} pid={pid}'s process group"
+                        );
+                        self.note(Level::Warning, &message);
+                    }
+                }
+                if self.active.is_empty() {
+                    break;
+                }
                 if killed {
                     let pids: Vec<String> = self.active.iter().map(|a| a.pid.to_string()).collect();
                     let message = format!("giving up on pid(s) {}: not reaped", pids.join(", "));
@@ -512,14 +530,18 @@ impl<C: Clock> Daemon<C> {
     }
 
     /// Reaps every run that has ended and logs its end and output.
-    fn reap(&mut self) {
+    /// Reaps the runs that ended and logs each end; returns them (key,
+    /// pid, run), for a caller that waits for the rest of their groups.
+    fn reap(&mut self) -> Vec<(String, u32, Box<dyn Run>)> {
+        let mut ended = Vec::new();
         let mut index = 0;
         while index < self.active.len() {
             let outcome = self.active.get_mut(index).map(|a| a.run.try_wait());
             match outcome {
                 Some(Ok(Some(exit))) => {
                     let active = self.active.remove(index);
-                    self.log_end(active, exit);
+                    let (key, pid) = (active.key.clone(), active.pid);
+                    ended.push((key, pid, self.log_end(active, exit)));
                 }
                 Some(Err(err)) => {
                     let active = self.active.remove(index);
@@ -529,9 +551,10 @@ impl<C: Clock> Daemon<C> {
                 _ => index += 1,
             }
         }
+        ended
     }
 
-    fn log_end(&mut self, mut active: ActiveRun, exit: Exit) {
+    fn log_end(&mut self, mut active: ActiveRun, exit: Exit) -> Box<dyn Run> {
         let took = self.clock.elapsed().saturating_sub(active.started);
         let (level, why) = match (active.stopping, exit) {
             (Some(StopReason::TimeLimit), _) => (Level::Warning, ": stopped at the time limit"),
@@ -562,6 +585,7 @@ impl<C: Clock> Daemon<C> {
             );
             self.note(Level::Info, &message);
         }
+        active.run
     }
 
     /// Sends `SIGTERM` to runs past their limit and `SIGKILL` to those still

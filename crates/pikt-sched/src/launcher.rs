@@ -134,6 +134,13 @@ pub trait Run: Send {
     fn signal_group(&mut self, signal: StopSignal) -> io::Result<()>;
     /// The output the run wrote (call after it ended).
     fn output(&mut self) -> Output;
+    /// True while a process of the child's group is still alive, asked
+    /// without signalling it: the child may have been reaped while what it
+    /// started (an alert run sending its mail) goes on. A run that cannot
+    /// tell answers false.
+    fn group_alive(&self) -> bool {
+        false
+    }
 }
 
 /// Something that starts runs.
@@ -210,6 +217,10 @@ impl Run for ShellRun {
             StopSignal::Kill => Signal::KILL,
         };
         kill_process_group(group, signal).map_err(io::Error::from)
+    }
+
+    fn group_alive(&self) -> bool {
+        rustix::process::test_kill_process_group(Pid::from_child(&self.child)).is_ok()
     }
 
     fn output(&mut self) -> Output {

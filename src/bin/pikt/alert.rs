@@ -19,7 +19,7 @@ use pikt_lang::ast::{Program, Status};
 use pikt_lang::{parse_program, ParseMode};
 use pikt_runtime::host::LogEntry;
 use pikt_runtime::run::mail_body;
-use pikt_runtime::{Host, RunConfig, RunReport, ScriptToRun};
+use pikt_runtime::{Host, RunConfig, RunReport, ScriptToRun, Stop, Stopped};
 use pikt_source::{render, Diagnostic, SourceMap};
 
 use crate::args::Args;
@@ -219,6 +219,7 @@ pub fn run_installed(args: &Args, alert: Option<&str>, script: Option<&str>) -> 
         target: &target,
         settings: settings.as_ref(),
         environment: &environment,
+        stop: Stop::new(),
     };
     run.run()
 }
@@ -230,6 +231,8 @@ struct AlertRun<'a> {
     target: &'a Target,
     settings: Option<&'a Alert>,
     environment: &'a Environment,
+    /// Requested by the first SIGTERM, SIGINT or SIGHUP ([`interrupt`]).
+    stop: Stop,
 }
 
 impl AlertRun<'_> {
@@ -260,10 +263,14 @@ impl AlertRun<'_> {
         interrupt::set_phase(Phase::Scripts);
         code = code.max(self.run_alert_scripts(status, &config, &route, &delivery, &mut sinks));
         interrupt::set_phase(Phase::Finishing);
-        let ending = if code == EXIT_OK {
-            "run ended normally".to_string()
-        } else {
-            format!("run ended abnormally (exit status {code})")
+        let ending = match self.stop.reason() {
+            // The process ends by the signal once this entry is written.
+            Some(signal) if code == EXIT_OK => format!("run ended early: stopped by {signal}"),
+            Some(signal) => {
+                format!("run ended early: stopped by {signal} (exit status {code} before the stop)")
+            }
+            None if code == EXIT_OK => "run ended normally".to_string(),
+            None => format!("run ended abnormally (exit status {code})"),
         };
         log(&mut sinks, "INFO", "", &ending);
         if !self.args.test_mode {
@@ -332,7 +339,7 @@ impl AlertRun<'_> {
         let on_stop = Box::new(move || {
             let _ = spool.end_run();
         });
-        if let Err(e) = interrupt::install(logger, on_stop) {
+        if let Err(e) = interrupt::install(logger, on_stop, self.stop.clone()) {
             log(sinks, "WARNING", "", &format!("cannot handle SIGTERM: {e}"));
         }
         interrupt::set_phase(Phase::Retrying);
@@ -363,6 +370,7 @@ impl AlertRun<'_> {
             verbose_log: self.site.conf.verbose_log(),
             native_ps: self.site.conf.flag("native_ps").unwrap_or(true),
             limits: crate::limits::limits_from(&self.site.conf),
+            stop: self.stop.clone(),
             ..RunConfig::default()
         }
     }
@@ -542,6 +550,9 @@ impl AlertRun<'_> {
         delivery: &Delivery,
         host: &mut Host<'_>,
     ) -> u8 {
+        if let Some(stopped) = &report.stopped {
+            log(host.sinks, "ERROR", "", &stopped_text(stopped, report));
+        }
         let Some(body) = mail_body(report, config, host) else {
             log(
                 host.sinks,
@@ -565,14 +576,42 @@ impl AlertRun<'_> {
             );
             return print_stdout(&format!("{note}{body}"));
         }
+        let cut_short = report.stopped.as_ref().map_or(String::new(), |stopped| {
+            format!(" (cut short by {}, as the mail says)", stopped.reason)
+        });
         log(
             host.sinks,
             "INFO",
             "",
-            &format!("mail: sending the alert mail via {}", route.describe()),
+            &format!(
+                "mail: sending the alert mail via {}{cut_short}",
+                route.describe()
+            ),
         );
         let report = delivery.send(&body);
         log_delivery(host.sinks, &report, delivery, "new")
+    }
+}
+
+/// The run's log entry for scripts a stop cut short or kept from running.
+fn stopped_text(stopped: &Stopped, report: &RunReport) -> String {
+    let (reason, script) = (&stopped.reason, &stopped.script);
+    let made_mail = report.mail.iter().any(|m| !m.lines.is_empty());
+    let sent = if made_mail {
+        "; the mail made so far is sent, marked as cut short"
+    } else {
+        ""
+    };
+    if stopped.began {
+        format!(
+            "run stopped by {reason} while script {script} ran: it did not finish and no later \
+             script ran{sent}"
+        )
+    } else {
+        format!(
+            "run stopped by {reason} before script {script} began: it and any later script did \
+             not run, so alert mail they would have made is lost{sent}"
+        )
     }
 }
 

@@ -1,14 +1,25 @@
-//! An alert run told to stop (SIGTERM, SIGINT, SIGHUP) says what that
-//! costs, and never stops in the middle of writing the spool
-//! (docs/alerts.md, "Nothing is lost").
+//! An alert run told to stop (SIGTERM, SIGINT, SIGHUP) sends the mail its
+//! scripts made so far, says what the stop cost, and never stops in the
+//! middle of writing the spool (docs/alerts.md, "Nothing is lost").
 //!
 //! [`install`] registers the three signals: each wakes a watcher thread
-//! instead of ending the process. The watcher waits for any [`critical`]
-//! section (writing a message into the spool) to end, writes one log entry
-//! saying where the run was and what becomes of its mail ([`Phase`]), removes
-//! the run's marker (the loss is reported now, not again by the next run),
-//! and then ends the process by the signal, as the default action would:
-//! piktd still sees a run stopped by SIGTERM.
+//! instead of ending the process. The first signal requests the run's
+//! [`Stop`]: the interpreter ends the running script where it is, with its
+//! mail lines kept, and runs no later script; the commands the run is
+//! waiting on get SIGTERM (and SIGKILL [`KILL_AFTER`] later if the scripts
+//! still run), since a signal sent to pikt alone does not reach them. The
+//! run then delivers (or spools) its mail marked as cut short, logs, and
+//! ends by the signal ([`end_if_stopped`]), so piktd still sees a run
+//! stopped by SIGTERM.
+//!
+//! A second signal, or a run still going [`GRACE`] after the first, ends
+//! the process at once: the watcher waits for any [`critical`] section
+//! (writing a message into the spool) to end, writes one log entry saying
+//! where the run was and what becomes of its mail ([`Phase`]), removes the
+//! run's marker (the loss is reported now, not again by the next run), and
+//! ends the process by the signal, as the default action would. So a stop
+//! never hangs, and piktd's SIGKILL (5 s after its SIGTERM) finds nothing
+//! left to kill.
 //!
 //! SIGKILL cannot be caught: the run's marker stays, and the next run
 //! reports it.
@@ -18,8 +29,17 @@ use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
+use pikt_runtime::Stop;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+/// How long a stopped run has, from the first signal, to deliver or spool
+/// its mail and end; piktd's SIGKILL comes 5 s after its SIGTERM.
+pub const GRACE: Duration = Duration::from_secs(3);
+
+/// When the commands of scripts that are still running get SIGKILL.
+pub const KILL_AFTER: Duration = Duration::from_millis(1500);
 
 /// Where the run is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,19 +62,31 @@ struct Watch {
     critical: Mutex<()>,
     logger: Logger,
     on_stop: Box<dyn Fn() + Send + Sync>,
+    stop: Stop,
+    /// The first signal, once it came.
+    signal: Mutex<Option<i32>>,
+    /// Held by whoever ends the process (the watcher or the run).
+    ending: Mutex<()>,
 }
 
 static WATCH: OnceLock<Watch> = OnceLock::new();
 
-/// Starts handling SIGTERM, SIGINT and SIGHUP for this run: `logger`
-/// writes the entry, `on_stop` runs before the process ends (it removes
-/// the run's marker).
-pub fn install(logger: Logger, on_stop: Box<dyn Fn() + Send + Sync>) -> std::io::Result<()> {
+/// Starts handling SIGTERM, SIGINT and SIGHUP for this run: the first
+/// requests `stop`; `logger` writes the entries, `on_stop` runs before the
+/// process ends at once (it removes the run's marker).
+pub fn install(
+    logger: Logger,
+    on_stop: Box<dyn Fn() + Send + Sync>,
+    stop: Stop,
+) -> std::io::Result<()> {
     let watch = Watch {
         phase: Mutex::new(Phase::Retrying),
         critical: Mutex::new(()),
         logger,
         on_stop,
+        stop,
+        signal: Mutex::new(None),
+        ending: Mutex::new(()),
     };
     if WATCH.set(watch).is_err() {
         return Ok(());
@@ -85,6 +117,19 @@ pub fn critical<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// Once the run has handled its mail: when a signal stopped it, ends the
+/// process by that signal (a stopped run does not exit 0).
+pub fn end_if_stopped() {
+    let Some(watch) = WATCH.get() else {
+        return;
+    };
+    let Some(signal) = *lock(&watch.signal) else {
+        return;
+    };
+    let _ending = lock(&watch.ending);
+    end_by(signal);
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
@@ -92,21 +137,112 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn watch_signals(mut receiver: UnixStream, which: &AtomicUsize) {
-    let mut byte = [0u8; 1];
-    while receiver.read(&mut byte).is_ok_and(|n| n > 0) {
-        let signal = i32::try_from(which.load(Ordering::SeqCst)).unwrap_or(SIGTERM);
-        let Some(watch) = WATCH.get() else {
-            continue;
-        };
-        let _no_spool_write = lock(&watch.critical);
-        let phase = lock(&watch.phase).clone();
-        let (tag, text) = stop_entry(signal_name(signal), &phase);
-        (watch.logger)(tag, &text);
-        eprintln!("pikt: {}: {text}", tag.to_lowercase());
-        (watch.on_stop)();
-        let _ = signal_hook::low_level::emulate_default_handler(signal);
-        std::process::exit(128 + signal);
+    let Some(watch) = WATCH.get() else {
+        return;
+    };
+    if !next_signal(&mut receiver, None) {
+        return;
     }
+    let first = current_signal(which);
+    request_stop(watch, first);
+    let started = Instant::now();
+    let mut killed = false;
+    let second = loop {
+        let until = if killed { GRACE } else { KILL_AFTER };
+        if next_signal(&mut receiver, Some(started + until)) {
+            break true;
+        }
+        if killed {
+            break false;
+        }
+        killed = true;
+        stop_commands(watch, first, pikt_proc::Signal::KILL);
+    };
+    let why = if second {
+        "a second signal".to_string()
+    } else {
+        format!("no end within {} s of the first", GRACE.as_secs())
+    };
+    let signal = current_signal(which);
+    let _ending = lock(&watch.ending);
+    let _no_spool_write = lock(&watch.critical);
+    let phase = lock(&watch.phase).clone();
+    let (tag, text) = stop_entry(signal_name(signal), &phase);
+    let text = format!("{text} (ended at once: {why})");
+    (watch.logger)(tag, &text);
+    eprintln!("pikt: {}: {text}", tag.to_lowercase());
+    (watch.on_stop)();
+    end_by(signal);
+}
+
+/// The first signal: said in the log, then the run is asked to stop and
+/// the commands its scripts wait on are stopped too.
+fn request_stop(watch: &Watch, signal: i32) {
+    *lock(&watch.signal) = Some(signal);
+    let name = signal_name(signal);
+    let text = format!(
+        "{name}: stopping the run: its scripts end where they are and the alert mail they made \
+         so far is sent, marked as cut short (a second signal, or {} s without an end, \
+         ends the run at once)",
+        GRACE.as_secs()
+    );
+    (watch.logger)("WARNING", &text);
+    eprintln!("pikt: warning: {text}");
+    watch.stop.request(name);
+    stop_commands(watch, signal, pikt_proc::Signal::TERM);
+}
+
+/// While the scripts run, sends `signal` to the commands they wait on
+/// (every process descended from this one) and logs how many got it.
+fn stop_commands(watch: &Watch, stopped_by: i32, signal: pikt_proc::Signal) {
+    if *lock(&watch.phase) != Phase::Scripts {
+        return;
+    }
+    let name = signal_name(stopped_by);
+    let word = if signal == pikt_proc::Signal::KILL {
+        "SIGKILL"
+    } else {
+        "SIGTERM"
+    };
+    let text = match pikt_effects::signal_descendants(std::process::id(), signal) {
+        Ok(0) => return,
+        Ok(n) => format!("{name}: sent {word} to {n} running command(s) of the run"),
+        Err(e) => format!("{name}: cannot send {word} to the run's running commands: {e}"),
+    };
+    (watch.logger)("INFO", &text);
+}
+
+/// Waits for the next signal, until `deadline` if given; false when none
+/// came (or the pipe broke).
+fn next_signal(receiver: &mut UnixStream, deadline: Option<Instant>) -> bool {
+    let mut byte = [0u8; 1];
+    loop {
+        let timeout = match deadline {
+            Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return false,
+            },
+            None => None,
+        };
+        if receiver.set_read_timeout(timeout).is_err() {
+            return false;
+        }
+        match receiver.read(&mut byte) {
+            Ok(n) => return n > 0,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+fn current_signal(which: &AtomicUsize) -> i32 {
+    i32::try_from(which.load(Ordering::SeqCst)).unwrap_or(SIGTERM)
+}
+
+/// Ends the process by `signal`, as its default action would.
+fn end_by(signal: i32) -> ! {
+    let _ = signal_hook::low_level::emulate_default_handler(signal);
+    std::process::exit(128 + signal);
 }
 
 fn signal_name(signal: i32) -> &'static str {

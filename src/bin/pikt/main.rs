@@ -72,7 +72,10 @@ fn pikt_main() -> ExitCode {
         (Action::Help, _) => print_stdout(&pikt_cli::help::help_text(&PIKT)),
         (Action::Version, _) => print_stdout(&format!("pikt {}\n", env!("CARGO_PKG_VERSION"))),
         (Action::Run, Source::Installed { alert, script }) => {
-            alert::run_installed(&args, alert.as_deref(), script.as_deref())
+            let code = alert::run_installed(&args, alert.as_deref(), script.as_deref());
+            // A run stopped by a signal ends by it, its mail handled.
+            interrupt::end_if_stopped();
+            code
         }
         (Action::CheckInstallation, _) => check::installation(&args),
         _ => load_and_act(&args),

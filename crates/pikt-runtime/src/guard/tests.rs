@@ -315,7 +315,7 @@ fn pauses_are_skipped_in_test_mode_only() {
         let mut host = TestHost::default();
         let mut guarded = Guarded::new(host.host(), policy, "T");
         for seconds in [5.0, 0.0, -1.0, f64::NAN] {
-            guarded.sleep(seconds);
+            guarded.sleep(seconds, &Stop::new());
         }
         let want: &[f64] = if slept { &[5.0] } else { &[] };
         assert_eq!(host.clock.sleeps, want, "{policy:?}");
@@ -509,4 +509,40 @@ fn a_scripts_status_testing_turns_test_mode_on_for_it_alone() {
         ..RunConfig::default()
     };
     assert_eq!(Policy::for_script(&no_exec, &program.scripts[0]), BOTH);
+}
+
+#[test]
+fn once_a_stop_is_requested_nothing_starts_under_any_policy() {
+    for policy in [OPEN, TEST_MODE, NO_EXEC, BOTH] {
+        let mut host = TestHost::default();
+        let stop = Stop::new();
+        stop.request("SIGTERM");
+        let mut guarded = Guarded::new(host.host(), policy, "T").with_stop(&stop);
+        for used_for in EVERY_USE {
+            let command = ShellCommand::new("sleep 600", used_for);
+            let error = guarded.run(&command).map(|_| ()).unwrap_err();
+            assert!(
+                matches!(GuardError::of(&error), Some(GuardError::Stopped { reason }) if reason == "SIGTERM"),
+                "{policy:?} {used_for:?}: {error}"
+            );
+            assert!(guarded.capture(&command).is_err());
+            assert!(guarded.read_pipe(&command).is_err());
+            assert!(guarded.write_pipe(&command).is_err());
+            assert!(guarded.spawn(&command).is_err());
+        }
+        guarded.sleep(600.0, &stop);
+        assert!(
+            host.shell.calls.is_empty(),
+            "{policy:?}: {:?}",
+            host.shell.calls
+        );
+        assert!(host.clock.sleeps.is_empty(), "{policy:?}");
+    }
+    // A stop requested through the pause's own handle also keeps it from
+    // beginning.
+    let mut host = TestHost::default();
+    let stop = Stop::new();
+    stop.request("SIGINT");
+    Guarded::new(host.host(), OPEN, "T").sleep(600.0, &stop);
+    assert!(host.clock.sleeps.is_empty());
 }

@@ -251,6 +251,9 @@ impl<'a> Machine<'a> {
         let flow = self.each_line();
         self.section = Section::End;
         let finished = self.input.take().map(Input::finish);
+        // An input command the caller stopped ends the input early: the
+        // rules did not see all of it, so `end` does not run.
+        self.check_stop(self.input_span())?;
         if self.cut_lines > 1 {
             let text = format!(
                 "{} lines in all were cut at the input line limit",
@@ -684,6 +687,8 @@ impl<'a> Machine<'a> {
 
     #[cold]
     fn check_time(&mut self, span: Span) -> Res<()> {
+        // The stop request is looked at where the clocks are read.
+        self.check_stop(span)?;
         let cpu_now = if self.budget.wants_cpu() {
             self.host.cpu_time()
         } else {
@@ -692,6 +697,20 @@ impl<'a> Machine<'a> {
         self.budget
             .check_time(cpu_now)
             .map_err(|exceeded| limit_error(exceeded, span))
+    }
+
+    /// Ends the script here when the run's stop was requested
+    /// ([`crate::stop`]): an error that keeps the mail.
+    fn check_stop(&self, span: Span) -> Res<()> {
+        if !self.config.stop.is_requested() {
+            return Ok(());
+        }
+        let reason = self
+            .config
+            .stop
+            .reason()
+            .unwrap_or_else(|| "a stop request".into());
+        Err(error(RunErrorKind::Stopped { reason }, span))
     }
 
     /// Charges `added` bytes now held in variables and gives back `removed`.
@@ -742,6 +761,12 @@ impl<'a> Machine<'a> {
                 span,
             ),
             Some(GuardError::Stdout(e)) => self.stdout_error(e),
+            Some(GuardError::Stopped { reason }) => error(
+                RunErrorKind::Stopped {
+                    reason: reason.clone(),
+                },
+                span,
+            ),
             None => error(
                 RunErrorKind::Io {
                     what: "cannot do it".into(),

@@ -118,7 +118,8 @@ impl<'a> Machine<'a> {
             }
             StmtKind::Pause(seconds) => {
                 let seconds = self.num(seconds)?;
-                self.host.sleep(seconds);
+                self.host.sleep(seconds, &self.config.stop);
+                self.check_stop(span)?;
                 Ok(Flow::Normal)
             }
             StmtKind::Die(message) => {
