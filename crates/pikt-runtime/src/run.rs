@@ -31,6 +31,13 @@ pub struct ScriptToRun<'p> {
 }
 
 impl<'p> ScriptToRun<'p> {
+    /// True when the script reads or writes history (`%` variables, an
+    /// `input logfile`'s offset): only then does a run need to know where
+    /// history is kept, which costs a caller the PIKT.conf search.
+    pub fn keeps_history(&self) -> bool {
+        Machine::keeps_history(self.script)
+    }
+
     /// Every script of an alarm file, each under the name on its name line.
     pub fn all_named(program: &'p Program) -> Vec<ScriptToRun<'p>> {
         Self::all_named_or(program, "")
@@ -111,7 +118,7 @@ pub(crate) fn run_sharing(
         if skipped(item, config, host) {
             continue;
         }
-        let keeps_history = Machine::keeps_history(item.script);
+        let keeps_history = item.keeps_history();
         let path = config
             .history_dir
             .as_deref()

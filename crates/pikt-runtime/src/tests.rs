@@ -98,6 +98,35 @@ fn two_runs(text: &str, first: &str, second: &str) -> (String, TestHost) {
 
 // ---- history (%var) ----
 
+/// Whether each script keeps history: the caller looks up the history
+/// directory (a PIKT.conf search) only for those that do.
+fn keeps_history(text: &str) -> Vec<bool> {
+    let mut map = SourceMap::new();
+    let file = map.add("t.pikt", text);
+    let (program, _) = parse_program(&map, file, ParseMode::Standalone);
+    ScriptToRun::all_named_or(&program, "T")
+        .iter()
+        .map(ScriptToRun::keeps_history)
+        .collect()
+}
+
+#[test]
+fn only_scripts_with_history_variables_or_a_logfile_keep_history() {
+    assert_eq!(keeps_history("begin\n    output \"hi\"\n"), [false]);
+    assert_eq!(
+        keeps_history("begin\n    set #n = 1\n    output \"$text(#n)\"\n"),
+        [false]
+    );
+    assert_eq!(
+        keeps_history("begin\n    set #n = 1\nend\n    output \"$text(%n)\"\n"),
+        [true]
+    );
+    assert_eq!(
+        keeps_history("init\n    input logfile \"/var/log/x\"\nrule\n    output $inline\n"),
+        [true]
+    );
+}
+
 #[test]
 fn history_value_of_the_previous_run_in_begin_and_end() {
     let script = "begin\n    if #defined(%runs)\n        set #runs = %runs + 1\n    else\n        set #runs = 1\n    fi\n    output \"run #runs\"\nend\n    output \"end sees \" . %runs\n";

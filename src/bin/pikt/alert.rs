@@ -191,7 +191,8 @@ pub fn run_installed(args: &Args, alert: Option<&str>, script: Option<&str>) -> 
             return EXIT_UNREADABLE;
         }
     };
-    let mut environment = match Environment::from_process(args) {
+    // The alert's history directory is its site's (set below).
+    let mut environment = match Environment::from_process(args, false) {
         Ok(environment) => environment,
         Err(message) => {
             eprintln!("pikt: error: {message}");

@@ -214,7 +214,11 @@ struct Environment {
 }
 
 impl Environment {
-    fn from_process(args: &Args) -> Result<Environment, String> {
+    /// `wants_history`: whether the run keeps history at all; the place of
+    /// the history directory is looked up (PIKT.conf searched for) only then,
+    /// so a script without `%` variables or `input logfile` starts without
+    /// that search.
+    fn from_process(args: &Args, wants_history: bool) -> Result<Environment, String> {
         let now = match std::env::var("PIKT_NOW") {
             Ok(text) => Some(text.trim().parse::<i64>().map_err(|_| {
                 format!("`PIKT_NOW` must be seconds since the epoch, not `{text}`")
@@ -229,7 +233,11 @@ impl Environment {
         Ok(Environment {
             now,
             host,
-            history_dir: history_dir(args, &env),
+            history_dir: if wants_history {
+                history_dir(args, &env)
+            } else {
+                None
+            },
         })
     }
 }
@@ -266,7 +274,9 @@ fn argument_env(script_args: &[String]) -> Vec<(String, String)> {
 }
 
 fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
-    let environment = match Environment::from_process(args) {
+    let scripts = ScriptToRun::all_named_or(program, &loaded.name);
+    let wants_history = scripts.iter().any(ScriptToRun::keeps_history);
+    let environment = match Environment::from_process(args, wants_history) {
         Ok(environment) => environment,
         Err(message) => {
             eprintln!("pikt: error: {message}");
@@ -282,7 +292,6 @@ fn run_program(program: &Program, loaded: &Loaded, args: &Args) -> u8 {
         time_zone: local_time_zone(),
         ..RunConfig::default()
     };
-    let scripts = ScriptToRun::all_named_or(program, &loaded.name);
     let mut sinks = make_sinks(LogTarget::Stderr, &config, &environment);
     let mut mail = |report: &RunReport, config: &RunConfig, host: &mut Host<'_>| match deliver_mail(
         report, config, host,
