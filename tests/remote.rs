@@ -414,6 +414,15 @@ fn a_connection_cut_anywhere_leaves_old_or_new_and_a_rerun_completes() {
             .env("PIKT_TEST_CUT", cut)
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
+        // Cutting the connection ends piktc, not the host's side: its apply
+        // may still be switching. What must hold is the state it leaves.
+        assert!(
+            poll_until(Duration::from_secs(60), || apply_bundles()
+                .is_empty()
+                .then_some(()))
+            .is_some(),
+            "cut at {cut}s: the host's apply never ended"
+        );
         let versions = versions_on(&hosts);
         assert!(
             versions.iter().all(|v| v == &versions[0] && v != "mixed"),
@@ -473,20 +482,29 @@ fn a_connection_cut_anywhere_leaves_old_or_new_and_a_rerun_completes() {
 
 /// Kills every `piktc --apply-bundle` on this machine (the hosts' processes
 /// are visible from here); the pid killed, if any.
+/// The processes applying a bundle (a host's side of a piktc request).
+fn apply_bundles() -> Vec<u32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            cmdline.split(|b| *b == 0).any(|w| w == b"--apply-bundle")
+        })
+        .collect()
+}
+
 fn kill_apply_bundle() -> Option<u32> {
     let mut killed = None;
-    for entry in fs::read_dir("/proc").ok()?.filter_map(Result::ok) {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        if cmdline.split(|b| *b == 0).any(|w| w == b"--apply-bundle") {
-            let _ = rustix::process::kill_process(
-                rustix::process::Pid::from_raw(pid as i32)?,
-                rustix::process::Signal::KILL,
-            );
-            killed = Some(pid);
-        }
+    for pid in apply_bundles() {
+        let _ = rustix::process::kill_process(
+            rustix::process::Pid::from_raw(pid as i32)?,
+            rustix::process::Signal::KILL,
+        );
+        killed = Some(pid);
     }
     killed
 }
