@@ -538,6 +538,64 @@ fn mail_delivery_pipes_or_prints() {
     assert_eq!(r.stdout(), "no mail\n");
 }
 
+/// A script reading "p"'s output, "sshd[1]: Failed" and two other lines.
+fn ran_on_lines(text: &str) -> Ran {
+    let mut host = TestHost::at(NOW);
+    host.shell
+        .answer("p", "sshd[1]: Failed\nSSHD[2]: failed\ncron[3]: ok\n", 0);
+    ran_with(text, host)
+}
+
+#[test]
+fn literal_patterns_on_the_input_line_match_as_the_general_path_does() {
+    // `$inline =~ "literal"` has a path of its own; each form is checked
+    // against the same condition written through the general path (the
+    // subject a copy of the line).
+    let script = |cond: &str| {
+        format!("init\n    input proc \"p\"\nrule\n    set $copy = $inline\n    if {cond}\n        output $inline\n    fi\n")
+    };
+    for (fast, general, want) in [
+        (
+            "$inline =~ \"sshd\\[[0-9]+\\]\"",
+            "$copy =~ \"sshd\\[[0-9]+\\]\"",
+            "sshd[1]: Failed\n",
+        ),
+        (
+            "$inline !~ \"sshd\"",
+            "$copy !~ \"sshd\"",
+            "SSHD[2]: failed\ncron[3]: ok\n",
+        ),
+        (
+            "$inline =~~ \"^sshd.*failed$\"",
+            "$copy =~~ \"^sshd.*failed$\"",
+            "sshd[1]: Failed\nSSHD[2]: failed\n",
+        ),
+        (
+            "$inline !~~ \"failed\"",
+            "$copy !~~ \"failed\"",
+            "cron[3]: ok\n",
+        ),
+    ] {
+        let r = ran_on_lines(&script(fast));
+        assert!(!r.report.failed(), "{fast}: {}", r.errors());
+        assert_eq!(r.stdout(), want, "{fast}");
+        let g = ran_on_lines(&script(general));
+        assert_eq!(g.stdout(), want, "{general}");
+    }
+}
+
+#[test]
+fn an_invalid_literal_pattern_on_the_input_line_is_an_error_at_its_match() {
+    let r = ran_on_lines(
+        "init\n    input proc \"p\"\nrule\n    if $inline =~ \"ssh(d\"\n        output $inline\n    fi\n",
+    );
+    assert!(r.report.failed());
+    let errors = r.errors();
+    assert!(errors.contains("t.pikt:4:"), "{errors}");
+    assert!(errors.contains("ssh(d"), "{errors}");
+    assert_eq!(r.stdout(), "");
+}
+
 #[test]
 fn regexes_compile_once_per_distinct_pattern() {
     let mut map = SourceMap::new();

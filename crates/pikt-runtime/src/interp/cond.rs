@@ -257,8 +257,24 @@ impl<'a> Machine<'a> {
     }
 
     /// `subject =~ pattern` and its siblings.
-    #[inline(never)]
+    #[inline(always)]
     fn matches(&mut self, m: &'a Match) -> Res<bool> {
+        // The commonest form, `$inline =~ "literal"` on an input line: the
+        // line is the subject where it lies and the site's pattern, once
+        // compiled, is tried on it without the general path's buffers.
+        if let (Pattern::Fixed(_), Text::Line(_)) = (&m.pattern, &m.subject) {
+            if self.has_line {
+                if let Some(regex) = self.sites.get(m.site as usize).and_then(|s| s.regex(0)) {
+                    return Ok(regex.is_match(&self.line) != m.negated);
+                }
+            }
+        }
+        self.matches_general(m)
+    }
+
+    /// [`Machine::matches`] for any subject and pattern.
+    #[inline(never)]
+    fn matches_general(&mut self, m: &'a Match) -> Res<bool> {
         let mut subject_buf = String::new();
         let subject = self.locate(&m.subject, &mut subject_buf)?;
         let subject = self.kept(subject, m.copy_subject, &mut subject_buf);
