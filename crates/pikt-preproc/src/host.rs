@@ -310,6 +310,15 @@ mod tests {
         }
     }
 
+    /// An executable shell script in `dir` standing in for the interpreter.
+    fn fake_pikt(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+        let path = dir.join("pikt");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        path
+    }
+
     #[test]
     fn stderr_is_kept_up_to_its_cap_and_the_rest_counted() {
         let host = RealHost::default();
@@ -325,19 +334,11 @@ mod tests {
         );
 
         let dir = tempfile::tempdir().unwrap();
-        let fake_pikt = dir.path().join("pikt");
-        std::fs::write(
-            &fake_pikt,
-            "#!/bin/sh\nhead -c 200000 /dev/zero | tr '\\0' e >&2\nexit 2\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(
-            &fake_pikt,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
         let host = RealHost {
-            pikt_binary: Some(fake_pikt),
+            pikt_binary: Some(fake_pikt(
+                dir.path(),
+                "head -c 200000 /dev/zero | tr '\\0' e >&2\nexit 2",
+            )),
             ..RealHost::default()
         };
         let out = host.run_pikt("exit").unwrap();
@@ -353,15 +354,8 @@ mod tests {
     #[test]
     fn piktexec_is_bounded_in_time_too() {
         let dir = tempfile::tempdir().unwrap();
-        let fake_pikt = dir.path().join("pikt");
-        std::fs::write(&fake_pikt, "#!/bin/sh\nexec sleep 1000\n").unwrap();
-        std::fs::set_permissions(
-            &fake_pikt,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
         let host = RealHost {
-            pikt_binary: Some(fake_pikt),
+            pikt_binary: Some(fake_pikt(dir.path(), "exec sleep 1000")),
             command_time_limit: Duration::from_millis(300),
         };
         let err = host.run_pikt("exit").unwrap_err();

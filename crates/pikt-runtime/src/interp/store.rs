@@ -203,16 +203,17 @@ impl<V> Table<V> {
 
     /// Removes `key` (the later elements move up); its value.
     pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
-        let at = self.position(key)?;
         let entries = &self.entries;
-        let slot = self.index.find_entry(hash_key(key), |&p| {
-            entries
-                .get(p as usize)
-                .is_some_and(|(k, _)| k.as_str() == key)
-        });
-        if let Ok(slot) = slot {
-            slot.remove();
-        }
+        let slot = self
+            .index
+            .find_entry(hash_key(key), |&p| {
+                entries
+                    .get(p as usize)
+                    .is_some_and(|(k, _)| same_text(k, key))
+            })
+            .ok()?;
+        let (at, _) = slot.remove();
+        let at = at as usize;
         let (_, value) = self.entries.remove(at);
         // The elements after it moved up one place.
         for position in self.index.iter_mut() {
